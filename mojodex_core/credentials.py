@@ -1,0 +1,71 @@
+"""The credentials file ``~/.mojodex/credentials``: one login per server, readable by the user alone."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from mojodex_core.files import atomic_write, ensure_private_dir
+
+
+@dataclass(frozen=True)
+class User:
+    """Who is logged in, on which server. The token is never printed (``repr`` hides it)."""
+
+    server: str
+    token: str
+    name: str = ""
+    email: str = ""
+
+    def __repr__(self) -> str:
+        return f"User(server={self.server!r}, name={self.name!r}, email={self.email!r}, token=<hidden>)"
+
+
+def _norm(url: str) -> str:
+    return url.rstrip("/")
+
+
+class CredentialStore:
+    """Reads and writes the credentials file. A missing or unreadable file means no saved login."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _read(self) -> dict[str, dict[str, str]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        servers = data.get("servers") if isinstance(data, dict) else None
+        return {k: v for k, v in servers.items() if isinstance(v, dict)} if isinstance(servers, dict) else {}
+
+    def load(self, server: str) -> User | None:
+        """The saved login for ``server``, or None: credentials are reused only for the server they were made for."""
+        entry = self._read().get(_norm(server))
+        if not entry or not isinstance(entry.get("token"), str) or not entry["token"]:
+            return None
+        return User(
+            server=_norm(server),
+            token=entry["token"],
+            name=str(entry.get("name") or ""),
+            email=str(entry.get("email") or ""),
+        )
+
+    def save(self, user: User) -> None:
+        servers = self._read()
+        entry = asdict(user)
+        entry.pop("server")
+        servers[_norm(user.server)] = entry
+        self._write(servers)
+
+    def delete(self, server: str) -> bool:
+        servers = self._read()
+        if servers.pop(_norm(server), None) is None:
+            return False
+        self._write(servers)
+        return True
+
+    def _write(self, servers: dict[str, dict[str, str]]) -> None:
+        ensure_private_dir(self.path.parent)
+        atomic_write(self.path, json.dumps({"servers": servers}, indent=2) + "\n", mode=0o600)

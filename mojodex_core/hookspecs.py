@@ -1,0 +1,174 @@
+"""The plugin contract: every hook a Mojodex plugin can implement.
+
+A plugin is a module (or a class, instantiated once per shell) named by an entry point of the group
+``mojodex``, with functions decorated by ``@hookimpl``. An implementation may accept any subset of a hook's
+arguments, by name. Hooks marked *may be async* may return an awaitable; the shell awaits it. A plugin whose
+hook raises is named in one warning line and the other plugins still run.
+
+This file is the reference: docs/hooks.md mirrors these docstrings (a test keeps them in step).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+
+    from mojodex_core.context import Context
+    from mojodex_core.events import StepEvent, WorkflowInfo
+
+PROJECT = "mojodex"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def mojodex_register_commands(register: Callable[..., None], ctx: Context) -> None:
+    """Add commands to the shell. Fired once, when the plugin is loaded.
+
+    Call ``register(name, handler, help="One line", usage="name ARGS", aliases=(), complete=None)`` once per
+    command. ``name`` may have several words (``"workflow list"``). ``handler(ctx, args)`` is a plain or an
+    ``async def`` function; ``args`` is the list of words typed after the command name (shell-style quoting).
+    It may print with ``print()`` or ``ctx.print()``, raise ``MojodexError`` for a one-line error, and return
+    an int exit status (None means 0). ``complete(ctx, args)``, if given, returns ``(text, meta)`` pairs that
+    complete the next argument; it must be fast (no network). Return nothing.
+    """
+
+
+@hookspec
+def mojodex_config_defaults() -> dict[str, Any] | None:
+    """Return default values for the config keys this plugin owns, as a nested dict
+    (``{"llm": {"model": "gpt-4o-mini"}}``), or None. Fired once at startup, before ``mojodex_startup``.
+
+    The keys become known to ``config get/set/show``; a value a user sets must have the default's type.
+    """
+
+
+@hookspec
+def mojodex_cli_options(parser: argparse.ArgumentParser) -> None:
+    """Add top-level options to the ``mojodex`` command line (``parser.add_argument("--demo", ...)``).
+
+    Fired before the command line is parsed. Parsed values are in ``ctx.options`` by their dest name.
+    Return nothing.
+    """
+
+
+@hookspec
+def mojodex_startup(ctx: Context) -> None:
+    """The shell is starting: config is read and plugins are loaded, no login has been tried yet.
+
+    Fired once per shell, for interactive and one-shot use alike. May be async. Use it to keep ``ctx`` and to
+    start background work. Return nothing.
+    """
+
+
+@hookspec
+def mojodex_shutdown(ctx: Context) -> None:
+    """The shell is leaving (exit, Ctrl-D, end of a one-shot command). May be async.
+
+    Close connections and stop tasks started at startup. Return nothing.
+    """
+
+
+@hookspec
+def mojodex_auth_changed(ctx: Context) -> None:
+    """The logged-in user changed: a login succeeded, or the token was dropped (logout, or refused by
+    the server). ``ctx.user`` is the new user or None. May be async. Return nothing.
+    """
+
+
+@hookspec
+def mojodex_toolbar(ctx: Context) -> str | None:
+    """Return a short text for the prompt's bottom toolbar (for example ``"socket: connected"``), or None.
+
+    Called on every redraw: return a cached value, never do I/O here.
+    """
+
+
+@hookspec(firstresult=True)
+def mojodex_follow_session(ctx: Context, session_id: str, execution_pk: int | str) -> Any:
+    """A server run wants its events: join the Socket.IO room ``session_id`` and turn the room's events into
+    ``mojodex_step_started`` / ``mojodex_step_ended`` / ``mojodex_server_event`` calls until unfollowed.
+
+    May be async. The first non-None result wins: return True once followed. Raise ``MojodexError`` when
+    the room cannot be joined.
+    """
+
+
+@hookspec
+def mojodex_unfollow_session(ctx: Context, session_id: str) -> None:
+    """A server run no longer wants its events (it ended, or the user left it). May be async."""
+
+
+@hookspec
+def mojodex_step_started(step: StepEvent, ctx: Context) -> None:
+    """A workflow step execution began.
+
+    Fired for server runs (from Socket.IO events) and local runs alike; ``step.source`` says which;
+    ``step.result`` is None. Return nothing. Must not block: start a task for slow work.
+    """
+
+
+@hookspec
+def mojodex_step_ended(step: StepEvent, ctx: Context) -> None:
+    """A workflow step execution finished and waits for the user's validation.
+
+    Fired for server runs (from Socket.IO events) and local runs alike; ``step.source`` says which;
+    ``step.result`` is the list of result entries. Return nothing. Must not block: start a task for slow work.
+    """
+
+
+@hookspec
+def mojodex_step_validated(step: StepEvent, ctx: Context) -> None:
+    """The user accepted a step's result (the validation was sent to the server, or the local run went on).
+
+    ``step`` is the ended step that was accepted. Return nothing. Must not block.
+    """
+
+
+@hookspec
+def mojodex_server_event(event: str, data: dict[str, Any], ctx: Context) -> None:
+    """Any other Socket.IO event of a followed run: ``workflow_execution_produced_text``, ``error``,
+    ``workflow_step_execution_invalidated``, and whatever else the server sends.
+
+    ``event`` is the event name, ``data`` its payload (a dict; a non-dict payload comes as
+    ``{"payload": value}``). Also fired with ``event="reconnected"`` and ``data={"session_ids": [...]}`` after
+    the socket came back and rejoined its rooms. Return nothing. Must not block.
+    """
+
+
+@hookspec
+def mojodex_list_workflows(ctx: Context) -> list[WorkflowInfo] | None:
+    """Return the workflows this plugin can run, for ``workflow list``, or None. May be async.
+
+    Raise ``MojodexError`` to have one line printed for this source while the others are still listed.
+    """
+
+
+@hookspec(firstresult=True)
+def mojodex_run_workflow(ctx: Context, ref: str, inputs: dict[str, str], assume_yes: bool) -> Any:
+    """Run the workflow ``ref`` if this plugin owns it, else return None. May be async.
+
+    ``inputs`` holds values given on the command line (``--input name=value``); ask for the others.
+    ``assume_yes`` accepts every step without asking. Return an int exit status (0 when the run ended well).
+    """
+
+
+@hookspec(firstresult=True)
+def mojodex_resume_workflow(ctx: Context, ref: str, assume_yes: bool) -> Any:
+    """Carry on a run left waiting (``workflow resume REF``) if this plugin owns ``ref``, else return None.
+
+    May be async. Return an int exit status.
+    """
+
+
+@hookspec
+def mojodex_model_providers(register: Callable[..., None]) -> None:
+    """Add model providers for local workflows: ``register("name", factory)`` where ``factory(ctx)`` returns an
+    object with ``async def stream(messages, *, model, temperature)`` yielding text chunks and a ``usage``
+    attribute after the stream. The provider named by ``[llm] provider`` is used. Return nothing.
+    """

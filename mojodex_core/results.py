@@ -1,0 +1,55 @@
+"""How a step's result is shown before the validation question, the same for server and local runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mojodex_core.text import sanitize
+
+QUESTION = "Continue (Y/n)?"
+
+
+def _label(key: str) -> str:
+    # "stanza_topic" -> "Stanza", so the specification's `- Stanza 1: "..."` comes out of its payloads.
+    word = key.replace("-", "_").split("_", 1)[0] or key
+    return word[:1].upper() + word[1:]
+
+
+def _value_text(value: Any) -> str:
+    text = sanitize(value if isinstance(value, str) else _compact(value)).strip()
+    if "\n" in text:
+        return "\n" + "\n".join("    " + line for line in text.splitlines())
+    return f'"{text}"'
+
+
+def _compact(value: Any) -> str:
+    import json
+
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def result_lines(result: Any) -> list[str]:
+    """Return the lines that show ``result``: ``Results:`` then one ``- `` line per entry.
+
+    A dict entry with one key reads ``- Stanza 1: "..."``; several keys are listed ``key: "value"``.
+    Entries are numbered when there is more than one. Any shape is accepted: nothing here raises.
+    """
+    entries = result if isinstance(result, list) else ([] if result is None else [result])
+    lines = ["Results:"]
+    if not entries:
+        lines.append("- (no result)")
+    numbered = len(entries) > 1
+    for i, entry in enumerate(entries, 1):
+        num = f" {i}" if numbered else ""
+        if isinstance(entry, dict) and len(entry) == 1:
+            key, value = next(iter(entry.items()))
+            lines.append(f"- {_label(sanitize(key))}{num}: {_value_text(value)}")
+        elif isinstance(entry, dict) and entry:
+            parts = ", ".join(f"{sanitize(k)}: {_value_text(v)}" for k, v in entry.items())
+            lines.append(f"- Result{num}: {parts}")
+        else:
+            lines.append(f"- Result{num}: {_value_text(entry)}")
+    return lines

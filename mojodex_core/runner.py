@@ -1,0 +1,116 @@
+"""What ``mojodex`` does once set up: one command (one-shot), lines from a pipe, or the interactive shell.
+
+A one-shot command whose handler and startup hooks are plain functions runs without an event loop, so
+that `mojodex help` does not pay for importing asyncio.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from typing import TYPE_CHECKING, Any
+
+from mojodex_core.dispatch import is_async, report, resolve, run_async, run_cancellable, run_sync
+from mojodex_core.errors import MojodexError
+
+if TYPE_CHECKING:
+    from mojodex_core.context import Context
+
+
+def run(ctx: Context, words: list[str]) -> int:
+    """Run ``words`` as one command, or the shell when there are none. Returns the exit status."""
+    if words:
+        return _one_shot(ctx, words)
+    import asyncio
+
+    if not sys.stdin.isatty():
+        return asyncio.run(_with_lifecycle(ctx, _run_piped_lines(ctx)))
+    return asyncio.run(_with_lifecycle(ctx, _run_shell(ctx)))
+
+
+def _one_shot(ctx: Context, words: list[str]) -> int:
+    try:
+        found = resolve(ctx, words)
+    except MojodexError as exc:
+        return report(ctx, None, exc)
+    assert found is not None
+    cmd, args = found
+    ctx.restore_user()
+    pending = [r for r in ctx.plugins.call_sync("mojodex_startup", ctx=ctx) if inspect.isawaitable(r)]
+    if pending or is_async(cmd.handler):
+        import asyncio
+
+        async def go() -> int:
+            await _await_all(ctx, pending)
+            task = asyncio.get_running_loop().create_task(run_async(ctx, cmd, args))
+            return await run_cancellable(ctx, task)
+
+        return asyncio.run(_with_lifecycle(ctx, go(), startup=False))
+    try:
+        status = run_sync(ctx, cmd, args)
+    finally:
+        pending = [r for r in ctx.plugins.call_sync("mojodex_shutdown", ctx=ctx) if inspect.isawaitable(r)]
+        if pending:
+            import asyncio
+
+            asyncio.run(_await_all(ctx, pending))
+    return status
+
+
+async def _await_all(ctx: Context, awaitables: list[Any]) -> None:
+    """Await what async startup or shutdown hooks returned; a failure is one warning."""
+    for aw in awaitables:
+        try:
+            await aw
+        except Exception as exc:
+            ctx.warn(f"a plugin failed while starting or stopping: {type(exc).__name__}: {exc}")
+            ctx.log_exception(exc, "startup/shutdown hook")
+
+
+async def _with_lifecycle(ctx: Context, body: Any, startup: bool = True) -> int:
+    """Fire startup, run ``body``, and always fire shutdown and close the HTTP client."""
+    try:
+        if startup:
+            ctx.restore_user()
+            await ctx.fire("mojodex_startup")
+        return int(await body)
+    finally:
+        await ctx.fire("mojodex_shutdown")
+        await ctx.aclose()
+
+
+async def _run_shell(ctx: Context) -> int:
+    from mojodex_core.auth import LoginFailed
+    from mojodex_core.shell import Shell
+
+    if ctx.user is None:
+        try:
+            await ctx.login()
+        except LoginFailed:
+            ctx.error("login failed three times")
+            return 1
+        except MojodexError as exc:
+            report(ctx, None, exc)
+    return await Shell(ctx).run()
+
+
+async def _run_piped_lines(ctx: Context) -> int:
+    """Commands read from a pipe, one per line, as if typed (nothing is asked). Returns the last status."""
+    import asyncio
+
+    status = 0
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            break
+        if line.strip() in ("exit", "quit"):
+            break
+        try:
+            found = resolve(ctx, line)
+        except MojodexError as exc:
+            status = report(ctx, None, exc)
+            continue
+        if found is not None:
+            status = await run_async(ctx, *found)
+    return status

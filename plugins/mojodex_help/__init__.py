@@ -1,0 +1,50 @@
+"""The ``help`` command: every registered command with its one-line help, or one command's usage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mojodex_core import hookimpl
+from mojodex_core.errors import UsageError
+
+
+def help_command(ctx: Any, args: list[str]) -> None:
+    registry = ctx.plugins.registry
+    if args:
+        cmd = registry.get(" ".join(args))
+        if cmd is None:
+            subs = registry.children(tuple(args))
+            if not subs:
+                close = registry.suggest(args)
+                hint = f" Did you mean '{close}'?" if close else ""
+                raise UsageError(f"no command '{' '.join(args)}'.{hint} Type `help` to list the commands.")
+            ctx.print(f"{' '.join(args)} commands:")
+            _table(ctx, subs)
+            return
+        ctx.print(f"usage: {cmd.usage}")
+        if cmd.help:
+            ctx.print(cmd.help)
+        if cmd.aliases:
+            ctx.print(f"aliases: {', '.join(cmd.aliases)}")
+        ctx.print(f"(from plugin {cmd.plugin})")
+        return
+    ctx.print("Commands:")
+    _table(ctx, list(registry))
+    ctx.print("Type `help <command>` for its usage; `exit`, `quit` or Ctrl-D leave the shell.")
+
+
+def _table(ctx: Any, commands: list[Any]) -> None:
+    width = max((len(c.name) for c in commands), default=0)
+    for cmd in commands:
+        ctx.print(f"  {cmd.name.ljust(width)}  {cmd.help}".rstrip())
+
+
+def _complete(ctx: Any, args: list[str]) -> list[tuple[str, str]]:
+    prefix = tuple(args)
+    return sorted(ctx.plugins.registry.next_words(prefix).items())
+
+
+@hookimpl
+def mojodex_register_commands(register: Any) -> None:
+    register("help", help_command, help="List the commands, or show how to use one",
+             usage="help [COMMAND]", complete=_complete)
