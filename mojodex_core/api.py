@@ -81,7 +81,7 @@ class ApiClient:
                 user = await self.ctx.require_user()
                 headers["Authorization"] = user.token
             try:
-                status, body = await self._send(method, path, params, json, headers)
+                _, body = await self._send(method, path, params, json, headers)
             except AuthError:
                 if attempt == 2 or not auth:
                     raise

@@ -41,7 +41,7 @@ async def login(ctx: Context, email: str | None = None, password: str | None = N
                 raise
             message = str(exc).removeprefix(f"the server answered {exc.status}: ")
             ctx.error(message if message not in ("bad request", "not allowed") else "wrong email or password")
-            if email is not None and password is not None or attempt == attempts:
+            if (email is not None and password is not None) or attempt == attempts:
                 break
             continue
         token = data.get("token") if isinstance(data, dict) else None

@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
         "platform": "webapp",
         "version": "0.0.0",
         "timeout": 30.0,
+        "api": "spec",
     },
     "shell": {
         "prompt": "mojodex> ",

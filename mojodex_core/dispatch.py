@@ -15,8 +15,9 @@ CO_COROUTINE = inspect.CO_COROUTINE
 
 
 def is_async(func: Any) -> bool:
-    code = getattr(func, "__code__", None) or getattr(getattr(func, "__call__", None), "__code__", None)
-    return bool(code is not None and code.co_flags & CO_COROUTINE)
+    """True if ``func`` is an ``async def`` (or cannot be told apart: then it runs on the event loop)."""
+    code = getattr(func, "__code__", None)
+    return code is None or bool(code.co_flags & CO_COROUTINE)
 
 
 def unknown_command(ctx: Context, words: list[str]) -> MojodexError:
@@ -57,7 +58,8 @@ def report(ctx: Context, cmd: Command | None, exc: BaseException) -> int:
         ctx.print("cancelled", err=True)
         return 130
     if isinstance(exc, MojodexError):
-        ctx.error(str(exc) or type(exc).__name__)
+        if str(exc) or exc.exit_code != 0:
+            ctx.error(str(exc) or type(exc).__name__)
         return exc.exit_code
     where = f"command '{cmd.name}' (plugin {cmd.plugin})" if cmd else "the shell"
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

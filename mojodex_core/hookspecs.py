@@ -150,16 +150,18 @@ def mojodex_list_workflows(ctx: Context) -> list[WorkflowInfo] | None:
 
 
 @hookspec(firstresult=True)
-def mojodex_run_workflow(ctx: Context, ref: str, inputs: dict[str, str], assume_yes: bool) -> Any:
+def mojodex_run_workflow(ctx: Context, ref: str, inputs: dict[str, str], assume_yes: bool,
+                         json_mode: bool) -> Any:
     """Run the workflow ``ref`` if this plugin owns it, else return None. May be async.
 
     ``inputs`` holds values given on the command line (``--input name=value``); ask for the others.
-    ``assume_yes`` accepts every step without asking. Return an int exit status (0 when the run ended well).
+    ``assume_yes`` accepts every step without asking; ``json_mode`` asks for one JSON object per event
+    instead of text. Return an int exit status (0 when the run ended well).
     """
 
 
 @hookspec(firstresult=True)
-def mojodex_resume_workflow(ctx: Context, ref: str, assume_yes: bool) -> Any:
+def mojodex_resume_workflow(ctx: Context, ref: str, assume_yes: bool, json_mode: bool) -> Any:
     """Carry on a run left waiting (``workflow resume REF``) if this plugin owns ``ref``, else return None.
 
     May be async. Return an int exit status.

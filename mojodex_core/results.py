@@ -19,7 +19,7 @@ def _value_text(value: Any) -> str:
     text = sanitize(value if isinstance(value, str) else _compact(value)).strip()
     if "\n" in text:
         return "\n" + "\n".join("    " + line for line in text.splitlines())
-    return f'"{text}"'
+    return f' "{text}"'
 
 
 def _compact(value: Any) -> str:
@@ -46,10 +46,10 @@ def result_lines(result: Any) -> list[str]:
         num = f" {i}" if numbered else ""
         if isinstance(entry, dict) and len(entry) == 1:
             key, value = next(iter(entry.items()))
-            lines.append(f"- {_label(sanitize(key))}{num}: {_value_text(value)}")
+            lines.append(f"- {_label(sanitize(key))}{num}:{_value_text(value)}")
         elif isinstance(entry, dict) and entry:
-            parts = ", ".join(f"{sanitize(k)}: {_value_text(v)}" for k, v in entry.items())
+            parts = ", ".join(f"{sanitize(k)}:{_value_text(v)}" for k, v in entry.items())
             lines.append(f"- Result{num}: {parts}")
         else:
-            lines.append(f"- Result{num}: {_value_text(entry)}")
+            lines.append(f"- Result{num}:{_value_text(entry)}")
     return lines

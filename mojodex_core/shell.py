@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Iterable
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession
@@ -11,6 +13,7 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.patch_stdout import patch_stdout
+from prompt_toolkit.utils import is_dumb_terminal
 
 from mojodex_core.dispatch import report, resolve, run_async, run_cancellable
 from mojodex_core.errors import MojodexError
@@ -41,10 +44,11 @@ class CommandCompleter(Completer):
         if not words:
             choices.update({w: "leave the shell" for w in LEAVE_WORDS})
         found = reg.resolve(words) if words else None
-        if found is not None and found[0].complete is not None:
+        complete = found[0].complete if found is not None else None
+        if found is not None and complete is not None:
             cmd, args = found
             try:
-                for value, meta in cmd.complete(self.ctx, args):
+                for value, meta in complete(self.ctx, args):
                     choices.setdefault(str(value), str(meta))
             except Exception as exc:  # a plugin's completer must never break typing
                 self.ctx.log_exception(exc, f"completer of {cmd.name}")
@@ -53,17 +57,33 @@ class CommandCompleter(Completer):
                 yield Completion(word, start_position=-len(current), display_meta=one_line(choices[word], 60))
 
 
+def _toolbar_output() -> Any:
+    """The terminal output, telling the renderer there is room for the toolbar below the prompt line.
+
+    Cursor position requests are off (cli.py) because CI and pexpect terminals never answer them; without an
+    answer prompt_toolkit does not know the height below the cursor and hides the bottom toolbar. Claiming
+    two rows draws the toolbar right under the prompt (the terminal scrolls if needed), with no request sent.
+    """
+    from prompt_toolkit.output.defaults import create_output
+
+    output = create_output()
+    output.get_rows_below_cursor_position = lambda: 2  # type: ignore[method-assign]
+    return output
+
+
 class Shell:
     """Runs the prompt loop of one Context until exit, quit or Ctrl-D."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.dumb = is_dumb_terminal()
         self.session: PromptSession[str] = PromptSession(
             history=self._history(),
             completer=CommandCompleter(ctx),
             complete_while_typing=False,
             bottom_toolbar=self.toolbar,
             enable_history_search=True,
+            output=_toolbar_output() if not self.dumb and sys.stdout.isatty() else None,
         )
         self.last_status = 0
 
@@ -93,8 +113,11 @@ class Shell:
     async def run(self) -> int:
         ctx = self.ctx
         ctx.in_shell = True
-        prompt = str(ctx.config.get("shell.prompt", "mojodex> "))
-        with patch_stdout():
+        from mojodex_core.questions import literal_prompt
+
+        prompt = literal_prompt(str(ctx.config.get("shell.prompt", "mojodex> ")))
+        # A dumb terminal's prompt cannot be redrawn: patched output would land after the next prompt.
+        with nullcontext() if self.dumb else patch_stdout():
             while True:
                 try:
                     line = await self.session.prompt_async(prompt)

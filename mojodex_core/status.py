@@ -7,6 +7,8 @@ import sys
 import time
 
 _FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+# Quick steps show no spinner at all: the transcript stays the same lines a user reads.
+SHOW_AFTER = 1.0
 
 
 class StatusLine:
@@ -31,6 +33,7 @@ class StatusLine:
         return time.monotonic() - self.started
 
     async def _spin(self) -> None:
+        await asyncio.sleep(SHOW_AFTER)
         i = 0
         while True:
             frame = _FRAMES[i % len(_FRAMES)]
