@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from mojodex_core import hookspecs
-from mojodex_core.errors import MojodexError
+from mojodex_core.errors import CommandCancelled, MojodexError
 from mojodex_core.registry import Command, CommandRegistry
 
 if TYPE_CHECKING:
@@ -184,8 +184,10 @@ class PluginHost:
                    on_error: Callable[[str, BaseException], None] | None = None, **kwargs: Any) -> list[Any]:
         """Call every implementation of a hook, awaiting awaitable results.
 
-        With ``firstresult`` the calls stop at the first result that is not None. A plugin that raises is
-        reported (``on_error(plugin, exc)`` if given, else a warning) and the others still run.
+        With ``firstresult`` the calls stop at the first result that is not None, and a ``MojodexError`` a
+        plugin raises is the answer: it propagates (the plugin owned the request and failed). Otherwise a
+        plugin that raises is reported (``on_error(plugin, exc)`` if given, else a warning) and the others
+        still run. The user cancelling (``CommandCancelled``) always propagates.
         """
         import inspect
 
@@ -195,7 +197,11 @@ class PluginHost:
                 result = impl.function(*[kwargs[a] for a in impl.argnames])
                 if inspect.isawaitable(result):
                     result = await result
+            except CommandCancelled:
+                raise
             except Exception as exc:
+                if firstresult and on_error is None and isinstance(exc, MojodexError):
+                    raise
                 if on_error is not None:
                     on_error(impl.plugin_name, exc)
                 else:

@@ -116,18 +116,19 @@ class Shell:
         from mojodex_core.questions import literal_prompt
 
         prompt = literal_prompt(str(ctx.config.get("shell.prompt", "mojodex> ")))
-        # A dumb terminal's prompt cannot be redrawn: patched output would land after the next prompt.
-        with nullcontext() if self.dumb else patch_stdout():
-            while True:
-                try:
+        while True:
+            try:
+                # Only while the prompt is shown does other output go above it; a running command writes
+                # straight to the terminal, in order. A dumb terminal's prompt cannot be redrawn at all.
+                with nullcontext() if self.dumb else patch_stdout():
                     line = await self.session.prompt_async(prompt)
-                except KeyboardInterrupt:
-                    continue
-                except EOFError:
-                    break
-                if line.strip() in LEAVE_WORDS:
-                    break
-                self.last_status = await self.run_line(line)
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                break
+            if line.strip() in LEAVE_WORDS:
+                break
+            self.last_status = await self.run_line(line)
         ctx.in_shell = False
         return 0
 
