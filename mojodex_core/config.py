@@ -22,7 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "shell": {
         "prompt": "mojodex> ",
         "history": True,
-        "history_size": 1000,
+        "block_warning_seconds": 1.0,
     },
     "plugins": {
         "disabled": [],
@@ -63,6 +63,21 @@ def _check_type(key: str, value: Any, default: Any) -> Any:
     return value
 
 
+def _where(path: Path, exc: tomllib.TOMLDecodeError, text: str) -> str:
+    """``path:line:column: reason``, the form editors and terminals turn into a link to the spot."""
+    import re
+
+    found = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", str(exc), re.S)
+    if found is not None:
+        reason, line, column = found.groups()
+        return f"{path}:{line}:{column}: {reason}"
+    found = re.fullmatch(r"(.*) \(at end of document\)", str(exc), re.S)
+    if found is not None:
+        lines = text.split("\n")
+        return f"{path}:{len(lines)}:{len(lines[-1]) + 1}: {found.group(1)} (at the end of the file)"
+    return f"{path}: {exc}"
+
+
 class Config:
     """Settings as the shell uses them: defaults, then the file, then environment overrides.
 
@@ -88,7 +103,7 @@ class Config:
         try:
             cfg.file_data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: {exc}; the file was left as it is") from exc
+            raise ConfigError(f"{_where(path, exc, text)}; the file was left as it is") from exc
         for env, key in ENV_OVERRIDES.items():
             if os.environ.get(env):
                 cfg.overrides[key] = os.environ[env]

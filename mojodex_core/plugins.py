@@ -135,6 +135,24 @@ class PluginHost:
 
         self.call_one(rec, "mojodex_register_commands", {"register": register, "ctx": ctx})
 
+    async def start_plugin(self, rec: PluginRecord, ctx: Any) -> None:
+        """Fire ``mojodex_startup`` for one plugin loaded while the shell runs (after ``plugins install``)."""
+        await self._call_one_async(rec, "mojodex_startup", {"ctx": ctx})
+
+    async def stop_plugin(self, rec: PluginRecord, ctx: Any) -> None:
+        """Fire ``mojodex_shutdown`` for one plugin about to be unloaded."""
+        await self._call_one_async(rec, "mojodex_shutdown", {"ctx": ctx})
+
+    async def _call_one_async(self, rec: PluginRecord, hook_name: str, kwargs: dict[str, Any]) -> None:
+        import inspect
+
+        result = self.call_one(rec, hook_name, kwargs)
+        if inspect.isawaitable(result):
+            try:
+                await result
+            except Exception as exc:
+                self._report(rec.name, hook_name, exc)
+
     def unload(self, name: str) -> None:
         rec = self.records.pop(name, None)
         if rec is None:

@@ -69,12 +69,17 @@ async def _await_all(ctx: Context, awaitables: list[Any]) -> None:
 
 async def _with_lifecycle(ctx: Context, body: Any, startup: bool = True) -> int:
     """Fire startup, run ``body``, and always fire shutdown and close the HTTP client."""
+    from mojodex_core.watchdog import LoopWatchdog
+
+    watchdog = LoopWatchdog(ctx, float(ctx.config.get("shell.block_warning_seconds", 1.0)))
+    watchdog.start()
     try:
         if startup:
             ctx.restore_user()
             await ctx.fire("mojodex_startup")
         return int(await body)
     finally:
+        watchdog.stop()
         await ctx.fire("mojodex_shutdown")
         await ctx.aclose()
 

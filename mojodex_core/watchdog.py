@@ -1,0 +1,80 @@
+"""Noticing a plugin that blocks the event loop: a heartbeat task, and a thread that looks when it stalls.
+
+When the heartbeat is late by more than the threshold, the thread reads the main thread's stack and names
+the innermost plugin module on it; the warning is printed once the loop runs again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+import time
+from typing import Any
+
+
+class LoopWatchdog:
+    def __init__(self, ctx: Any, threshold: float = 1.0, interval: float = 0.2) -> None:
+        self.ctx = ctx
+        self.threshold = threshold
+        self.interval = interval
+        self.beat = time.monotonic()
+        self._stop = threading.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._thread: threading.Thread | None = None
+        self._blamed: tuple[str, str] | None = None
+        self._main = threading.get_ident()
+
+    def start(self) -> None:
+        if self.threshold <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        self._task = loop.create_task(self._heartbeat())
+        self._thread = threading.Thread(target=self._watch, args=(loop,), name="mojodex-watchdog", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _heartbeat(self) -> None:
+        while True:
+            self.beat = time.monotonic()
+            await asyncio.sleep(self.interval)
+
+    def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        while not self._stop.wait(self.interval):
+            late = time.monotonic() - self.beat
+            if late > self.threshold + self.interval and self._blamed is None:
+                blamed = self.blame(sys._current_frames().get(self._main))
+                if blamed is not None:
+                    self._blamed = blamed
+                    started = self.beat
+                    try:
+                        loop.call_soon_threadsafe(self._report, started)
+                    except RuntimeError:  # the loop is closed
+                        return
+
+    def blame(self, frame: Any) -> tuple[str, str] | None:
+        """The (plugin name, function) of the innermost plugin frame on a stack, if any."""
+        roots = {}
+        for rec in self.ctx.plugins.records.values():
+            if rec.obj is not None:
+                module = getattr(rec.obj, "__module__", None) or getattr(rec.obj, "__name__", "")
+                roots[str(module).split(".")[0]] = rec.name
+        while frame is not None:
+            module = str(frame.f_globals.get("__name__", ""))
+            name = roots.get(module.split(".")[0])
+            if name is not None:
+                return name, frame.f_code.co_name
+            frame = frame.f_back
+        return None
+
+    def _report(self, started: float) -> None:
+        blamed, self._blamed = self._blamed, None
+        if blamed is None:
+            return
+        seconds = time.monotonic() - started
+        self.ctx.warn(f"plugin {blamed[0]} blocked the shell for {seconds:.1f} s (in {blamed[1]}); "
+                      "plugins should await slow work or run it in a thread")

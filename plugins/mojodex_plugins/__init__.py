@@ -1,0 +1,175 @@
+"""The ``plugins`` commands: list what is loaded, install and uninstall with pip, enable and disable.
+
+pip runs in the shell's own interpreter (``sys.executable -m pip``); a plugin installed during a session is
+loaded at once, so its commands work without a restart.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from mojodex_core import __version__, hookimpl
+from mojodex_core.errors import MojodexError, UsageError
+from mojodex_core.text import one_line
+
+
+def _summary(rec: Any) -> str:
+    if rec.status == "disabled":
+        return "disabled"
+    if rec.status == "broken":
+        return f"broken: {rec.reason}"
+    if rec.commands:
+        return ", ".join(sorted(rec.commands))
+    hooks = [h.removeprefix("mojodex_") for h in rec.hooks]
+    return f"hooks: {', '.join(hooks)}" if hooks else ""
+
+
+def list_plugins(ctx: Any, args: list[str]) -> None:
+    if args:
+        raise UsageError("usage: plugins (list), plugins install|uninstall|enable|disable NAME")
+    records = sorted(ctx.plugins.records.values(), key=lambda r: (not r.builtin, r.name))
+    rows = [(r.name, r.version if not r.builtin else __version__, r.origin, _summary(r)) for r in records]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+    for row in rows:
+        ctx.print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+
+
+def _find(ctx: Any, name: str) -> Any:
+    rec = ctx.plugins.records.get(name)
+    if rec is None:
+        by_dist = [r for r in ctx.plugins.records.values() if r.dist.lower() == name.lower()]
+        rec = by_dist[0] if by_dist else None
+    return rec
+
+
+async def _pip(ctx: Any, *pip_args: str) -> None:
+    """Run pip in this interpreter, showing its output as it comes; a failure is one error line."""
+    import asyncio
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "pip", *pip_args, "--disable-pip-version-check",
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    assert proc.stdout is not None
+    last = ""
+    try:
+        async for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line:
+                last = line
+                ctx.print(f"  pip: {line}")
+        code = await proc.wait()
+    except BaseException:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        raise
+    if code != 0:
+        raise MojodexError(f"pip {pip_args[0]} failed (exit {code}): {one_line(last, 200)}")
+
+
+async def install(ctx: Any, args: list[str]) -> int:
+    if not args:
+        raise UsageError("usage: plugins install REQUIREMENT (a name, a path or a URL, as pip takes it)")
+    await _pip(ctx, "install", *args)
+    new = load_new_plugins(ctx)
+    if not new:
+        ctx.print("Installed, but no new Mojodex plugin was found in it (entry point group `mojodex`).")
+        return 0
+    for rec in new:
+        await ctx.plugins.start_plugin(rec, ctx)
+        what = f"new commands: {', '.join(rec.commands)}" if rec.commands else _summary(rec) or "no commands"
+        if rec.status != "loaded":
+            what = _summary(rec)
+        ctx.print(f"Installed {rec.dist or rec.name} {rec.version}: {what}")
+    return 0
+
+
+def load_new_plugins(ctx: Any) -> list[Any]:
+    """Scan the environment again and load the plugins that were not there before."""
+    from mojodex_core.discovery import scan
+
+    before = set(ctx.plugins.records)
+    disabled = ctx.config.get("plugins.disabled", [])
+    ctx.plugins.load_all(scan(), disabled if isinstance(disabled, list) else [], ctx)
+    return [r for name, r in ctx.plugins.records.items() if name not in before]
+
+
+async def uninstall(ctx: Any, args: list[str]) -> int:
+    if len(args) != 1:
+        raise UsageError("usage: plugins uninstall NAME")
+    rec = _find(ctx, args[0])
+    if rec is not None and rec.builtin:
+        raise MojodexError(f"{rec.name} is built in: it can be disabled (`plugins disable {rec.name}`), "
+                           "not uninstalled")
+    dist = rec.dist if rec is not None and rec.dist else args[0]
+    await _pip(ctx, "uninstall", "-y", dist)
+    gone = [r for r in list(ctx.plugins.records.values()) if r.dist and r.dist.lower() == dist.lower()]
+    for r in gone:
+        await ctx.plugins.stop_plugin(r, ctx)
+        ctx.plugins.unload(r.name)
+    ctx.print(f"Uninstalled {dist}" + (f" (plugins: {', '.join(r.name for r in gone)})" if gone else ""))
+    return 0
+
+
+def _disabled(ctx: Any) -> list[str]:
+    value = ctx.config.get("plugins.disabled", [])
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+async def disable(ctx: Any, args: list[str]) -> None:
+    if len(args) != 1:
+        raise UsageError("usage: plugins disable NAME")
+    name = args[0]
+    rec = _find(ctx, name)
+    if rec is None:
+        raise UsageError(f"no plugin {name!r} (see `plugins`)")
+    names = _disabled(ctx)
+    if rec.name not in names:
+        ctx.config.set("plugins.disabled", [*names, rec.name])
+    if rec.status == "loaded":
+        await ctx.plugins.stop_plugin(rec, ctx)
+        ctx.plugins.unload(rec.name)
+        ctx.plugins.records[rec.name] = rec
+        rec.status, rec.reason, rec.obj, rec.commands = "disabled", "disabled in config", None, []
+    ctx.print(f"Disabled {rec.name}: it will not be loaded (nor imported) from now on.")
+    if rec.name == "plugins":
+        ctx.print("To enable it again: `mojodex config set plugins.disabled []`.")
+
+
+async def enable(ctx: Any, args: list[str]) -> None:
+    if len(args) != 1:
+        raise UsageError("usage: plugins enable NAME")
+    name = args[0]
+    names = _disabled(ctx)
+    rec = _find(ctx, name)
+    key = rec.name if rec is not None else name
+    if key not in names and (rec is None or rec.status != "disabled"):
+        raise UsageError(f"{name} is not disabled")
+    ctx.config.set("plugins.disabled", [n for n in names if n != key])
+    if rec is not None and rec.status == "disabled":
+        ctx.plugins.records.pop(rec.name, None)
+        for new in load_new_plugins(ctx):
+            await ctx.plugins.start_plugin(new, ctx)
+    ctx.print(f"Enabled {key}.")
+
+
+def _complete_names(ctx: Any, args: list[str]) -> list[tuple[str, str]]:
+    if args:
+        return []
+    return [(r.name, r.status) for r in ctx.plugins.records.values()]
+
+
+@hookimpl
+def mojodex_register_commands(register: Any) -> None:
+    register("plugins", list_plugins, help="List plugins: version, origin, commands, state",
+             usage="plugins")
+    register("plugins install", install, help="Install a plugin with pip and load it now",
+             usage="plugins install REQUIREMENT")
+    register("plugins uninstall", uninstall, help="Uninstall a plugin's distribution with pip",
+             usage="plugins uninstall NAME", complete=_complete_names)
+    register("plugins enable", enable, help="Enable a disabled plugin", usage="plugins enable NAME",
+             complete=_complete_names)
+    register("plugins disable", disable, help="Disable a plugin: it is not even imported any more",
+             usage="plugins disable NAME", complete=_complete_names)
