@@ -41,8 +41,14 @@ class SocketPlugin:
 
     @hookimpl
     async def mojodex_auth_changed(self) -> None:
-        # The connection was authenticated with the old token.
+        # The connection was authenticated with the old token: open a new one for the runs still followed
+        # (connecting again rejoins their rooms and catches up on what was missed).
         await self._disconnect()
+        if self.ctx is not None and self.ctx.user is not None and self.sessions:
+            try:
+                await self._ensure_connected()
+            except MojodexError as exc:
+                self.ctx.warn(str(exc))
 
     @hookimpl
     def mojodex_toolbar(self) -> str | None:
@@ -74,7 +80,7 @@ class SocketPlugin:
         import socketio
 
         ctx = self.ctx
-        user = await ctx.require_user()
+        await ctx.require_user()
         if self.sio is not None:
             await self._disconnect()
         sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=2.0,
@@ -85,12 +91,17 @@ class SocketPlugin:
         self.sio = sio
         self.state = "connecting"
         try:
-            await sio.connect(ctx.server_url, auth={"token": user.token}, wait_timeout=10,
-                              transports=["websocket", "polling"])
+            # Default transports: long-polling first, then the upgrade to WebSocket, as every server allows.
+            await sio.connect(ctx.server_url, auth=self._auth, wait_timeout=10)
         except socketio.exceptions.ConnectionError as exc:
             self.sio, self.state = None, "off"
             reason = str(exc).strip() or "connection refused"
             raise NetworkError(f"cannot open the event connection to {ctx.server_url}: {reason}") from None
+
+    def _auth(self) -> dict[str, str]:
+        # Called on every (re)connection, so a new login's token is used from then on.
+        user = self.ctx.user if self.ctx is not None else None
+        return {"token": user.token if user is not None else ""}
 
     async def _disconnect(self) -> None:
         sio, self.sio = self.sio, None
