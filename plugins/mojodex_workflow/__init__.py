@@ -12,14 +12,14 @@ from typing import Any
 
 from mojodex_core import hookimpl
 from mojodex_core.args import ArgumentParser
-from mojodex_core.errors import MojodexError, NotInteractiveError, UsageError
+from mojodex_core.errors import MojodexError, NotInteractiveError, NotLoggedInError, UsageError
 from mojodex_core.events import StepEvent, WorkflowInfo, steps_in_execution
 from mojodex_core.results import result_lines
 from mojodex_core.routes import call
 from mojodex_core.text import one_line
 from mojodex_workflow.inputs import coerce, parse_assignments
 from mojodex_workflow.payloads import InputSpec, parse_execution, parse_inputs, parse_workflows
-from mojodex_workflow.server_run import ServerRun, follow, run_followed
+from mojodex_workflow.server_run import DetachedRun, ServerRun, follow, run_followed
 from mojodex_workflow.waiting import WaitingRuns
 
 PAGE = 50
@@ -46,7 +46,7 @@ class WorkflowPlugin:
 
     def __init__(self) -> None:
         self.ctx: Any = None
-        self.runs: dict[str, ServerRun] = {}
+        self.runs: dict[str, ServerRun | DetachedRun] = {}
         self.known: dict[str, WorkflowInfo] = {}
         self._refresh: asyncio.Task[Any] | None = None
 
@@ -91,6 +91,13 @@ class WorkflowPlugin:
 
     @hookimpl
     def mojodex_server_event(self, event: str, data: dict[str, Any]) -> None:
+        if event in ("disconnected", "reconnected"):  # from the socket plugin: the event connection's state
+            sessions = data.get("session_ids")
+            for sid in sessions if isinstance(sessions, list) else []:
+                followed = self.runs.get(str(sid))
+                if followed is not None:
+                    followed.put(event, None)
+            return
         run = self.runs.get(str(data.get("session_id")))
         kinds = {"workflow_execution_produced_text": "produced_text", "error": "error",
                  "workflow_step_execution_invalidated": "invalidated"}
@@ -101,6 +108,10 @@ class WorkflowPlugin:
 
     @hookimpl
     async def mojodex_list_workflows(self, ctx: Any) -> list[WorkflowInfo]:
+        if ctx.user is None:
+            # Listing gathers every source: it does not stop to ask for a login.
+            raise NotLoggedInError(f"not logged in to {ctx.server_url}: `login` first"
+                                   f"{'' if ctx.in_shell else ' (or set MOJODEX_TOKEN)'}")
         found: list[WorkflowInfo] = []
         for page in range(MAX_PAGES):
             data = await call(ctx, "list_workflows", what="a workflow list", params={
@@ -149,13 +160,16 @@ class WorkflowPlugin:
                 ctx.print(format_workflow(w))
             if not workflows and not failures:
                 ctx.print("No workflows.")
+        # A source that failed is one line; the listing still fails only when nothing could be listed.
+        report = ctx.error if not workflows else ctx.warn
         for plugin, exc in failures:
+            source = "server workflows" if plugin == "workflow" else f"workflows of plugin {plugin}"
             if isinstance(exc, MojodexError):
-                ctx.error(f"{'server' if plugin == 'workflow' else plugin}: {exc}")
+                report(f"{source}: {exc}")
             else:
                 ctx.log_exception(exc, f"listing workflows of {plugin}")
-                ctx.error(f"plugin {plugin} failed to list its workflows: {type(exc).__name__}")
-        return 1 if failures else 0
+                report(f"{source}: failed with {type(exc).__name__}")
+        return 1 if failures and not workflows else 0
 
     def _run_parser(self, name: str, with_inputs: bool) -> ArgumentParser:
         parser = ArgumentParser(name)

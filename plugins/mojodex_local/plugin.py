@@ -1,0 +1,362 @@
+"""The shell side of local workflows: ``workflow list/run/resume`` for ``local/...``, ``workflow runs``,
+``workflow show-definition``, model providers, and the same step hooks and validation as server runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+from mojodex_core import hookimpl
+from mojodex_core.args import ArgumentParser
+from mojodex_core.errors import ConfigError, NotInteractiveError, UsageError
+from mojodex_core.events import StepEvent, WorkflowInfo
+from mojodex_core.results import QUESTION, result_lines
+from mojodex_core.text import one_line, sanitize
+
+PREFIX = "local/"
+LLM_DEFAULTS = {
+    "provider": "auto",
+    "base_url": "",
+    "model": "gpt-4o-mini",
+    "api_key_env": "OPENAI_API_KEY",
+    "temperature": 0.7,
+    "timeout": 60.0,
+    "max_retries": 3,
+}
+
+
+def _openai(ctx: Any) -> Any:
+    from mojodex_local.providers import OpenAIProvider
+
+    llm = ctx.config.get("llm", {})
+    key_env = str(llm.get("api_key_env") or "OPENAI_API_KEY")
+    return OpenAIProvider(
+        base_url=str(llm.get("base_url") or os.environ.get("OPENAI_BASE_URL") or "") or None,
+        api_key=os.environ.get(key_env) or None,
+        model=str(llm.get("model")),
+        temperature=float(llm.get("temperature", 0.7)),
+        timeout=float(llm.get("timeout", 60.0)),
+        max_retries=int(llm.get("max_retries", 3)),
+    )
+
+
+def _offline(ctx: Any) -> Any:
+    from mojodex_local.providers import OfflineProvider
+
+    return OfflineProvider()
+
+
+def _auto_choice(ctx: Any) -> str:
+    llm = ctx.config.get("llm", {})
+    key_env = str(llm.get("api_key_env") or "OPENAI_API_KEY")
+    has_endpoint = bool(os.environ.get(key_env) or llm.get("base_url") or os.environ.get("OPENAI_BASE_URL"))
+    return "openai" if has_endpoint else "offline"
+
+
+class LocalPlugin:
+    """Built-in plugin object (one per shell)."""
+
+    def __init__(self) -> None:
+        self.providers: dict[str, Any] = {}
+
+    # -- setup -------------------------------------------------------------------------------------------
+
+    @hookimpl
+    def mojodex_config_defaults(self) -> dict[str, Any]:
+        return {"llm": dict(LLM_DEFAULTS)}
+
+    @hookimpl
+    def mojodex_model_providers(self, register: Any) -> None:
+        register("openai", _openai)
+        register("offline", _offline)
+
+    @hookimpl
+    def mojodex_register_commands(self, register: Any) -> None:
+        register("workflow runs", self.cmd_runs, help="List local workflow runs (newest first)",
+                 usage="workflow runs [--json]")
+        register("workflow show-definition", self.cmd_show_definition,
+                 help="Show a local workflow's phases, conversations and steps as a tree",
+                 usage="workflow show-definition NAME", complete=self.complete_definitions)
+
+    # -- workflow source ---------------------------------------------------------------------------------
+
+    @hookimpl
+    def mojodex_list_workflows(self, ctx: Any) -> list[WorkflowInfo]:
+        from mojodex_local.definitions import find_definitions
+
+        found, errors = find_definitions(ctx.home)
+        for error in errors:
+            ctx.warn(str(error))
+        return [WorkflowInfo(ref=PREFIX + d.ref, name=d.name, icon=d.icon, description=d.description,
+                             source="local", inputs=tuple(d.inputs)) for d in found.values()]
+
+    @hookimpl
+    async def mojodex_run_workflow(self, ctx: Any, ref: str, inputs: dict[str, str], assume_yes: bool,
+                                   json_mode: bool) -> Any:
+        definition = self._definition(ctx, ref)
+        if definition is None:
+            return None
+        from mojodex_local.storage import RunStore
+
+        values = dict(inputs)
+        for name in definition.inputs:
+            if name not in values:
+                values[name] = await self._ask_input(ctx, name)
+        store = RunStore.create(ctx.home, definition, values, model=self._model_name(ctx))
+        return await self._drive(ctx, store, assume_yes, json_mode)
+
+    @hookimpl
+    async def mojodex_resume_workflow(self, ctx: Any, ref: str, assume_yes: bool, json_mode: bool) -> Any:
+        if ref.strip().isdigit():
+            return None
+        from mojodex_local.storage import RunStore, find_run
+
+        store = RunStore.open(ctx.home, find_run(ctx.home, ref.strip()))
+        return await self._drive(ctx, store, assume_yes, json_mode)
+
+    def _definition(self, ctx: Any, ref: str) -> Any:
+        ref = ref.strip()
+        if not ref or ref.isdigit():
+            return None
+        from mojodex_local.definitions import find_definitions
+
+        found, errors = find_definitions(ctx.home)
+        name = ref.removeprefix(PREFIX)
+        definition = found.get(name) or next((d for d in found.values() if d.name.lower() == name.lower()), None)
+        if definition is None and ref.startswith(PREFIX):
+            broken = [e for e in errors if str(e).startswith(f"{name}.toml")]
+            if broken:
+                raise broken[0]
+            raise UsageError(f"no local workflow {name!r} (`workflow list` shows them)")
+        return definition
+
+    async def _ask_input(self, ctx: Any, name: str) -> str:
+        while True:
+            try:
+                value = await ctx.ask(f"{name}: ")
+            except NotInteractiveError:
+                raise NotInteractiveError(
+                    f"input {name} is needed and there is no terminal to ask: pass --input {name}=VALUE") from None
+            if value.strip():
+                return value
+            ctx.print(f"{name} needs a value.")
+
+    # -- providers ---------------------------------------------------------------------------------------
+
+    def _provider_name(self, ctx: Any) -> str:
+        name = str(ctx.config.get("llm.provider", "auto"))
+        return _auto_choice(ctx) if name == "auto" else name
+
+    def _model_name(self, ctx: Any) -> str:
+        return "offline-demo" if self._provider_name(ctx) == "offline" else str(ctx.config.get("llm.model"))
+
+    def provider(self, ctx: Any) -> Any:
+        """The configured model provider, from every plugin's ``mojodex_model_providers``."""
+        factories: dict[str, Any] = {}
+
+        def register(name: str, factory: Any) -> None:
+            factories.setdefault(str(name), factory)
+
+        ctx.plugins.call_sync("mojodex_model_providers", register=register)
+        name = self._provider_name(ctx)
+        if name not in factories:
+            raise ConfigError(f"llm.provider {name!r} is unknown (known: {', '.join(sorted(factories))})")
+        return factories[name](ctx)
+
+    # -- running -----------------------------------------------------------------------------------------
+
+    async def _drive(self, ctx: Any, store: Any, assume_yes: bool, json_mode: bool) -> int:
+        from mojodex_local.engine import Engine
+
+        provider = self.provider(ctx)
+        observer = ShellObserver(ctx, store.run_id, assume_yes=assume_yes, json_mode=json_mode)
+        if getattr(provider, "name", "") == "offline" and not json_mode:
+            ctx.print("No model is configured: the offline demo provider answers (its text says [offline demo]).")
+            ctx.print("Set OPENAI_API_KEY, or [llm] base_url and model, to use a real model.")
+        try:
+            await provider.preflight()
+            engine = Engine(store, provider, observer, model=self._model_name(ctx),
+                            temperature=float(ctx.config.get("llm.temperature", 0.7)))
+            result = await engine.run()
+        except BaseException:
+            # The engine saved the run before letting this through: it resumes where it stopped.
+            observer.end_line()
+            ctx.print(f"Run {store.run_id} stopped; `workflow resume {store.run_id}` carries on.", err=True)
+            raise
+        finally:
+            close = getattr(provider, "aclose", None)
+            if close is not None:
+                await close()
+        observer.finished(result)
+        return 0
+
+    # -- commands ----------------------------------------------------------------------------------------
+
+    def cmd_runs(self, ctx: Any, args: list[str]) -> int:
+        from mojodex_local.storage import list_runs
+
+        parser = ArgumentParser("workflow runs")
+        parser.add_argument("--json", action="store_true", help="print a JSON list")
+        ns = parser.parse(ctx, args)
+        runs = list_runs(ctx.home)
+        if ns.json:
+            ctx.print(json.dumps([{"run_id": r.run_id, "workflow": r.workflow, "status": r.status,
+                                   "step": r.step, "step_number": r.step_number, "total_steps": r.total_steps,
+                                   "total_tokens": r.total_tokens, "updated": r.updated} for r in runs], indent=2))
+            return 0
+        if not runs:
+            ctx.print("No local runs yet. `workflow run local/write-poem` starts one.")
+        for r in runs:
+            where = f"step {r.step_number}/{r.total_steps} {r.step}".strip() if r.status != "done" else "done"
+            ctx.print(f"{r.run_id}  {PREFIX}{r.workflow}  {r.status:<11}  {where}  ({r.total_tokens} tokens)")
+        return 0
+
+    def cmd_show_definition(self, ctx: Any, args: list[str]) -> int:
+        if len(args) != 1:
+            raise UsageError("usage: workflow show-definition NAME")
+        definition = self._definition(ctx, PREFIX + args[0].removeprefix(PREFIX))
+        d = definition
+        ctx.print(f"{d.icon} {d.name} ({PREFIX}{d.ref})".strip())
+        if d.inputs:
+            ctx.print(f"inputs: {', '.join(d.inputs)}")
+        for pi, phase in enumerate(d.phases):
+            last_phase = pi == len(d.phases) - 1
+            ctx.print(f"{'└─' if last_phase else '├─'} {phase.name}")
+            for si, name in enumerate(phase.steps):
+                step = d.step(name)
+                branch = "   " if last_phase else "│  "
+                mark = "└─" if si == len(phase.steps) - 1 else "├─"
+                ctx.print(f"{branch}{mark} {_describe_step(step)}")
+        return 0
+
+    def complete_definitions(self, ctx: Any, args: list[str]) -> list[tuple[str, str]]:
+        if args:
+            return []
+        from mojodex_local.definitions import find_definitions
+
+        found, _ = find_definitions(ctx.home)
+        return [(ref, d.name) for ref, d in found.items()]
+
+
+def _describe_step(step: Any) -> str:
+    lead = getattr(step, "lead", None)
+    if lead is not None:
+        inputs = ", ".join(step.inputs) if isinstance(step.inputs, tuple | list) else str(step.inputs)
+        return f"{step.name}: {lead} + {step.assistant}, {inputs} -> {step.output} (at most {step.turns} turns)"
+    fan = ", one entry per line" if getattr(step, "fan_out", False) else ""
+    return f"{step.name}: prompt -> {step.output}{fan}"
+
+
+class ShellObserver:
+    """Shows a local run like a server run: step lines, streamed messages, results, the same question."""
+
+    def __init__(self, ctx: Any, run_id: str, *, assume_yes: bool, json_mode: bool) -> None:
+        self.ctx = ctx
+        self.run_id = run_id
+        self.assume_yes = assume_yes
+        self.json_mode = json_mode
+        self.kind = ""
+        self.role = ""
+        self.head = ""  # the start of a streamed message, held back until its "Role:" prefix is known
+        self.open = False  # a streamed line is being written
+
+    def emit(self, line: str, **event: Any) -> None:
+        if self.json_mode:
+            if event:
+                self.ctx.print(json.dumps({"run_id": self.run_id, **event}, ensure_ascii=False))
+        else:
+            self.ctx.print(line)
+
+    def _event(self, step: Any, result: Any = None) -> StepEvent:
+        return StepEvent(session_id=self.run_id, step_name=step.name, step_execution_pk=step.execution_id,
+                         result=result, source="local", data=step.to_dict())
+
+    async def on_step_started(self, step: Any) -> None:
+        self.kind = step.kind
+        note = f" (attempt {step.attempt})" if step.attempt > 1 else ""
+        self.emit(f"Step {step.name} started{note}", event="step_started", step_name=step.name,
+                  step_execution_pk=step.execution_id)
+        if step.resumed and step.transcript and not self.json_mode:
+            for role, text in step.transcript:
+                self.ctx.print(f"{role}: {text}" if not text.startswith(f"{role}:") else text)
+        await self.ctx.fire("mojodex_step_started", step=self._event(step))
+
+    async def on_message_chunk(self, role: str, text: str) -> None:
+        if self.json_mode or self.kind != "conversation":
+            return
+        if not self.open:
+            self.head += text
+            prefix = f"{role}:"
+            if len(self.head.lstrip()) < len(prefix) and prefix.startswith(self.head.lstrip()):
+                return  # could still be the role's own prefix
+            body = self.head.lstrip()
+            body = body[len(prefix):].lstrip() if body.startswith(prefix) else body
+            self.head, self.open = "", True
+            text = f"{role}: {body}"
+        sys.stdout.write(sanitize(text))
+        sys.stdout.flush()
+
+    async def on_message_done(self, role: str, text: str) -> None:
+        if self.json_mode:
+            self.emit("", event="message", role=role, text=text)
+            return
+        if self.kind != "conversation":
+            return
+        if not self.open:  # nothing streamed (or only the prefix): show the whole message
+            self.ctx.print(text)
+        else:
+            self.end_line()
+        self.head = ""
+
+    def end_line(self) -> None:
+        if self.open:
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+            self.open = False
+
+    async def on_step_ended(self, step: Any, result: Any) -> None:
+        self.end_line()
+        self.emit(f"Step {step.name} ended", event="step_ended", step_name=step.name,
+                  step_execution_pk=step.execution_id, result=result,
+                  cut=step.cut, tokens=step.usage.total_tokens)
+        if step.cut and not self.json_mode:
+            self.ctx.print("(The conversation reached its turn limit without END CONVERSATION: its last message "
+                           "is the output.)")
+        await self.ctx.fire("mojodex_step_ended", step=self._event(step, result))
+
+    async def validate(self, step: Any, result: Any) -> tuple[bool, str | None]:
+        if not self.json_mode:
+            for line in result_lines(result):
+                self.ctx.print(line)
+            if step.usage.total_tokens:
+                u = step.usage
+                self.ctx.print(f"(tokens: {u.total_tokens}: {u.prompt_tokens} in, {u.completion_tokens} out)")
+        if self.assume_yes:
+            if not self.json_mode:
+                self.ctx.print(f"{QUESTION} y (--yes)")
+            accepted = True
+        else:
+            try:
+                accepted = await self.ctx.confirm(QUESTION)
+            except NotInteractiveError:
+                raise NotInteractiveError(
+                    f"step {step.name} waits for validation and there is no terminal to ask: pass --yes to "
+                    f"accept every step (`mojodex workflow resume {self.run_id} --yes` carries on)") from None
+        if accepted:
+            await self.ctx.fire("mojodex_step_validated", step=self._event(step, result))
+            return True, None
+        reason = (await self.ctx.ask("What should change? ")).strip()
+        self.emit(f"Running {step.name} again.", event="rejected", step_execution_pk=step.execution_id,
+                  reason=reason)
+        return False, reason or "The user rejected this result without saying why."
+
+    def finished(self, result: Any) -> None:
+        usage = result.usage
+        cut = f"; cut at the turn limit: {', '.join(result.cut_steps)}" if result.cut_steps else ""
+        self.emit(f"Run {self.run_id} finished: {len(result.steps)} steps, {usage.total_tokens} tokens "
+                  f"({usage.prompt_tokens} in, {usage.completion_tokens} out){cut}. "
+                  f"Files: {one_line(self.ctx.home / 'runs' / self.run_id, 200)}",
+                  event="run_ended", tokens=usage.total_tokens, cut_steps=list(result.cut_steps))
