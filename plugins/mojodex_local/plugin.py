@@ -210,8 +210,8 @@ class LocalPlugin:
         if not runs:
             ctx.print("No local runs yet. `workflow run local/write-poem` starts one.")
         for r in runs:
-            where = f"step {r.step_number}/{r.total_steps} {r.step}".strip() if r.status != "done" else "done"
-            ctx.print(f"{r.run_id}  {PREFIX}{r.workflow}  {r.status:<11}  {where}  ({r.total_tokens} tokens)")
+            where = "" if r.status == "done" else f"  at step {r.step_number}/{r.total_steps} {r.step}".rstrip()
+            ctx.print(f"{r.run_id}  {PREFIX}{r.workflow}  {r.status}{where}  ({r.total_tokens} tokens)")
         return 0
 
     def cmd_show_definition(self, ctx: Any, args: list[str]) -> int:
