@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import os
-import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core.errors import ConfigError
 from mojodex_core.files import atomic_write, ensure_private_dir
+
+if TYPE_CHECKING:
+    import tomllib
 
 DEFAULTS: dict[str, Any] = {
     "server": {
@@ -100,10 +102,13 @@ class Config:
             text = ""
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot be read ({exc})") from exc
-        try:
-            cfg.file_data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{_where(path, exc, text)}; the file was left as it is") from exc
+        if text.strip():  # tomllib only when there is a file to parse: no file is common, and startup counts
+            import tomllib
+
+            try:
+                cfg.file_data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{_where(path, exc, text)}; the file was left as it is") from exc
         for env, key in ENV_OVERRIDES.items():
             if os.environ.get(env):
                 cfg.overrides[key] = os.environ[env]

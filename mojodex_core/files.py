@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -25,6 +24,8 @@ def atomic_write(path: Path, data: str | bytes, mode: int = 0o600) -> None:
 
     Readers see the old file or the new one, never half of it; the file gets ``mode`` before it has content.
     """
+    import tempfile  # here, not at the top: `mojodex help` writes nothing and starts faster without it
+
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mojodex_core import hookimpl
-from mojodex_core.errors import NotInteractiveError, UsageError
+from mojodex_core.errors import NotInteractiveError, NotLoggedInError, UsageError
 
 
 async def login_command(ctx: Any, args: list[str]) -> int:
@@ -30,8 +30,10 @@ async def logout_command(ctx: Any, args: list[str]) -> None:
 def whoami_command(ctx: Any, args: list[str]) -> int:
     user = ctx.user
     if user is None or user.server != ctx.server_url:
-        ctx.print(f"Not logged in to {ctx.server_url}. Run `login`.")
-        return 1
+        if ctx.in_shell:
+            ctx.print(f"Not logged in to {ctx.server_url}. Run `login`.")
+            return 1
+        raise NotLoggedInError(f"not logged in to {ctx.server_url}: run `mojodex login`, or set MOJODEX_TOKEN")
     if ctx.token_source == "env":
         ctx.print(f"Using the token from MOJODEX_TOKEN on {ctx.server_url}.")
     else:

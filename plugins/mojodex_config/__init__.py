@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any
 
 from mojodex_core import hookimpl
@@ -17,6 +16,8 @@ def _show_value(value: Any) -> str:
 
 def parse_value(text: str) -> Any:
     """A TOML value (``3``, ``true``, ``["a"]``, ``"quoted"``) or, failing that, the text as a string."""
+    import tomllib  # here: importing it costs every start, and only `config set` needs it
+
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:

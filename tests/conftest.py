@@ -1,0 +1,451 @@
+"""Fixtures for the whole suite: an isolated MOJODEX_HOME, the reference server (in the test's event loop or in a
+thread of its own), the real ``mojodex`` console script in a pseudo-terminal or without a terminal, plugins made
+on the fly as tiny distributions, and an in-process shell driven through prompt_toolkit's pipe input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "demo"
+DEMO_NAME = "Demo User"
+
+# Environment variables the shell reads: none of the developer's own may leak into a test.
+_SHELL_ENV = ("MOJODEX_HOME", "MOJODEX_SERVER_URL", "MOJODEX_TOKEN", "MOJODEX_DEBUG")
+
+
+# -- an isolated home ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def mojodex_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, empty ``MOJODEX_HOME`` (mode 0700) for every test. None of the developer's MOJODEX_* leaks in.
+
+    Overrides the fixture of the same name in ``mojodex_core.testing`` for this suite, with the same meaning.
+    """
+    for name in _SHELL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "mojodex-home"
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv("MOJODEX_HOME", str(home))
+    return home
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def unreachable_url() -> str:
+    return f"http://127.0.0.1:{free_port()}"
+
+
+# -- the reference server ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def reference_server() -> AsyncIterator[Any]:
+    """A ReferenceServer on 127.0.0.1, in the test's own event loop (for in-process tests)."""
+    from mojodex_server import ReferenceServer
+
+    async with ReferenceServer(host="127.0.0.1") as srv:
+        yield srv
+
+
+class ServerThread:
+    """A ReferenceServer running in a thread with its own event loop, for tests whose loop is blocked (pexpect).
+
+    ``call(func, *args)`` runs ``func`` in the server's loop (awaiting it if it returns an awaitable) and
+    returns its result; the shortcuts below go through it.
+    """
+
+    def __init__(self, **server_kwargs: Any) -> None:
+        self.server_kwargs = server_kwargs
+        self.server: Any = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.error: BaseException | None = None
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="reference-server",
+                                        daemon=True)
+
+    def start(self, timeout: float = 10.0) -> ServerThread:
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise RuntimeError(f"the reference server did not start within {timeout} s")
+        if self.error is not None:
+            raise RuntimeError("the reference server failed to start") from self.error
+        return self
+
+    async def _serve(self) -> None:
+        try:
+            from mojodex_server import ReferenceServer
+
+            self.loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
+            async with ReferenceServer(host="127.0.0.1", **self.server_kwargs) as srv:
+                self.server = srv
+                self._ready.set()
+                await self._stop.wait()
+        except BaseException as exc:
+            self.error = exc
+            self._ready.set()
+
+    @property
+    def url(self) -> str:
+        return str(self.server.url)
+
+    def call(self, func: Callable[..., Any], *args: Any, timeout: float = 10.0) -> Any:
+        async def run() -> Any:
+            result = func(*args)
+            return await result if inspect.isawaitable(result) else result
+
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
+
+    @property
+    def requests(self) -> list[Any]:
+        """A copy of the requests the server answered so far."""
+        return list(self.call(lambda: list(self.server.requests)))
+
+    def expire_tokens(self) -> None:
+        self.call(self.server.expire_tokens)
+
+    def token_for(self, email: str = DEMO_EMAIL) -> str:
+        return str(self.call(self.server.token_for, email))
+
+    def stop(self) -> None:
+        if self.loop is not None and self._stop is not None and self._thread.is_alive():
+            self.loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
+
+
+@pytest.fixture
+def start_server_thread() -> Iterator[Callable[..., ServerThread]]:
+    """Start one more reference server in a thread: ``start_server_thread(**ReferenceServer kwargs)``."""
+    started: list[ServerThread] = []
+
+    def start(**kwargs: Any) -> ServerThread:
+        srv = ServerThread(**kwargs).start()
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.stop()
+
+
+@pytest.fixture
+def server_thread(start_server_thread: Callable[..., ServerThread]) -> ServerThread:
+    """A ReferenceServer in a background thread; ``server_thread.url`` is its address."""
+    return start_server_thread()
+
+
+# -- the console script --------------------------------------------------------------------------------------
+
+
+def mojodex_executable() -> str:
+    """The ``mojodex`` console script of the virtualenv running the tests."""
+    found = shutil.which("mojodex", path=str(Path(sys.executable).parent))
+    if found is None:
+        raise RuntimeError(f"no `mojodex` script next to {sys.executable}: install the project (pip install -e .)")
+    return found
+
+
+def shell_env(home: Path, server_url: str | None = None, term: str | None = "xterm",
+              extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a ``mojodex`` child: the test's home, server and terminal, nothing of the developer's."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("MOJODEX_", "PROMPT_TOOLKIT_")) and k not in ("COLUMNS", "LINES", "TERM")}
+    env["MOJODEX_HOME"] = str(home)
+    env["HOME"] = str(home.parent)
+    env["NO_COLOR"] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    if term is not None:
+        env["TERM"] = term
+    if server_url is not None:
+        env["MOJODEX_SERVER_URL"] = server_url
+    env.update(extra or {})
+    return env
+
+
+# Escape sequences a terminal interprets (CSI, OSC, charset and keypad switches); removed before matching.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
+_PARTIAL_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*|[()])?$")
+
+
+def screen_text(raw: str) -> str:
+    """What a person reads in ``raw`` terminal output: escape sequences and carriage returns removed."""
+    return _PARTIAL_ESCAPE.sub("", _ESCAPES.sub("", raw)).replace("\r", "")
+
+
+class Terminal:
+    """The ``mojodex`` script in a pseudo-terminal (120 columns). Expectations match the text a person reads.
+
+    ``expect`` searches from the end of the previous match, so a test reads like the session it checks.
+    On a full terminal (xterm) prompt_toolkit draws a trailing space as a cursor move: expect ``mojodex>``.
+    """
+
+    PROMPT = "mojodex>"
+
+    def __init__(self, child: Any) -> None:
+        self.child = child
+        self.raw = ""
+        self.pos = 0
+        self.exitstatus: int | None = None
+
+    @property
+    def text(self) -> str:
+        return screen_text(self.raw)
+
+    def _read(self, timeout: float) -> bool:
+        """Append what the terminal shows within ``timeout``; False once the program has exited."""
+        import pexpect
+
+        try:
+            self.raw += self.child.read_nonblocking(65536, timeout=max(timeout, 0.01))
+        except pexpect.TIMEOUT:
+            pass
+        except pexpect.EOF:
+            return False
+        return True
+
+    def expect(self, pattern: str | re.Pattern[str], timeout: float = 5.0) -> re.Match[str]:
+        """Wait until ``pattern`` (text, or a compiled regex) shows after the previous match."""
+        regex = pattern if isinstance(pattern, re.Pattern) else re.compile(re.escape(pattern))
+        deadline = time.monotonic() + timeout
+        alive = True
+        while True:
+            found = regex.search(self.text, self.pos)
+            if found:
+                self.pos = found.end()
+                return found
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not alive:
+                why = "the program exited" if not alive else f"not shown within {timeout} s"
+                raise AssertionError(f"{regex.pattern!r}: {why}. The screen after the last match:\n"
+                                     f"{self.text[self.pos:][-3000:]}")
+            alive = self._read(min(remaining, 0.5))
+
+    def expect_prompt(self, timeout: float = 5.0) -> None:
+        self.expect(self.PROMPT, timeout)
+
+    def type(self, text: str) -> None:
+        """Type ``text`` without Enter."""
+        self.child.send(text)
+
+    def line(self, text: str) -> None:
+        """Type ``text`` and Enter."""
+        self.child.send(text + "\r")
+
+    def ctrl(self, key: str) -> None:
+        self.child.sendcontrol(key)
+
+    def wait_exit(self, timeout: float = 10.0) -> int:
+        """Wait for the program to exit and return its status (128+N for a signal)."""
+        deadline = time.monotonic() + timeout
+        while self._read(min(max(deadline - time.monotonic(), 0), 0.5)):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"mojodex did not exit within {timeout} s:\n{self.text[-2000:]}")
+        self.child.close()
+        status = self.child.exitstatus
+        self.exitstatus = status if status is not None else 128 + (self.child.signalstatus or 0)
+        return self.exitstatus
+
+    def drain(self) -> None:
+        """Read whatever the terminal still shows, without waiting."""
+        while not self.child.closed:
+            before = len(self.raw)
+            if not self._read(0.01) or len(self.raw) == before:
+                return
+
+    def kill(self) -> None:
+        if self.child.isalive():
+            self.child.terminate(force=True)
+        with contextlib.suppress(Exception):
+            self.child.close(force=True)
+
+
+@pytest.fixture
+def spawn_mojodex(mojodex_home: Path) -> Iterator[Callable[..., Terminal]]:
+    """Start ``mojodex ARGS...`` in a pseudo-terminal: ``spawn_mojodex(*args, server_url=, term=, env=)``.
+
+    Every terminal is killed at the end of the test, and none may ever have shown a traceback.
+    """
+    import pexpect
+
+    spawned: list[Terminal] = []
+
+    def spawn(*args: str, server_url: str | None = None, term: str = "xterm",
+              env: dict[str, str] | None = None, home: Path | None = None) -> Terminal:
+        child = pexpect.spawn(
+            mojodex_executable(), list(args), env=shell_env(home or mojodex_home, server_url, term, env),
+            dimensions=(24, 120), encoding="utf-8", codec_errors="replace", timeout=5, cwd=str(mojodex_home.parent),
+        )
+        child.delaybeforesend = None  # every test waits for a prompt before it types
+        child.delayafterclose = 0.01
+        terminal = Terminal(child)
+        spawned.append(terminal)
+        return terminal
+
+    yield spawn
+    for terminal in spawned:
+        terminal.drain()
+        terminal.kill()
+    for terminal in spawned:
+        assert "Traceback" not in terminal.text, terminal.text
+
+
+def save_login(home: Path, server_url: str, token: str = "saved-token-0123456789",
+               name: str = DEMO_NAME, email: str = DEMO_EMAIL) -> str:
+    """Write a credentials file as a login to ``server_url`` would have; returns the token."""
+    from mojodex_core.credentials import CredentialStore, User
+
+    CredentialStore(home / "credentials").save(User(server=server_url, token=token, name=name, email=email))
+    return token
+
+
+@pytest.fixture
+def logged_in(mojodex_home: Path) -> Callable[..., str]:
+    """``logged_in(server_url, token=...)``: saved credentials for that server, so the prompt comes at once."""
+
+    def save(server_url: str, token: str = "saved-token-0123456789") -> str:
+        return save_login(mojodex_home, server_url, token)
+
+    return save
+
+
+@pytest.fixture
+def run_mojodex(mojodex_home: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``mojodex ARGS...`` with no terminal at all (stdin from /dev/null, output captured).
+
+    ``run_mojodex(*args, server_url=, env=, input=)``; ``input`` feeds stdin through a pipe instead.
+    No output of it may contain a traceback.
+    """
+
+    def run(*args: str, server_url: str | None = None, env: dict[str, str] | None = None, input: str | None = None,
+            home: Path | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [mojodex_executable(), *args], env=shell_env(home or mojodex_home, server_url, None, env),
+            stdin=subprocess.DEVNULL if input is None else None, input=input, capture_output=True, text=True,
+            timeout=timeout, cwd=str(mojodex_home.parent),
+        )
+        assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+        return proc
+
+    return run
+
+
+# -- plugins made on the fly ---------------------------------------------------------------------------------
+
+
+class PluginSite:
+    """A directory of tiny distributions (a module plus a ``*.dist-info`` with ``entry_points.txt``).
+
+    Put ``site.path`` on ``PYTHONPATH`` (``site.env()``) and ``mojodex`` finds the plugins as if installed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+
+    def add(self, name: str, source: str, *, module: str | None = None, attr: str = "") -> str:
+        """Add plugin ``name`` whose module holds ``source``; returns the module name."""
+        module = module or f"mojodex_test_{name.replace('-', '_')}"
+        (self.path / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+        dist = f"mojodex-test-{name}"
+        info = self.path / f"{dist.replace('-', '_')}-0.1.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n", encoding="utf-8")
+        value = f"{module}:{attr}" if attr else module
+        (info / "entry_points.txt").write_text(f"[mojodex]\n{name} = {value}\n", encoding="utf-8")
+        return module
+
+    def env(self) -> dict[str, str]:
+        return {"PYTHONPATH": str(self.path)}
+
+
+@pytest.fixture
+def plugin_site(tmp_path: Path) -> PluginSite:
+    return PluginSite(tmp_path / "site-packages-extra")
+
+
+# -- an in-process shell -------------------------------------------------------------------------------------
+
+
+class _Screen(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+class InProcessShell:
+    """A shell built in this process: its own Context and PluginHost with the project's built-in plugins.
+
+    ``await shell.run(keys)`` types ``keys`` into prompt_toolkit's pipe input and runs the shell exactly as the
+    console script does (startup hooks, login if needed, the prompt loop, shutdown) until it leaves; it returns
+    everything printed (prompts included, as plain text). End ``keys`` with ``exit\\r`` or Ctrl-D (``\\x04``).
+    """
+
+    def __init__(self, home: Path, server_url: str | None = None, plugins: list[str] | None = None,
+                 disabled: tuple[str, ...] = ()) -> None:
+        from mojodex_core.config import Config
+        from mojodex_core.context import Context
+        from mojodex_core.discovery import scan
+        from mojodex_core.plugins import BUILTIN_DIST
+
+        config = Config.load(home / "config.toml")
+        if server_url is not None:
+            config.overrides["server.url"] = server_url
+        self.ctx = Context(config, home, interactive=True)
+        infos = [i for i in scan() if i.dist == BUILTIN_DIST and (plugins is None or i.name in plugins)]
+        self.ctx.plugins.load_all(infos, list(disabled), self.ctx)
+        self.status: int | None = None
+
+    def add_plugin(self, name: str, obj: Any) -> None:
+        self.ctx.plugins.add_plugin(name, obj, self.ctx)
+
+    async def run(self, keys: str, timeout: float = 10.0) -> str:
+        from prompt_toolkit.application import create_app_session
+        from prompt_toolkit.input import create_pipe_input
+        from prompt_toolkit.output.plain_text import PlainTextOutput
+
+        from mojodex_core.runner import _run_shell, _with_lifecycle
+
+        screen = _Screen()
+        with (create_pipe_input() as pipe, create_app_session(input=pipe, output=PlainTextOutput(screen)),
+              contextlib.redirect_stdout(screen), contextlib.redirect_stderr(screen)):
+            pipe.send_text(keys)
+            self.status = await asyncio.wait_for(_with_lifecycle(self.ctx, _run_shell(self.ctx)), timeout)
+        return screen.getvalue().replace("\r", "")
+
+
+@pytest.fixture
+def make_shell(mojodex_home: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., InProcessShell]:
+    """Build an in-process shell: ``make_shell(server_url=None, plugins=None, disabled=())``."""
+    monkeypatch.setenv("TERM", "xterm")
+
+    def make(**kwargs: Any) -> InProcessShell:
+        return InProcessShell(mojodex_home, **kwargs)
+
+    return make
