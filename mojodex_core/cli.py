@@ -58,7 +58,8 @@ def build_context(argv: list[str], *, interactive: bool | None = None) -> tuple[
     ctx.plugins.load_all(entry_points(home / "plugin-cache.json"), disabled, ctx)
     options = _full_parser(ctx).parse_args(argv)
     ctx.options = options
-    config.validate()
+    for warning in config.validate():
+        ctx.warn(warning)
     return ctx, options
 
 

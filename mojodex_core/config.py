@@ -118,12 +118,20 @@ class Config:
         """Merge a plugin's defaults in (keys a plugin owns become known to get/set)."""
         _merge(self.defaults, extra)
 
-    def validate(self) -> None:
-        """Check every key the file sets that has a known default; raise ConfigError naming the first bad one."""
+    def validate(self) -> list[str]:
+        """Check every key the file sets that has a known default; raise ConfigError naming the first bad one.
+
+        Returns one warning per key the file sets in a known section that no one knows (a misspelt key would
+        otherwise be ignored in silence). Sections no loaded plugin owns are left alone.
+        """
+        warnings = []
         for key, value in self._flatten(self.file_data):
             default = self._lookup(self.defaults, key)
             if default is not _MISSING and not isinstance(default, dict):
                 _check_type(f"{self.path}: {key}", value, default)
+            elif default is _MISSING and key.split(".", 1)[0] in self.defaults:
+                warnings.append(f"{self.path}: unknown key {key}{self._suggest(key)}")
+        return warnings
 
     @property
     def data(self) -> dict[str, Any]:
