@@ -1,8 +1,13 @@
 """A reference Mojodex-compatible server (aiohttp + python-socketio + SQLite) for tests and the demo."""
 
+import logging
+
 from .generators import DEMO_PREFIX, offline_generator
 from .records import RecordedRequest
 from .server import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, ReferenceServer
+
+# A library logs; the program that runs it decides where that goes (the shell's demo: nowhere on screen).
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "DEMO_EMAIL",

@@ -6,12 +6,13 @@ steps write clearly labelled offline demo text.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import hookimpl
+
+if TYPE_CHECKING:
+    import argparse
+    import tempfile
 
 
 class DemoPlugin:
@@ -33,17 +34,24 @@ class DemoPlugin:
         return self._start(ctx)
 
     async def _start(self, ctx: Any) -> None:
+        import tempfile
+        from pathlib import Path
+
         from mojodex_core.credentials import CredentialStore
+        from mojodex_demo.model_steps import configured_provider, model_generator
         from mojodex_server import DEMO_EMAIL, DEMO_PASSWORD, ReferenceServer
 
-        step_delay = float(ctx.config.get("demo.step_delay_seconds", 0.5))
-        self.server = ReferenceServer(step_delay=step_delay)
+        provider = configured_provider(ctx)
+        generator = model_generator(ctx, provider) if provider is not None else None
+        step_delay = 0.0 if provider is not None else float(ctx.config.get("demo.step_delay_seconds", 0.5))
+        self.server = ReferenceServer(step_delay=step_delay, generator=generator)
         await self.server.start()
         ctx.config.overrides["server.url"] = self.server.url
         # The demo's token is for a server that lives as long as this process: never saved with real ones.
         self.tmp = tempfile.TemporaryDirectory(prefix="mojodex-demo-")
         ctx.credentials = CredentialStore(Path(self.tmp.name) / "credentials")
-        ctx.print(f"Demo: a reference Mojodex server runs at {self.server.url} (its steps write offline demo text).")
+        what = f"its steps run on {ctx.config.get('llm.model')}" if provider else "its steps write offline demo text"
+        ctx.print(f"Demo: a reference Mojodex server runs at {self.server.url} ({what}).")
         ctx.print(f"Logging in as {DEMO_EMAIL}. Try `workflow list`, then `workflow run 1`; `help` lists the rest.")
         await ctx.login(DEMO_EMAIL, DEMO_PASSWORD)
 
