@@ -57,6 +57,11 @@ def report(ctx: Context, cmd: Command | None, exc: BaseException) -> int:
     if isinstance(exc, CommandCancelled):
         ctx.print("cancelled", err=True)
         return 130
+    if isinstance(exc, SystemExit):
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if code:
+            ctx.error(f"command '{cmd.name if cmd else '?'}' exited with status {code}")
+        return code
     if isinstance(exc, MojodexError):
         if str(exc) or exc.exit_code != 0:
             ctx.error(str(exc) or type(exc).__name__)
@@ -80,7 +85,7 @@ def run_sync(ctx: Context, cmd: Command, args: list[str]) -> int:
         return 0
     try:
         return _status(cmd.handler(ctx, args))
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() or argparse in a handler must not end the shell
         return report(ctx, cmd, exc)
 
 
@@ -94,7 +99,7 @@ async def run_async(ctx: Context, cmd: Command, args: list[str]) -> int:
         if inspect.isawaitable(result):
             result = await result
         return _status(result)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() or argparse in a handler must not end the shell
         return report(ctx, cmd, exc)
 
 

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 GROUP = "mojodex"
 BUILTIN_DIST = "mojodex"
+# What a plugin may raise without ending the shell: SystemExit too (sys.exit() at import, argparse's exit).
+PLUGIN_ERRORS = (Exception, SystemExit)
 
 
 @dataclass
@@ -78,14 +80,26 @@ class PluginHost:
         self.registry = CommandRegistry()
         self.warn = warn
         self.on_exception = on_exception
+        self.shadowed: set[tuple[str, str]] = set()  # (plugin name, distribution) ignored for a name taken
+        self._reported: set[tuple[str, str, str]] = set()  # failures already warned about
 
     # -- loading -----------------------------------------------------------------------------------------
 
     def load_all(self, infos: list[EntryPointInfo], disabled: list[str], ctx: Any) -> None:
-        """Load every plugin not disabled: built-ins first, then the others by name. Never raises."""
-        infos = sorted(infos, key=lambda i: (i.dist != BUILTIN_DIST, i.name))
+        """Load every plugin not disabled: built-ins first, then the others by name. Never raises.
+
+        A plugin name that a loaded plugin already has is ignored with one warning naming both: a third-party
+        distribution cannot replace a built-in plugin by reusing its name.
+        """
+        infos = sorted(infos, key=lambda i: (i.dist != BUILTIN_DIST, i.name, i.dist))
         for info in infos:
-            if info.name in self.records:
+            known = self.records.get(info.name)
+            if known is not None:
+                if known.dist != info.dist and (info.name, info.dist) not in self.shadowed:
+                    self.shadowed.add((info.name, info.dist))
+                    first = "the built-in plugin" if known.builtin else f"plugin {info.name} of {known.origin}"
+                    self.warn(f"plugin {info.name} of {info.dist or 'an unnamed distribution'} is ignored: "
+                              f"{first} has that name (built-in plugins load first, then the others by name)")
                 continue
             rec = PluginRecord(info.name, info.value, info.dist, info.version)
             self.records[info.name] = rec
@@ -107,7 +121,7 @@ class PluginHost:
     def _load(self, rec: PluginRecord, ctx: Any) -> None:
         try:
             obj = _load_object(rec.value)
-        except Exception as exc:
+        except PLUGIN_ERRORS as exc:
             rec.status, rec.reason = "broken", f"failed to load: {_describe(exc)}"
             self.warn(f"plugin {rec.name} {rec.reason}")
             self.on_exception(exc, f"loading plugin {rec.name}")
@@ -150,7 +164,7 @@ class PluginHost:
         if inspect.isawaitable(result):
             try:
                 await result
-            except Exception as exc:
+            except PLUGIN_ERRORS as exc:
                 self._report(rec.name, hook_name, exc)
 
     def unload(self, name: str) -> None:
@@ -169,10 +183,14 @@ class PluginHost:
         return list(reversed(hook.get_hookimpls()))
 
     def _report(self, plugin: str, hook_name: str, exc: BaseException) -> None:
+        """One warning naming the plugin; the same failure of the same hook again is only logged."""
         if isinstance(exc, MojodexError):
-            self.warn(f"plugin {plugin}: {exc}")
+            line = f"plugin {plugin}: {exc}"
         else:
-            self.warn(f"plugin {plugin} failed in {hook_name}: {_describe(exc)}")
+            line = f"plugin {plugin} failed in {hook_name}: {_describe(exc)}"
+        if (plugin, hook_name, line) not in self._reported:
+            self._reported.add((plugin, hook_name, line))
+            self.warn(line)
         self.on_exception(exc, f"plugin {plugin} in {hook_name}")
 
     def call_one(self, rec: PluginRecord, hook_name: str, kwargs: dict[str, Any]) -> Any:
@@ -181,7 +199,7 @@ class PluginHost:
             if impl.plugin_name == rec.name:
                 try:
                     return impl.function(*[kwargs[a] for a in impl.argnames])
-                except Exception as exc:
+                except PLUGIN_ERRORS as exc:
                     self._report(rec.name, hook_name, exc)
         return None
 
@@ -191,7 +209,7 @@ class PluginHost:
         for impl in self._impls(hook_name):
             try:
                 result = impl.function(*[kwargs[a] for a in impl.argnames])
-            except Exception as exc:
+            except PLUGIN_ERRORS as exc:
                 self._report(impl.plugin_name, hook_name, exc)
                 continue
             if result is not None:
@@ -217,7 +235,7 @@ class PluginHost:
                     result = await result
             except CommandCancelled:
                 raise
-            except Exception as exc:
+            except PLUGIN_ERRORS as exc:
                 if firstresult and on_error is None and isinstance(exc, MojodexError):
                     raise
                 if on_error is not None:

@@ -133,13 +133,18 @@ class ShellHarness:
         return out.getvalue()
 
     def fire_step(self, kind: str, step: StepEvent) -> str:
-        """Fire ``mojodex_step_started`` or ``mojodex_step_ended`` (kind "started"/"ended") on every plugin."""
-        async def fire() -> None:
-            await self.ctx.fire(f"mojodex_step_{kind}", step=step)
+        """Fire ``mojodex_step_started``, ``_ended`` or ``_validated`` (kind "started", "ended", "validated")
+        on every plugin. Returns what the plugins printed (warnings included)."""
+        if kind not in ("started", "ended", "validated"):
+            raise ValueError(f"kind must be started, ended or validated, not {kind!r}")
+        return self.fire(f"mojodex_step_{kind}", step=step)
 
+    def fire(self, hook_name: str, **kwargs: Any) -> str:
+        """Fire any hook on every plugin (``ctx`` is passed for you), e.g.
+        ``fire("mojodex_server_event", event="error", data={...})``. Returns what the plugins printed."""
         out = io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            self.loop.run_until_complete(fire())
+            self.loop.run_until_complete(self.ctx.fire(hook_name, **kwargs))
         return out.getvalue()
 
     def close(self) -> None:

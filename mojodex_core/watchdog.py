@@ -47,7 +47,10 @@ class LoopWatchdog:
         while not self._stop.wait(self.interval):
             late = time.monotonic() - self.beat
             if late > self.threshold + self.interval and self._blamed is None:
-                blamed = self.blame(sys._current_frames().get(self._main))
+                try:
+                    blamed = self.blame(sys._current_frames().get(self._main))
+                except Exception:  # the records changed under us: look again at the next tick
+                    continue
                 if blamed is not None:
                     self._blamed = blamed
                     started = self.beat
@@ -56,18 +59,31 @@ class LoopWatchdog:
                     except RuntimeError:  # the loop is closed
                         return
 
+    def owners(self) -> dict[str, str]:
+        """Module name -> plugin name: each plugin's own module, and its top-level package if no other plugin
+        shares it (so that ``acme.a`` and ``acme.b`` are told apart, and ``acme_x.helpers`` is still acme_x's)."""
+        owners: dict[str, str] = {}
+        tops: dict[str, set[str]] = {}
+        for rec in list(self.ctx.plugins.records.values()):
+            if rec.obj is None:
+                continue
+            module = str(getattr(rec.obj, "__module__", None) or getattr(rec.obj, "__name__", ""))
+            owners[module] = rec.name
+            tops.setdefault(module.split(".")[0], set()).add(rec.name)
+        for top, names in tops.items():
+            if len(names) == 1:
+                owners.setdefault(top, names.pop())
+        return owners
+
     def blame(self, frame: Any) -> tuple[str, str] | None:
         """The (plugin name, function) of the innermost plugin frame on a stack, if any."""
-        roots = {}
-        for rec in self.ctx.plugins.records.values():
-            if rec.obj is not None:
-                module = getattr(rec.obj, "__module__", None) or getattr(rec.obj, "__name__", "")
-                roots[str(module).split(".")[0]] = rec.name
+        owners = self.owners()
         while frame is not None:
-            module = str(frame.f_globals.get("__name__", ""))
-            name = roots.get(module.split(".")[0])
-            if name is not None:
-                return name, frame.f_code.co_name
+            parts = str(frame.f_globals.get("__name__", "")).split(".")
+            for n in range(len(parts), 0, -1):
+                name = owners.get(".".join(parts[:n]))
+                if name is not None:
+                    return name, frame.f_code.co_name
             frame = frame.f_back
         return None
 

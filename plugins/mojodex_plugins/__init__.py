@@ -35,10 +35,17 @@ def list_plugins(ctx: Any, args: list[str]) -> None:
         ctx.print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
 
 
+def _normal(dist: str) -> str:
+    """A distribution name as pip compares them: ``Mojodex_Transcript`` is ``mojodex-transcript``."""
+    import re
+
+    return re.sub(r"[-_.]+", "-", dist).lower()
+
+
 def _find(ctx: Any, name: str) -> Any:
     rec = ctx.plugins.records.get(name)
     if rec is None:
-        by_dist = [r for r in ctx.plugins.records.values() if r.dist.lower() == name.lower()]
+        by_dist = [r for r in ctx.plugins.records.values() if r.dist and _normal(r.dist) == _normal(name)]
         rec = by_dist[0] if by_dist else None
     return rec
 
@@ -88,8 +95,14 @@ async def install(ctx: Any, args: list[str]) -> int:
 
 def load_new_plugins(ctx: Any) -> list[Any]:
     """Scan the environment again and load the plugins that were not there before."""
+    import importlib
+    from importlib.metadata import MetadataPathFinder
+
     from mojodex_core.discovery import scan
 
+    # pip just changed site-packages: forget what the import system and importlib.metadata had listed.
+    importlib.invalidate_caches()
+    MetadataPathFinder().invalidate_caches()  # not a classmethod before Python 3.12
     before = set(ctx.plugins.records)
     disabled = ctx.config.get("plugins.disabled", [])
     ctx.plugins.load_all(scan(), disabled if isinstance(disabled, list) else [], ctx)
@@ -104,13 +117,25 @@ async def uninstall(ctx: Any, args: list[str]) -> int:
         raise MojodexError(f"{rec.name} is built in: it can be disabled (`plugins disable {rec.name}`), "
                            "not uninstalled")
     dist = rec.dist if rec is not None and rec.dist else args[0]
+    if rec is None and not _provides_plugins(dist):
+        # pip would remove anything, the shell's own dependencies too, and call a missing name a success.
+        raise UsageError(f"no plugin or plugin distribution named {args[0]!r} (`plugins` lists them); "
+                         "`plugins uninstall` removes plugins only")
     await _pip(ctx, "uninstall", "-y", dist)
-    gone = [r for r in list(ctx.plugins.records.values()) if r.dist and r.dist.lower() == dist.lower()]
+    gone = [r for r in list(ctx.plugins.records.values()) if r.dist and _normal(r.dist) == _normal(dist)]
     for r in gone:
         await ctx.plugins.stop_plugin(r, ctx)
         ctx.plugins.unload(r.name)
     ctx.print(f"Uninstalled {dist}" + (f" (plugins: {', '.join(r.name for r in gone)})" if gone else ""))
     return 0
+
+
+def _provides_plugins(dist: str) -> bool:
+    """True if the installed distribution ``dist`` declares Mojodex plugins (not the shell itself)."""
+    from mojodex_core.discovery import scan
+    from mojodex_core.plugins import BUILTIN_DIST
+
+    return any(i.dist and _normal(i.dist) == _normal(dist) != BUILTIN_DIST for i in scan())
 
 
 def _disabled(ctx: Any) -> list[str]:
