@@ -136,8 +136,9 @@ def mojodex_server_event(event: str, data: dict[str, Any], ctx: Context) -> None
     ``workflow_step_execution_invalidated``, and whatever else the server sends.
 
     ``event`` is the event name, ``data`` its payload (a dict; a non-dict payload comes as
-    ``{"payload": value}``). Also fired with ``event="reconnected"`` and ``data={"session_ids": [...]}`` after
-    the socket came back and rejoined its rooms. Return nothing. Must not block.
+    ``{"payload": value}``). Also fired with ``event="disconnected"`` and ``data={"session_ids": [...]}`` when
+    the socket dropped (nothing arrives until it is back), and with ``event="reconnected"`` and the same ``data``
+    after the socket came back, rejoined its rooms and caught up. Return nothing. Must not block.
     """
 
 

@@ -126,6 +126,9 @@ class SocketPlugin:
     async def _on_disconnect(self, *args: Any) -> None:
         if self.sio is not None:
             self.state = "reconnecting"
+            # Nothing the server says reaches us until "reconnected": runs must not take the silence for an end.
+            await self.ctx.fire("mojodex_server_event", event="disconnected",
+                                data={"session_ids": list(self.sessions)})
 
     async def _rejoin(self) -> None:
         """After a reconnection: join every room again, then catch up over HTTP on what was missed."""
@@ -167,8 +170,8 @@ class SocketPlugin:
         if event in STEP_EVENTS:
             kind, _ = STEP_EVENTS[event]
             step = StepEvent.from_server(payload)
-            if step is None:
-                self.ctx.warn(f"ignored a malformed {event} event from the server")
+            if step is None or step.step_execution_pk is None:  # without its pk a step can be neither told
+                self.ctx.warn(f"ignored a malformed {event} event from the server")  # apart nor validated
                 return
             await self._fire_step(kind, step)
             return

@@ -6,7 +6,7 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core.errors import CommandCancelled, MojodexError, NotInteractiveError
+from mojodex_core.errors import AuthError, CommandCancelled, MojodexError, NotInteractiveError
 from mojodex_core.events import StepEvent, steps_in_execution
 from mojodex_core.results import QUESTION, result_lines
 from mojodex_core.routes import call
@@ -17,6 +17,8 @@ from mojodex_workflow.waiting import WaitingRuns
 if TYPE_CHECKING:
     from mojodex_core.context import Context
 
+# Once every step ran as the fan-out says, how long an end event (the produced text) may take to come.
+END_EVENT_WAIT = 1.0
 REJECTED = "Rejecting a step is work in progress: nothing was sent, the step stays waiting."
 
 
@@ -34,6 +36,7 @@ class ServerRun:
         self.shown: set[tuple[str, str]] = set()
         self.validated: dict[str, list[StepEvent]] = {}  # step name -> accepted executions
         self.grace = float(ctx.config.get("workflow.end_grace_seconds", 5.0))
+        self.away = False  # the event connection is down: silence then says nothing about the run's end
 
     @property
     def pk(self) -> int | str:
@@ -57,18 +60,23 @@ class ServerRun:
     async def drive(self, waiting_step: StepEvent | None = None) -> int:
         """Run until the end of the run, a rejection, or an error. Returns the exit status."""
         after_validation = False
+        all_done = False  # every step ran as often as the fan-out says: only an end event may still come
         if waiting_step is not None:
             self.put("ended", waiting_step)
         while True:
             try:
-                kind, payload = await self._next(after_validation)
+                kind, payload = await self._next(after_validation and (all_done or not self.away),
+                                                 min(self.grace, END_EVENT_WAIT) if all_done else self.grace)
             except TimeoutError:
                 return self._finished("Run finished.")
+            if kind in ("disconnected", "reconnected"):
+                self.away = kind == "disconnected"  # back: the grace period starts again
+                continue
             if kind == "started":
                 if self._first_time("started", payload):
                     self.emit(f"Step {payload.step_name} started", event="step_started",
                               step_name=payload.step_name, step_execution_pk=payload.step_execution_pk)
-                after_validation = False
+                after_validation = all_done = False
             elif kind == "ended":
                 if not self._first_time("ended", payload):
                     continue
@@ -76,8 +84,9 @@ class ServerRun:
                 if outcome is not None:
                     return outcome
                 after_validation = True
-                if self._all_steps_done():
-                    return self._finished("Run finished.")
+                # A server that sends an end event (with the produced text) sends it right after the last
+                # validation; one that sends none is over already.
+                all_done = self._all_steps_done()
             elif kind == "invalidated":
                 name = one_line(payload.get("step_name", "a step"), 80)
                 self.emit(f"Step {name} was invalidated; it will run again", event="step_invalidated",
@@ -90,10 +99,10 @@ class ServerRun:
                 self.waiting.forget(self.ctx.server_url, self.pk)
                 return 1
 
-    async def _next(self, after_validation: bool) -> tuple[str, Any]:
-        if after_validation:
+    async def _next(self, timed: bool, timeout: float) -> tuple[str, Any]:
+        if timed:
             async with self.ctx.status("Waiting for the next step"):
-                return await asyncio.wait_for(self.queue.get(), self.grace)
+                return await asyncio.wait_for(self.queue.get(), timeout)
         async with self.ctx.status(f"Running {self.execution.workflow_name or 'the workflow'}"):
             return await self.queue.get()
 
@@ -128,6 +137,8 @@ class ServerRun:
         try:
             execution = await call(self.ctx, "get_execution", what="an execution",
                                    params={"user_workflow_execution_pk": self.pk})
+        except AuthError:
+            raise  # not a bad answer: the login is gone (and was not renewed)
         except MojodexError as exc:
             if step.result is None:
                 raise
@@ -195,21 +206,41 @@ class ServerRun:
         return 0
 
 
-async def run_followed(ctx: Context, run: ServerRun, runs: dict[str, ServerRun], body: Any) -> int:
-    """Follow the run's session around ``body`` (which drives it); unfollow whatever happens.
+class DetachedRun:
+    """A run left with Ctrl-C while a step ran. Nothing of it is shown, but a step that ends meanwhile is
+    remembered: the server lists validated step executions only, so the ``ended`` event is the one place
+    where ``workflow resume`` can find it."""
 
-    Ctrl-C leaves the run waiting on the server and says how to pick it up.
+    def __init__(self, run: ServerRun) -> None:
+        self.run = run
+
+    def put(self, kind: str, payload: Any) -> None:
+        run = self.run
+        if kind == "ended" and isinstance(payload, StepEvent) and payload.result is not None:
+            run.waiting.remember(run.ctx.server_url, run.pk, run.execution.session_id, payload, payload.result)
+
+
+async def run_followed(ctx: Context, run: ServerRun, runs: dict[str, ServerRun | DetachedRun], body: Any) -> int:
+    """Follow the run's session around ``body`` (which drives it); unfollow once it is over.
+
+    Ctrl-C leaves the run waiting on the server and says how to pick it up; the session stays followed by a
+    ``DetachedRun`` so that a step ending meanwhile is not lost.
     """
     sid = run.execution.session_id
     runs[sid] = run
+    detached = False
     try:
         return int(await body)
     except (asyncio.CancelledError, CommandCancelled):
+        detached = True
         ctx.print(f"Left run {run.pk} waiting on the server; `workflow resume {run.pk}` carries on.", err=True)
         raise
     finally:
-        runs.pop(sid, None)
-        await ctx.fire("mojodex_unfollow_session", session_id=sid)
+        if detached:
+            runs[sid] = DetachedRun(run)
+        else:
+            runs.pop(sid, None)
+            await ctx.fire("mojodex_unfollow_session", session_id=sid)
 
 
 async def follow(ctx: Context, execution: Execution) -> None:

@@ -1,0 +1,48 @@
+"""Fixtures of the workflow tests: a logged-in `mojodex` in a pseudo-terminal, or run one-shot with no terminal,
+against a reference server running in a thread of its own on 127.0.0.1."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from workflow_helpers import write_config
+
+# The run's end, for servers that send no end event, comes after this much quiet: short in tests. These tests are
+# about the server's workflows: the local-workflow plugin's own are left out of the lists (tests/local has them).
+FAST = '[workflow]\nend_grace_seconds = 0.5\n[plugins]\ndisabled = ["local"]\n'
+
+
+@pytest.fixture
+def open_shell(spawn_mojodex: Callable[..., Any], logged_in: Callable[..., str],
+               mojodex_home: Path) -> Callable[..., Any]:
+    """``open_shell(srv, config=FAST)``: `mojodex` in a terminal, logged in to ``srv`` (saved credentials),
+    at its first ``mojodex> `` prompt. ``config=None`` keeps the config file as it is."""
+    def open_(srv: Any, config: str | None = FAST, token: str | None = None) -> Any:
+        if config is not None:
+            write_config(mojodex_home, config)
+        logged_in(srv.url, token or srv.token_for())
+        term = spawn_mojodex(server_url=srv.url)
+        term.expect("mojodex> ", timeout=10)
+        return term
+
+    return open_
+
+
+@pytest.fixture
+def one_shot(run_mojodex: Callable[..., Any], mojodex_home: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``one_shot(srv, *args, config=FAST)``: ``mojodex ARGS`` with no terminal and ``MOJODEX_TOKEN`` set
+    (``config=None`` keeps the config file as it is)."""
+
+    def run(srv: Any, *args: str, config: str | None = FAST, token: str | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        if config is not None:
+            write_config(mojodex_home, config)
+        env = {"MOJODEX_TOKEN": token or srv.token_for()}
+        proc: subprocess.CompletedProcess[str] = run_mojodex(*args, server_url=srv.url, env=env, timeout=timeout)
+        return proc
+
+    return run
