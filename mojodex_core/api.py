@@ -63,7 +63,7 @@ class ApiClient:
             self._client = httpx.AsyncClient(
                 base_url=self.base_url,
                 timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-                transport=httpx.AsyncHTTPTransport(retries=2),
+                transport=httpx.AsyncHTTPTransport(retries=1),
                 follow_redirects=True,
                 headers={"User-Agent": "mojodex-shell"},
             )

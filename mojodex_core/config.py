@@ -142,6 +142,15 @@ class Config:
         return merged
 
     def get(self, key: str, default: Any = None) -> Any:
+        # Hot path (every request asks a few keys): a single value is looked up without merging everything.
+        if key in self.overrides:
+            return self.overrides[key]
+        value = self._lookup(self.file_data, key)
+        if not isinstance(value, dict) and not isinstance(self._lookup(self.defaults, key), dict):
+            if not any(o.startswith(key + ".") for o in self.overrides):
+                if value is _MISSING:
+                    value = self._lookup(self.defaults, key)
+                return default if value is _MISSING else value
         value = self._lookup(self.data, key)
         return default if value is _MISSING else value
 

@@ -169,11 +169,9 @@ class ReferenceServer:
             {**spec, "value": values.get(spec["input_name"]), "default_value": spec.get("default_value")}
             for spec in user_workflow["inputs_spec"]
         ]
-        validated = [
-            step_payload(se, execution.session_id)
-            for se in self.store.step_executions(pk) if se.validated
-        ]
-        return {
+        steps = self.store.step_executions(pk)
+        validated = [step_payload(se, execution.session_id) for se in steps if se.validated]
+        data = {
             "workflow_name": user_workflow["name"],
             "user_workflow_execution_pk": execution.pk,
             "user_workflow_fk": execution.user_workflow_fk,
@@ -182,6 +180,13 @@ class ReferenceServer:
             "session_id": execution.session_id,
             "inputs": inputs,
         }
+        if self.api == "spec":
+            # The specification reads "the status of the step and the results of the current step run" from
+            # this GET: the step execution that ended and waits for validation (null when there is none).
+            # The backend of that time (api "mojodex-2024") lists validated steps only.
+            waiting = [se for se in steps if not se.validated and se.result is not None]
+            data["current_step_execution"] = step_payload(waiting[-1], execution.session_id) if waiting else None
+        return data
 
     def execution(self, pk: int) -> dict[str, Any]:
         """The stored execution: its JSON plus all step_executions, json_inputs, finished and error."""

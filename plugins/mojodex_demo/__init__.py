@@ -60,7 +60,11 @@ class DemoPlugin:
         return {"demo": {"step_delay_seconds": 0.5}}
 
     @hookimpl
-    async def mojodex_shutdown(self) -> None:
+    def mojodex_shutdown(self) -> Any:
+        # Plain unless there is a server to stop, so that a one-shot command needs no event loop.
+        return self._stop() if self.server is not None or self.tmp is not None else None
+
+    async def _stop(self) -> None:
         server, self.server = self.server, None
         if server is not None:
             await server.stop()

@@ -6,12 +6,14 @@ started or ended while it was away are still reported, and none twice.
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import hookimpl
 from mojodex_core.errors import MojodexError, NetworkError
 from mojodex_core.events import StepEvent, steps_in_execution
+
+if TYPE_CHECKING:
+    import asyncio
 
 STEP_EVENTS = {
     "workflow_step_execution_started": ("started", "mojodex_step_started"),
@@ -36,8 +38,9 @@ class SocketPlugin:
         self.ctx = ctx
 
     @hookimpl
-    async def mojodex_shutdown(self) -> None:
-        await self._disconnect()
+    def mojodex_shutdown(self) -> Any:
+        # Plain unless connected, so that a one-shot command needs no event loop.
+        return self._disconnect() if self.sio is not None else None
 
     @hookimpl
     async def mojodex_auth_changed(self) -> None:
@@ -70,6 +73,8 @@ class SocketPlugin:
 
     async def _ensure_connected(self) -> None:
         if self._lock is None:
+            import asyncio
+
             self._lock = asyncio.Lock()
         async with self._lock:
             if self.sio is not None and self.sio.connected:
@@ -121,6 +126,8 @@ class SocketPlugin:
         self.connects += 1
         self.state = "connected"
         if self.connects > 1 and self.sessions:
+            import asyncio
+
             asyncio.get_running_loop().create_task(self._rejoin())
 
     async def _on_disconnect(self, *args: Any) -> None:

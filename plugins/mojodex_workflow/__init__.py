@@ -6,9 +6,8 @@ plugins add workflows of their own through ``mojodex_list_workflows`` / ``mojode
 
 from __future__ import annotations
 
-import asyncio
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import hookimpl
 from mojodex_core.args import ArgumentParser
@@ -19,8 +18,14 @@ from mojodex_core.routes import call
 from mojodex_core.text import one_line
 from mojodex_workflow.inputs import coerce, parse_assignments
 from mojodex_workflow.payloads import InputSpec, parse_execution, parse_inputs, parse_workflows
-from mojodex_workflow.server_run import DetachedRun, ServerRun, follow, run_followed
 from mojodex_workflow.waiting import WaitingRuns
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from mojodex_workflow.server_run import DetachedRun, ServerRun
+
+# The run machinery (and asyncio with it) is imported when a run starts: `mojodex help` does not pay for it.
 
 PAGE = 50
 MAX_PAGES = 200
@@ -271,6 +276,8 @@ class WorkflowPlugin:
         data = await call(ctx, "create_execution", json={"user_workflow_pk": workflow_pk}, what="an execution")
         execution = parse_execution(data)
         execution.inputs = await self._typed_inputs(ctx, workflow_pk, execution.inputs)
+        from mojodex_workflow.server_run import ServerRun, follow, run_followed
+
         run = ServerRun(ctx, execution, self.waiting(ctx), assume_yes=assume_yes, json_mode=json_mode)
 
         async def body() -> int:
@@ -288,6 +295,8 @@ class WorkflowPlugin:
         waiting = self.waiting(ctx)
         local = waiting.get(ctx.server_url, pk)
         done = {str(p) for p in local.get("validated", [])}
+        from mojodex_workflow.server_run import ServerRun, follow, run_followed
+
         run = ServerRun(ctx, execution, waiting, assume_yes=assume_yes, json_mode=json_mode)
         pending: StepEvent | None = None
         for step in steps_in_execution(data, execution.session_id):
@@ -331,6 +340,8 @@ class WorkflowPlugin:
         if args:
             return []
         if not self.known and ctx.user is not None and (self._refresh is None or self._refresh.done()):
+            import asyncio
+
             self._refresh = asyncio.get_running_loop().create_task(self._quiet_refresh(ctx))
         return [(ref, f"{w.icon} {w.name}".strip()) for ref, w in sorted(self.known.items())]
 
