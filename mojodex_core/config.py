@@ -146,11 +146,11 @@ class Config:
         if key in self.overrides:
             return self.overrides[key]
         value = self._lookup(self.file_data, key)
-        if not isinstance(value, dict) and not isinstance(self._lookup(self.defaults, key), dict):
-            if not any(o.startswith(key + ".") for o in self.overrides):
-                if value is _MISSING:
-                    value = self._lookup(self.defaults, key)
-                return default if value is _MISSING else value
+        single = not isinstance(value, dict) and not isinstance(self._lookup(self.defaults, key), dict)
+        if single and not any(o.startswith(key + ".") for o in self.overrides):
+            if value is _MISSING:
+                value = self._lookup(self.defaults, key)
+            return default if value is _MISSING else value
         value = self._lookup(self.data, key)
         return default if value is _MISSING else value
 

@@ -220,8 +220,8 @@ class PluginHost:
                    on_error: Callable[[str, BaseException], None] | None = None, **kwargs: Any) -> list[Any]:
         """Call every implementation of a hook, awaiting awaitable results.
 
-        With ``firstresult`` the calls stop at the first result that is not None, and a ``MojodexError`` a
-        plugin raises is the answer: it propagates (the plugin owned the request and failed). Otherwise a
+        With ``firstresult`` the calls stop at the first result that is not None, and an error a plugin
+        raises is the answer: it propagates (the plugin owned the request and failed). Otherwise a
         plugin that raises is reported (``on_error(plugin, exc)`` if given, else a warning) and the others
         still run. The user cancelling (``CommandCancelled``) always propagates.
         """
@@ -236,8 +236,8 @@ class PluginHost:
             except CommandCancelled:
                 raise
             except PLUGIN_ERRORS as exc:
-                if firstresult and on_error is None and isinstance(exc, MojodexError):
-                    raise
+                if firstresult and on_error is None:
+                    raise  # the plugin owned the request and failed: that is the answer
                 if on_error is not None:
                     on_error(impl.plugin_name, exc)
                 else:

@@ -101,12 +101,21 @@ class LocalPlugin:
             return None
         from mojodex_local.storage import RunStore
 
-        values = dict(inputs)
-        for name in definition.inputs:
-            if name not in values:
-                values[name] = await self._ask_input(ctx, name)
-        store = RunStore.create(ctx.home, definition, values, model=self._model_name(ctx))
-        return await self._drive(ctx, store, assume_yes, json_mode)
+        # A misspelt --input fails at once, before the model is called or anything is asked.
+        definition.check_inputs({**dict.fromkeys(definition.inputs, ""), **inputs})
+        # The endpoint, key and model are checked before anything is asked or stored: a bad [llm] setup is one
+        # error line, not a half-made run left "running" in `workflow runs`.
+        provider = await self._checked_provider(ctx)
+        try:
+            values = dict(inputs)
+            for name in definition.inputs:
+                if name not in values:
+                    values[name] = await self._ask_input(ctx, name)
+            store = RunStore.create(ctx.home, definition, values, model=self._model_name(ctx))
+        except BaseException:
+            await _close(provider)
+            raise
+        return await self._drive(ctx, store, provider, assume_yes, json_mode)
 
     @hookimpl
     async def mojodex_resume_workflow(self, ctx: Any, ref: str, assume_yes: bool, json_mode: bool) -> Any:
@@ -115,7 +124,8 @@ class LocalPlugin:
         from mojodex_local.storage import RunStore, find_run
 
         store = RunStore.open(ctx.home, find_run(ctx.home, ref.strip()))
-        return await self._drive(ctx, store, assume_yes, json_mode)
+        provider = await self._checked_provider(ctx)
+        return await self._drive(ctx, store, provider, assume_yes, json_mode)
 
     def _definition(self, ctx: Any, ref: str) -> Any:
         ref = ref.strip()
@@ -126,11 +136,16 @@ class LocalPlugin:
         found, errors = find_definitions(ctx.home)
         name = ref.removeprefix(PREFIX)
         definition = found.get(name) or next((d for d in found.values() if d.name.lower() == name.lower()), None)
-        if definition is None and ref.startswith(PREFIX):
-            broken = [e for e in errors if str(e).startswith(f"{name}.toml")]
+        if definition is None:
+            # A broken user file of that name: its own error (file and key), with or without the prefix.
+            from mojodex_local.definitions import USER_DIR
+
+            label = str(ctx.home / USER_DIR / f"{name}.toml")
+            broken = [e for e in errors if str(e).startswith(f"{label}: ")]
             if broken:
                 raise broken[0]
-            raise UsageError(f"no local workflow {name!r} (`workflow list` shows them)")
+            if ref.startswith(PREFIX):
+                raise UsageError(f"no local workflow {name!r} (`workflow list` shows them)")
         return definition
 
     async def _ask_input(self, ctx: Any, name: str) -> str:
@@ -168,16 +183,26 @@ class LocalPlugin:
 
     # -- running -----------------------------------------------------------------------------------------
 
-    async def _drive(self, ctx: Any, store: Any, assume_yes: bool, json_mode: bool) -> int:
+    async def _checked_provider(self, ctx: Any) -> Any:
+        """The configured provider, its preflight passed (closed again when it fails)."""
+        provider = self.provider(ctx)
+        preflight = getattr(provider, "preflight", None)
+        if preflight is not None:
+            try:
+                await preflight()
+            except BaseException:
+                await _close(provider)
+                raise
+        return provider
+
+    async def _drive(self, ctx: Any, store: Any, provider: Any, assume_yes: bool, json_mode: bool) -> int:
         from mojodex_local.engine import Engine
 
-        provider = self.provider(ctx)
         observer = ShellObserver(ctx, store.run_id, assume_yes=assume_yes, json_mode=json_mode)
         if getattr(provider, "name", "") == "offline" and not json_mode:
             ctx.print("No model is configured: the offline demo provider answers (its text says [offline demo]).")
             ctx.print("Set OPENAI_API_KEY, or [llm] base_url and model, to use a real model.")
         try:
-            await provider.preflight()
             engine = Engine(store, provider, observer, model=self._model_name(ctx),
                             temperature=float(ctx.config.get("llm.temperature", 0.7)))
             result = await engine.run()
@@ -187,9 +212,7 @@ class LocalPlugin:
             ctx.print(f"Run {store.run_id} stopped; `workflow resume {store.run_id}` carries on.", err=True)
             raise
         finally:
-            close = getattr(provider, "aclose", None)
-            if close is not None:
-                await close()
+            await _close(provider)
         observer.finished(result)
         return 0
 
@@ -239,6 +262,12 @@ class LocalPlugin:
 
         found, _ = find_definitions(ctx.home)
         return [(ref, d.name) for ref, d in found.items()]
+
+
+async def _close(provider: Any) -> None:
+    close = getattr(provider, "aclose", None)
+    if close is not None:
+        await close()
 
 
 def _describe_step(step: Any) -> str:

@@ -273,9 +273,13 @@ class WorkflowPlugin:
 
     async def run_server(self, ctx: Any, workflow_pk: int, given: dict[str, str], assume_yes: bool,
                          json_mode: bool = False) -> int:
+        spec = await self._input_spec(ctx, workflow_pk)
+        unknown = sorted(set(given) - set(spec))
+        if unknown and spec:  # before creating anything on the server
+            raise UsageError(f"workflow {workflow_pk} has no input {unknown[0]!r} (it takes: {', '.join(spec)})")
         data = await call(ctx, "create_execution", json={"user_workflow_pk": workflow_pk}, what="an execution")
         execution = parse_execution(data)
-        execution.inputs = await self._typed_inputs(ctx, workflow_pk, execution.inputs)
+        execution.inputs = _typed(execution.inputs, spec)
         from mojodex_workflow.server_run import ServerRun, follow, run_followed
 
         run = ServerRun(ctx, execution, self.waiting(ctx), assume_yes=assume_yes, json_mode=json_mode)
@@ -319,20 +323,15 @@ class WorkflowPlugin:
 
         return await run_followed(ctx, run, self.runs, body())
 
-    async def _typed_inputs(self, ctx: Any, workflow_pk: int, inputs: list[InputSpec]) -> list[InputSpec]:
-        """The execution's inputs, with the types and defaults the workflow's ``inputs_spec`` gives."""
+    async def _input_spec(self, ctx: Any, workflow_pk: int) -> dict[str, InputSpec]:
+        """The workflow's ``inputs_spec`` (types, defaults), from the list; empty if it cannot be read."""
         if str(workflow_pk) not in self.known:
             try:
                 await self.mojodex_list_workflows(ctx)
             except MojodexError as exc:
                 ctx.log_exception(exc, "reading inputs_spec")
         info = self.known.get(str(workflow_pk))
-        spec = {s.name: s for s in parse_inputs(info.data.get("inputs_spec") if info else None)}
-        if not inputs:
-            return list(spec.values())
-        return [InputSpec(i.name, spec[i.name].type, spec[i.name].description,
-                          i.default if i.default is not None else spec[i.name].default)
-                if i.name in spec else i for i in inputs]
+        return {s.name: s for s in parse_inputs(info.data.get("inputs_spec") if info else None)}
 
     # -- completion --------------------------------------------------------------------------------------
 
@@ -352,4 +351,10 @@ class WorkflowPlugin:
             ctx.log_exception(exc, "refreshing workflow completions")
 
 
-
+def _typed(inputs: list[InputSpec], spec: dict[str, InputSpec]) -> list[InputSpec]:
+    """The execution's inputs with the types and defaults its workflow's ``inputs_spec`` gives."""
+    if not inputs:
+        return list(spec.values())
+    return [InputSpec(i.name, spec[i.name].type, spec[i.name].description,
+                      i.default if i.default is not None else spec[i.name].default)
+            if i.name in spec else i for i in inputs]

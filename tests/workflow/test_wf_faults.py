@@ -149,7 +149,7 @@ def test_bad_arguments_and_unknown_pks_are_one_line_each(start_server_thread, op
         ("workflow resume abc", "error: no run 'abc' to resume"),
         ("workflow run", "error:"),
         ("workflow run 101 --input novalue", "error: --input takes name=value"),
-        ("workflow run 101 --input color=red", "error: this workflow has no input 'color'"),
+        ("workflow run 101 --input color=red", "error: workflow 101 has no input 'color'"),
         ("workflow frobnicate", "error: unknown command"),
     ]
     for line, message in cases:
@@ -160,8 +160,11 @@ def test_bad_arguments_and_unknown_pks_are_one_line_each(start_server_thread, op
     term.line("workflow list")
     term.expect("101. 🌸 Write poem")
     term.expect(PROMPT)
-    # Only `workflow run 101 --input color=red` got as far as creating an execution.
+    # An unknown input name is refused before anything is created on the server.
     assert [r.status for r in srv.requests if r.status != 200] == [404, 404, 404]
+    created = [r.json["user_workflow_pk"] for r in srv.requests
+               if r.method == "POST" and r.path == "/user_workflow_execution"]
+    assert created == [999]  # `workflow run 999` only: the 404
 
 
 def test_expired_token_mid_run_asks_to_log_in_again_and_the_run_goes_on(start_server_thread, open_shell):

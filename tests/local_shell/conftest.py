@@ -1,0 +1,54 @@
+"""Fixtures of the local-workflow shell tests: a loopback OpenAI-compatible server in a thread of its own, and
+`mojodex` in a pseudo-terminal pointed at it. Helpers are in local_shell_helpers.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .local_shell_helpers import LLMThread, llm_config, model_env, roleplay_reply, write_config
+
+
+@pytest.fixture
+def start_llm() -> Iterator[Callable[..., LLMThread]]:
+    """``start_llm(**FakeOpenAIServer kwargs)``: one more fake model server in a thread; stopped at the end."""
+    started: list[LLMThread] = []
+
+    def start(**kwargs: Any) -> LLMThread:
+        llm = LLMThread(**kwargs).start()
+        started.append(llm)
+        return llm
+
+    yield start
+    for llm in started:
+        llm.stop()
+
+
+@pytest.fixture
+def llm(start_llm: Callable[..., LLMThread]) -> LLMThread:
+    """A fake model server answering every conversation like a well-behaved model (``roleplay_reply``)."""
+    return start_llm(reply_fn=roleplay_reply)
+
+
+@pytest.fixture
+def local_shell(spawn_mojodex: Callable[..., Any], logged_in: Callable[..., str], mojodex_home: Path,
+                unreachable_url: str) -> Callable[..., Any]:
+    """``local_shell(llm)``: `mojodex` in a terminal, its [llm] config pointing at ``llm``, at its first prompt.
+
+    A login to a server that is not there is saved, so the prompt comes at once; local workflows need no server.
+    """
+
+    def open_(llm: LLMThread | None, *, config: str | None = None, env: dict[str, str] | None = None) -> Any:
+        if config is None and llm is not None:
+            config = llm_config(llm.base_url)
+        if config is not None:
+            write_config(mojodex_home, config)
+        logged_in(unreachable_url)
+        term = spawn_mojodex(server_url=unreachable_url, env={**model_env(), **(env or {})})
+        term.expect("mojodex> ", timeout=10)
+        return term
+
+    return open_
