@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from local_helpers import TWO_CONVERSATIONS, write_definition
+
+from mojodex_core.errors import ConfigError, UsageError
 from mojodex_local.definitions import (
     Conversation,
     PromptStep,
@@ -13,8 +15,6 @@ from mojodex_local.definitions import (
     get_definition,
     parse_definition,
 )
-
-from mojodex_core.errors import ConfigError, UsageError
 
 
 def test_builtins_validate(home: Path) -> None:

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 from local_helpers import TWO_CONVERSATIONS, Recorder, make_engine, system_of, text_of, write_definition
+
 from mojodex_local.definitions import get_definition
 from mojodex_local.providers import OpenAIProvider, Usage
 from mojodex_local.testing import FakeOpenAIServer

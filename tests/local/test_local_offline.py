@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from local_helpers import Recorder, make_engine
+
 from mojodex_local.definitions import get_definition
 from mojodex_local.providers import OfflineProvider
 

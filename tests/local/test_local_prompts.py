@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from local_helpers import TWO_CONVERSATIONS, Recorder, make_engine, write_definition
+
 from mojodex_local.prompts import conversation_messages, normalize_message, split_entries, strip_message
 from mojodex_local.providers import Usage
 

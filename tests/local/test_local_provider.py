@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+
+from mojodex_core.errors import ConfigError, MojodexError
 from mojodex_local.errors import (
     ModelAuthError,
     ModelError,
@@ -19,8 +21,6 @@ from mojodex_local.errors import (
 )
 from mojodex_local.providers import OfflineProvider, OpenAIProvider, Usage
 from mojodex_local.testing import FakeOpenAIServer, Reply
-
-from mojodex_core.errors import ConfigError, MojodexError
 
 MESSAGES = [{"role": "user", "content": "Say hello"}]
 

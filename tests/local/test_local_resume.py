@@ -6,16 +6,16 @@ import asyncio
 import json
 from pathlib import Path
 
-import mojodex_local.storage as storage
 import pytest
 from local_helpers import TWO_CONVERSATIONS, Recorder, make_engine, resume_engine, system_of, write_definition
+
+import mojodex_local.storage as storage
+from mojodex_core.errors import MojodexError
 from mojodex_local.definitions import get_definition
 from mojodex_local.errors import ModelError, RunNotFoundError
 from mojodex_local.providers import OpenAIProvider
 from mojodex_local.storage import RunStore, find_run, list_runs
 from mojodex_local.testing import FakeOpenAIServer
-
-from mojodex_core.errors import MojodexError
 
 
 def speaker_turns(server: FakeOpenAIServer) -> list[tuple[str, str]]:

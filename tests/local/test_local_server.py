@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openai
 import pytest
+
 from mojodex_local.testing import FakeOpenAIServer, Reply
 
 

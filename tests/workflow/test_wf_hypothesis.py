@@ -15,10 +15,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mojodex_workflow import format_workflow
-from mojodex_workflow.payloads import Execution, parse_execution, parse_inputs, parse_workflows
-from mojodex_workflow.server_run import ServerRun
-from mojodex_workflow.waiting import WaitingRuns
 
 from mojodex_core.config import Config
 from mojodex_core.context import Context
@@ -30,6 +26,10 @@ from mojodex_core.events import StepEvent, steps_in_execution
 from mojodex_core.plugins import BUILTIN_DIST
 from mojodex_core.results import result_lines
 from mojodex_core.shell import CommandCompleter
+from mojodex_workflow import format_workflow
+from mojodex_workflow.payloads import Execution, parse_execution, parse_inputs, parse_workflows
+from mojodex_workflow.server_run import ServerRun
+from mojodex_workflow.waiting import WaitingRuns
 
 SID = "sess-1"
 STEP = {"user_workflow_step_execution_pk": 7, "workflow_step_pk": 1, "step_name": "stanza_divider",

@@ -1,0 +1,101 @@
+"""`mojodex --demo`: the reference server in-process, logged in, the specification's transcript; its steps on
+the configured model when there is one."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mojodex_local.testing import FakeOpenAIServer
+
+NO_MODEL = {"OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""}
+
+
+def write_config(home: Path, text: str) -> None:
+    (home / "config.toml").write_text(text, encoding="utf-8")
+
+
+def test_the_demo_shows_the_specification_transcript(spawn_mojodex: Any, mojodex_home: Path) -> None:
+    write_config(mojodex_home, "[demo]\nstep_delay_seconds = 0.0\n")
+    term = spawn_mojodex("--demo", env=NO_MODEL)
+    term.expect("its steps write offline demo text", timeout=15)
+    term.expect("Welcome, Demo User.")
+    term.expect("mojodex> ")
+    term.line("workflow list")
+    term.expect("1. 🌸 Write poem - Write a poem stanza by stanza")
+    term.expect("mojodex> ")
+    term.line("workflow run 1")
+    term.expect("poem_topic: ")
+    term.line("Beauty of life at spring")
+    term.expect("n_stanzas: ")
+    term.line("3")
+    term.expect("Step stanza_divider started")
+    term.expect("Step stanza_divider ended")
+    term.expect("Results:")
+    term.expect('- Stanza 1: "[offline demo] Beauty of life at spring')
+    for _ in range(4):
+        term.expect(r"Continue (Y/n)?")
+        term.line("")
+    term.expect("Run finished.")
+    term.expect("mojodex> ")
+    term.line("exit")
+    assert term.wait_exit() == 0
+    # The demo's token is for a server that lived as long as the shell: it is never saved with real logins.
+    assert not (mojodex_home / "credentials").exists()
+
+
+class ModelThread:
+    """A loopback OpenAI-compatible server on its own event loop, in a thread."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.server: Any = None
+
+    def start(self, reply: Any) -> FakeOpenAIServer:
+        self.thread.start()
+
+        async def boot() -> FakeOpenAIServer:
+            server = FakeOpenAIServer(reply_fn=reply)
+            await server.start()
+            return server
+
+        self.server = asyncio.run_coroutine_threadsafe(boot(), self.loop).result(timeout=30)
+        return self.server
+
+    def stop(self) -> None:
+        if self.server is not None:
+            asyncio.run_coroutine_threadsafe(self.server.close(), self.loop).result(timeout=30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def model() -> Iterator[ModelThread]:
+    thread = ModelThread()
+    yield thread
+    thread.stop()
+
+
+def test_the_demo_steps_run_on_the_configured_model(run_mojodex: Any, mojodex_home: Path,
+                                                     model: ModelThread) -> None:
+    def reply(body: dict[str, Any]) -> str:
+        prompt = str(body["messages"][-1]["content"])
+        return "Buds opening\nWarm rain" if "Divide" in prompt else f"A model stanza about {prompt[-20:]}"
+
+    server = model.start(reply)
+    write_config(mojodex_home, '[llm]\nmodel = "test-model"\n')
+    proc = run_mojodex("--demo", input="workflow run 1 --input poem_topic=Spring --input n_stanzas=2 --yes\n",
+                       env={"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": server.base_url}, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "its steps run on test-model" in proc.stdout
+    assert '- Stanza 1: "Buds opening"' in proc.stdout
+    assert '- Stanza 2: "Warm rain"' in proc.stdout
+    assert proc.stdout.count("Step stanza_writer ended") == 2
+    assert "[offline demo]" not in proc.stdout
+    assert len(server.requests) == 3  # one divider, one writer per topic the model returned
