@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import io
 import threading
 from collections.abc import Callable, Iterator
@@ -31,50 +32,75 @@ from mojodex_core.events import StepEvent
 
 
 class ServerThread:
-    """A ``mojodex_server.ReferenceServer`` running on its own event loop in a daemon thread.
+    """A ``mojodex_server.ReferenceServer`` on 127.0.0.1, running in a thread with its own event loop, for tests
+    whose own thread is busy (a pseudo-terminal, a subprocess) or that have no event loop at all.
 
-    ``call(fn)`` runs ``fn(server)`` on the server's loop (awaiting it if it returns a coroutine).
+    ``call(func, *args)`` runs ``func`` in the server's loop (awaiting it if it returns an awaitable) and
+    returns its result; ``server`` is the ReferenceServer itself (touch it only through ``call``).
     """
 
-    def __init__(self, **options: Any) -> None:
-        self.options = {"host": "127.0.0.1", **options}
-        self.loop = asyncio.new_event_loop()
+    def __init__(self, **server_kwargs: Any) -> None:
+        self.server_kwargs = server_kwargs
         self.server: Any = None
-        self._thread = threading.Thread(target=self.loop.run_forever, name="mojodex-test-server", daemon=True)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.error: BaseException | None = None
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="reference-server",
+                                        daemon=True)
 
-    def start(self) -> ServerThread:
-        from mojodex_server import ReferenceServer
-
+    def start(self, timeout: float = 10.0) -> ServerThread:
         self._thread.start()
-
-        async def boot() -> Any:
-            srv = ReferenceServer(**self.options)
-            await srv.start()
-            return srv
-
-        self.server = asyncio.run_coroutine_threadsafe(boot(), self.loop).result(timeout=30)
+        if not self._ready.wait(timeout):
+            raise RuntimeError(f"the reference server did not start within {timeout} s")
+        if self.error is not None:
+            raise RuntimeError("the reference server failed to start") from self.error
         return self
+
+    async def _serve(self) -> None:
+        try:
+            from mojodex_server import ReferenceServer
+
+            self.loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
+            async with ReferenceServer(**{"host": "127.0.0.1", **self.server_kwargs}) as srv:
+                self.server = srv
+                self._ready.set()
+                await self._stop.wait()
+        except BaseException as exc:
+            self.error = exc
+            self._ready.set()
 
     @property
     def url(self) -> str:
         return str(self.server.url)
 
-    def call(self, fn: Callable[[Any], Any], timeout: float = 30) -> Any:
+    def call(self, func: Callable[..., Any], *args: Any, timeout: float = 10.0) -> Any:
         async def run() -> Any:
-            result = fn(self.server)
-            return await result if asyncio.iscoroutine(result) else result
+            result = func(*args)
+            return await result if inspect.isawaitable(result) else result
 
-        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout=timeout)
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
 
-    def token(self, email: str = "demo@example.com") -> str:
-        return str(self.call(lambda s: s.token_for(email)))
+    @property
+    def requests(self) -> list[Any]:
+        """A copy of the requests the server answered so far."""
+        return list(self.call(lambda: list(self.server.requests)))
+
+    def expire_tokens(self) -> None:
+        self.call(self.server.expire_tokens)
+
+    def token_for(self, email: str = "demo@example.com") -> str:
+        """A login token of ``email`` (the demo user by default), as ``POST /user`` would give."""
+        return str(self.call(self.server.token_for, email))
+
+    token = token_for
 
     def stop(self) -> None:
-        if self.server is not None:
-            asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(timeout=30)
-            self.server = None
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=10)
+        if self.loop is not None and self._stop is not None and self._thread.is_alive():
+            self.loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
 
 
 class ScriptedContext(Context):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import io
 import os
 import re
@@ -16,13 +15,14 @@ import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from mojodex_core.testing import ServerThread  # the plugin author kit's, re-exported for the tests
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo"
@@ -71,74 +71,6 @@ async def reference_server() -> AsyncIterator[Any]:
 
     async with ReferenceServer(host="127.0.0.1") as srv:
         yield srv
-
-
-class ServerThread:
-    """A ReferenceServer running in a thread with its own event loop, for tests whose loop is blocked (pexpect).
-
-    ``call(func, *args)`` runs ``func`` in the server's loop (awaiting it if it returns an awaitable) and
-    returns its result; the shortcuts below go through it.
-    """
-
-    def __init__(self, **server_kwargs: Any) -> None:
-        self.server_kwargs = server_kwargs
-        self.server: Any = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.error: BaseException | None = None
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="reference-server",
-                                        daemon=True)
-
-    def start(self, timeout: float = 10.0) -> ServerThread:
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise RuntimeError(f"the reference server did not start within {timeout} s")
-        if self.error is not None:
-            raise RuntimeError("the reference server failed to start") from self.error
-        return self
-
-    async def _serve(self) -> None:
-        try:
-            from mojodex_server import ReferenceServer
-
-            self.loop = asyncio.get_running_loop()
-            self._stop = asyncio.Event()
-            async with ReferenceServer(host="127.0.0.1", **self.server_kwargs) as srv:
-                self.server = srv
-                self._ready.set()
-                await self._stop.wait()
-        except BaseException as exc:
-            self.error = exc
-            self._ready.set()
-
-    @property
-    def url(self) -> str:
-        return str(self.server.url)
-
-    def call(self, func: Callable[..., Any], *args: Any, timeout: float = 10.0) -> Any:
-        async def run() -> Any:
-            result = func(*args)
-            return await result if inspect.isawaitable(result) else result
-
-        assert self.loop is not None
-        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
-
-    @property
-    def requests(self) -> list[Any]:
-        """A copy of the requests the server answered so far."""
-        return list(self.call(lambda: list(self.server.requests)))
-
-    def expire_tokens(self) -> None:
-        self.call(self.server.expire_tokens)
-
-    def token_for(self, email: str = DEMO_EMAIL) -> str:
-        return str(self.call(self.server.token_for, email))
-
-    def stop(self) -> None:
-        if self.loop is not None and self._stop is not None and self._thread.is_alive():
-            self.loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
 
 
 @pytest.fixture
