@@ -53,3 +53,16 @@ def result_lines(result: Any) -> list[str]:
         else:
             lines.append(f"- Result{num}:{_value_text(entry)}")
     return lines
+
+
+def show(ctx: Any, json_mode: bool, line: str, **event: Any) -> None:
+    """Print ``line`` for a person, or with ``--json`` the event as one JSON object (a bare line prints nothing).
+
+    Workflow runs, from a server or local, report every event through this, so both speak the same way.
+    """
+    if not json_mode:
+        ctx.print(line)
+    elif event:
+        import json
+
+        ctx.print(json.dumps(event, ensure_ascii=False))

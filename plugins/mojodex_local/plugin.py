@@ -13,7 +13,7 @@ from mojodex_core import hookimpl
 from mojodex_core.args import ArgumentParser
 from mojodex_core.errors import ConfigError, NotInteractiveError, UsageError
 from mojodex_core.events import StepEvent, WorkflowInfo
-from mojodex_core.results import QUESTION, result_lines
+from mojodex_core.results import QUESTION, result_lines, show
 from mojodex_core.text import one_line, sanitize
 
 PREFIX = "local/"
@@ -293,11 +293,7 @@ class ShellObserver:
         self.open = False  # a streamed line is being written
 
     def emit(self, line: str, **event: Any) -> None:
-        if self.json_mode:
-            if event:
-                self.ctx.print(json.dumps({"run_id": self.run_id, **event}, ensure_ascii=False))
-        else:
-            self.ctx.print(line)
+        show(self.ctx, self.json_mode, line, **({"run_id": self.run_id, **event} if event else {}))
 
     def _event(self, step: Any, result: Any = None) -> StepEvent:
         return StepEvent(session_id=self.run_id, step_name=step.name, step_execution_pk=step.execution_id,

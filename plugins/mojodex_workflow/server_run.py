@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import TYPE_CHECKING, Any
 
 from mojodex_core.errors import AuthError, CommandCancelled, MojodexError, NotInteractiveError
 from mojodex_core.events import StepEvent, steps_in_execution
-from mojodex_core.results import QUESTION, result_lines
+from mojodex_core.results import QUESTION, result_lines, show
 from mojodex_core.routes import call
 from mojodex_core.text import one_line, sanitize
 from mojodex_workflow.payloads import Execution
@@ -49,11 +48,7 @@ class ServerRun:
 
     def emit(self, line: str, **event: Any) -> None:
         """One human line, or with --json one JSON object per event."""
-        if self.json_mode:
-            if event:
-                self.ctx.print(json.dumps({"execution_pk": self.pk, **event}, ensure_ascii=False))
-        else:
-            self.ctx.print(line)
+        show(self.ctx, self.json_mode, line, **({"execution_pk": self.pk, **event} if event else {}))
 
     # -- the loop ----------------------------------------------------------------------------------------
 
