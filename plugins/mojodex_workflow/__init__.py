@@ -52,7 +52,8 @@ class WorkflowPlugin:
     def __init__(self) -> None:
         self.ctx: Any = None
         self.runs: dict[str, ServerRun | DetachedRun] = {}
-        self.known: dict[str, WorkflowInfo] = {}
+        self.known: dict[str, WorkflowInfo] = {}  # the server's workflows, by pk
+        self.listed: dict[str, WorkflowInfo] = {}  # every source's, by ref, for completion
         self._refresh: asyncio.Task[Any] | None = None
 
     def waiting(self, ctx: Any) -> WaitingRuns:
@@ -155,7 +156,7 @@ class WorkflowPlugin:
         failures: list[tuple[str, BaseException]] = []
         results = await ctx.plugins.call("mojodex_list_workflows", ctx=ctx,
                                          on_error=lambda plugin, exc: failures.append((plugin, exc)))
-        workflows = [w for batch in results if isinstance(batch, list) for w in batch if isinstance(w, WorkflowInfo)]
+        workflows = self._remember(results)
         if ns.json:
             ctx.print(json.dumps([{"ref": w.ref, "name": w.name, "icon": w.icon, "description": w.description,
                                    "source": w.source, "inputs": list(w.inputs)} for w in workflows],
@@ -336,19 +337,27 @@ class WorkflowPlugin:
     # -- completion --------------------------------------------------------------------------------------
 
     def complete_workflows(self, ctx: Any, args: list[str]) -> list[tuple[str, str]]:
+        """Workflow refs with their names, from the last listing; the first completion starts one quietly."""
         if args:
             return []
-        if not self.known and ctx.user is not None and (self._refresh is None or self._refresh.done()):
+        if not self.listed and (self._refresh is None or self._refresh.done()):
             import asyncio
 
             self._refresh = asyncio.get_running_loop().create_task(self._quiet_refresh(ctx))
-        return [(ref, f"{w.icon} {w.name}".strip()) for ref, w in sorted(self.known.items())]
+        refs = {**{w.ref: w for w in self.known.values()}, **self.listed}
+        return [(ref, f"{w.icon} {w.name}".strip()) for ref, w in sorted(refs.items())]
 
     async def _quiet_refresh(self, ctx: Any) -> None:
         try:
-            await ctx.plugins.call("mojodex_list_workflows", ctx=ctx, on_error=lambda plugin, exc: None)
+            results = await ctx.plugins.call("mojodex_list_workflows", ctx=ctx, on_error=lambda plugin, exc: None)
+            self._remember(results)
         except Exception as exc:
             ctx.log_exception(exc, "refreshing workflow completions")
+
+    def _remember(self, results: list[Any]) -> list[WorkflowInfo]:
+        workflows = [w for batch in results if isinstance(batch, list) for w in batch if isinstance(w, WorkflowInfo)]
+        self.listed.update({w.ref: w for w in workflows})
+        return workflows
 
 
 def _typed(inputs: list[InputSpec], spec: dict[str, InputSpec]) -> list[InputSpec]:
