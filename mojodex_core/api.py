@@ -57,6 +57,12 @@ class ApiClient:
 
     def _http(self) -> Any:
         if self._client is None:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self.base_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                shown = one_line(self.base_url, 80)
+                raise MojodexError(f"server.url must be an http:// or https:// URL, not {shown!r}")
             import httpx
 
             timeout = float(self.ctx.config.get("server.timeout", 30.0))

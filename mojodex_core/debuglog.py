@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 
 def log_exception(path: Path | None, exc: BaseException, context: str = "") -> None:
@@ -16,7 +17,7 @@ def log_exception(path: Path | None, exc: BaseException, context: str = "") -> N
         from mojodex_core.files import ensure_private_dir
 
         ensure_private_dir(path.parent)
-        with open(path, "a", encoding="utf-8") as f:
+        with _open_private(path) as f:
             f.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} {context}\n")
             f.write("".join(traceback.format_exception(exc)))
     except OSError:
@@ -27,7 +28,14 @@ def log_line(path: Path | None, message: str) -> None:
     if path is None:
         return
     try:
-        with open(path, "a", encoding="utf-8") as f:
+        with _open_private(path) as f:
             f.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {message}\n")
     except OSError:
         pass
+
+
+def _open_private(path: Path) -> Any:
+    """Open the log for appending; a new log is readable by the user alone (0600)."""
+    import os
+
+    return open(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8")

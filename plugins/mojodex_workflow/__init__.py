@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from mojodex_core import hookimpl
 from mojodex_core.args import ArgumentParser
-from mojodex_core.errors import MojodexError, NotInteractiveError, NotLoggedInError, UsageError
+from mojodex_core.errors import MojodexError, NetworkError, NotInteractiveError, NotLoggedInError, UsageError
 from mojodex_core.events import StepEvent, WorkflowInfo, steps_in_execution
 from mojodex_core.results import result_lines
 from mojodex_core.routes import call
@@ -329,7 +329,9 @@ class WorkflowPlugin:
         if str(workflow_pk) not in self.known:
             try:
                 await self.mojodex_list_workflows(ctx)
-            except MojodexError as exc:
+            except NetworkError:
+                raise  # creating the run would fail the same way
+            except MojodexError as exc:  # no types then: whole numbers are still sent as numbers
                 ctx.log_exception(exc, "reading inputs_spec")
         info = self.known.get(str(workflow_pk))
         return {s.name: s for s in parse_inputs(info.data.get("inputs_spec") if info else None)}
