@@ -75,11 +75,16 @@ class ApiClient:
             )
         return self._client
 
-    def common(self) -> dict[str, Any]:
-        return {"datetime": "now", "platform": str(self.ctx.config.get("server.platform", "webapp"))}
+    def common(self, platform: bool = True) -> dict[str, Any]:
+        """The fields every request carries: ``datetime`` and (but for the login) ``platform``."""
+        fields: dict[str, Any] = {"datetime": "now"}
+        if platform:
+            fields["platform"] = str(self.ctx.config.get("server.platform", "webapp"))
+        return fields
 
     async def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-                      json: dict[str, Any] | None = None, auth: bool = True, what: str = "a response") -> Any:
+                      json: dict[str, Any] | None = None, auth: bool = True, what: str = "a response",
+                      platform: bool = True) -> Any:
         method = method.upper()
         headers: dict[str, str] = {}
         for attempt in (1, 2):
@@ -87,7 +92,7 @@ class ApiClient:
                 user = await self.ctx.require_user()
                 headers["Authorization"] = user.token
             try:
-                _, body = await self._send(method, path, params, json, headers)
+                _, body = await self._send(method, path, params, json, headers, platform)
             except AuthError:
                 if attempt == 2 or not auth:
                     raise
@@ -110,15 +115,15 @@ class ApiClient:
             raise AuthError("not logged in", 403)
 
     async def _send(self, method: str, path: str, params: dict[str, Any] | None,
-                    json: dict[str, Any] | None, headers: dict[str, str]) -> tuple[int, bytes]:
+                    json: dict[str, Any] | None, headers: dict[str, str], platform: bool) -> tuple[int, bytes]:
         import httpx
 
         query = dict(params or {})
         body = None
         if method == "GET":
-            query = {**self.common(), **query}
+            query = {**self.common(platform), **query}
         else:
-            body = {**self.common(), **(json or {})}
+            body = {**self.common(platform), **(json or {})}
         try:
             resp = await self._http().request(method, path, params=query or None, json=body, headers=headers)
             content = await resp.aread()

@@ -30,7 +30,8 @@ async def login(ctx: Context, email: str | None = None, password: str | None = N
         user_password = password if password is not None else await ctx.ask("Password: ", password=True)
         try:
             data = await ctx.api.request(
-                "POST", "/user", auth=False, what="a login answer",
+                # The login body is exactly protocol.md's: email, password, login_method, datetime.
+                "POST", "/user", auth=False, platform=False, what="a login answer",
                 json={"email": user_email, "password": user_password, "login_method": "email_password"},
             )
         except NetworkError as exc:

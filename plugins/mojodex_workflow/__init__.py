@@ -120,10 +120,10 @@ class WorkflowPlugin:
                                    f"{'' if ctx.in_shell else ' (or set MOJODEX_TOKEN)'}")
         found: list[WorkflowInfo] = []
         for page in range(MAX_PAGES):
-            data = await call(ctx, "list_workflows", what="a workflow list", params={
-                "version": str(ctx.config.get("server.version", "0.0.0")),
-                "n_user_workflows": PAGE, "offset": page * PAGE,
-            })
+            params: dict[str, Any] = {"version": str(ctx.config.get("server.version", "0.0.0"))}
+            if page:  # the first page is the server's default page (50 from 0): the specification's request
+                params.update(n_user_workflows=PAGE, offset=page * PAGE)
+            data = await call(ctx, "list_workflows", what="a workflow list", params=params)
             batch = parse_workflows(data)
             found.extend(batch)
             raw = data.get("user_workflows") if isinstance(data, dict) else None

@@ -36,8 +36,9 @@ def test_first_login_greets_by_name_and_keeps_the_token_private(spawn_mojodex, s
 
     [req] = [r for r in server_thread.requests if r.path == "/user"]
     assert req.method == "POST"
+    # Exactly protocol.md's login body.
     assert req.json == {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "login_method": "email_password",
-                        "datetime": "now", "platform": "webapp"}
+                        "datetime": "now"}
     creds = mojodex_home / "credentials"
     assert stat.S_IMODE(creds.stat().st_mode) == 0o600
     assert stat.S_IMODE(mojodex_home.stat().st_mode) == 0o700
