@@ -172,6 +172,11 @@ class SocketPlugin:
     async def _dispatch(self, event: str, data: Any) -> None:
         payload = data if isinstance(data, dict) else {"payload": data}
         session_id = payload.get("session_id")
+        if session_id is None and len(self.sessions) == 1:
+            # Only a room this client joined sends it events: a server that leaves the session id out of a
+            # payload still means the one run followed.
+            session_id = next(iter(self.sessions))
+            payload = {**payload, "session_id": session_id}
         if not isinstance(session_id, str) or session_id not in self.sessions:
             return
         if event in STEP_EVENTS:
