@@ -31,39 +31,36 @@ from mojodex_core.errors import NotInteractiveError
 from mojodex_core.events import StepEvent
 
 
-class ServerThread:
-    """A ``mojodex_server.ReferenceServer`` on 127.0.0.1, running in a thread with its own event loop, for tests
-    whose own thread is busy (a pseudo-terminal, a subprocess) or that have no event loop at all.
+class LoopThread:
+    """A server (any async context manager ``factory()`` makes) running in a thread with its own event loop,
+    for tests whose own thread is busy (a pseudo-terminal, a subprocess) or that have no event loop at all.
 
     ``call(func, *args)`` runs ``func`` in the server's loop (awaiting it if it returns an awaitable) and
-    returns its result; ``server`` is the ReferenceServer itself (touch it only through ``call``).
+    returns its result; ``server`` is the server itself (touch it only through ``call``).
     """
 
-    def __init__(self, **server_kwargs: Any) -> None:
-        self.server_kwargs = server_kwargs
+    def __init__(self, factory: Callable[[], Any], name: str = "test-server") -> None:
+        self.factory = factory
         self.server: Any = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.error: BaseException | None = None
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="reference-server",
-                                        daemon=True)
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name=name, daemon=True)
 
-    def start(self, timeout: float = 10.0) -> ServerThread:
+    def start(self, timeout: float = 10.0) -> Any:
         self._thread.start()
         if not self._ready.wait(timeout):
-            raise RuntimeError(f"the reference server did not start within {timeout} s")
+            raise RuntimeError(f"{self._thread.name} did not start within {timeout} s")
         if self.error is not None:
-            raise RuntimeError("the reference server failed to start") from self.error
+            raise RuntimeError(f"{self._thread.name} failed to start") from self.error
         return self
 
     async def _serve(self) -> None:
         try:
-            from mojodex_server import ReferenceServer
-
             self.loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
-            async with ReferenceServer(**{"host": "127.0.0.1", **self.server_kwargs}) as srv:
+            async with self.factory() as srv:
                 self.server = srv
                 self._ready.set()
                 await self._stop.wait()
@@ -75,13 +72,35 @@ class ServerThread:
     def url(self) -> str:
         return str(self.server.url)
 
-    def call(self, func: Callable[..., Any], *args: Any, timeout: float = 10.0) -> Any:
+    def call(self, func: Callable[..., Any], *args: Any, timeout: float = 10.0, **kwargs: Any) -> Any:
         async def run() -> Any:
-            result = func(*args)
+            result = func(*args, **kwargs)
             return await result if inspect.isawaitable(result) else result
 
         assert self.loop is not None
         return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
+
+    def stop(self) -> None:
+        if self.loop is not None and self._stop is not None and self._thread.is_alive():
+            self.loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
+
+
+class ServerThread(LoopThread):
+    """A ``mojodex_server.ReferenceServer`` on 127.0.0.1 in a thread (``ServerThread(**ReferenceServer kwargs)``)."""
+
+    def __init__(self, **server_kwargs: Any) -> None:
+        def make() -> Any:
+            from mojodex_server import ReferenceServer
+
+            return ReferenceServer(**{"host": "127.0.0.1", **server_kwargs})
+
+        super().__init__(make, name="reference-server")
+        self.server_kwargs = server_kwargs
+
+    def start(self, timeout: float = 10.0) -> ServerThread:
+        super().start(timeout)
+        return self
 
     @property
     def requests(self) -> list[Any]:
@@ -96,11 +115,6 @@ class ServerThread:
         return str(self.call(self.server.token_for, email))
 
     token = token_for
-
-    def stop(self) -> None:
-        if self.loop is not None and self._stop is not None and self._thread.is_alive():
-            self.loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
 
 
 class ScriptedContext(Context):

@@ -3,14 +3,13 @@ the configured model when there is one."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mojodex_core.testing import LoopThread
 from mojodex_local.testing import FakeOpenAIServer
 
 NO_MODEL = {"OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""}
@@ -49,46 +48,28 @@ def test_the_demo_shows_the_specification_transcript(spawn_mojodex: Any, mojodex
     assert not (mojodex_home / "credentials").exists()
 
 
-class ModelThread:
-    """A loopback OpenAI-compatible server on its own event loop, in a thread."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.server: Any = None
-
-    def start(self, reply: Any) -> FakeOpenAIServer:
-        self.thread.start()
-
-        async def boot() -> FakeOpenAIServer:
-            server = FakeOpenAIServer(reply_fn=reply)
-            await server.start()
-            return server
-
-        self.server = asyncio.run_coroutine_threadsafe(boot(), self.loop).result(timeout=30)
-        return self.server
-
-    def stop(self) -> None:
-        if self.server is not None:
-            asyncio.run_coroutine_threadsafe(self.server.close(), self.loop).result(timeout=30)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture
-def model() -> Iterator[ModelThread]:
-    thread = ModelThread()
-    yield thread
-    thread.stop()
+def model() -> Iterator[Callable[[Any], LoopThread]]:
+    """``model(reply_fn)``: a loopback OpenAI-compatible server in its own thread."""
+    started: list[LoopThread] = []
+
+    def start(reply: Any) -> LoopThread:
+        thread = LoopThread(lambda: FakeOpenAIServer(reply_fn=reply), name="fake-openai").start()
+        started.append(thread)
+        return thread
+
+    yield start
+    for thread in started:
+        thread.stop()
 
 
 def test_the_demo_steps_run_on_the_configured_model(run_mojodex: Any, mojodex_home: Path,
-                                                     model: ModelThread) -> None:
+                                                     model: Callable[[Any], LoopThread]) -> None:
     def reply(body: dict[str, Any]) -> str:
         prompt = str(body["messages"][-1]["content"])
         return "Buds opening\nWarm rain" if "Divide" in prompt else f"A model stanza about {prompt[-20:]}"
 
-    server = model.start(reply)
+    server = model(reply).server
     write_config(mojodex_home, '[llm]\nmodel = "test-model"\n')
     proc = run_mojodex("--demo", input="workflow run 1 --input poem_topic=Spring --input n_stanzas=2 --yes\n",
                        env={"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": server.base_url}, timeout=60)

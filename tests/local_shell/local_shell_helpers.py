@@ -8,14 +8,12 @@ a well-behaved model would: the lead opens, the assistant answers with the outpu
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import re
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mojodex_core.testing import LoopThread
 from mojodex_local.testing import FakeOpenAIServer, Reply
 
 SOFTWARE_COMPANY_STEPS = [
@@ -91,52 +89,15 @@ def roleplay_reply(body: dict[str, Any]) -> str | Reply:
     return f"{speaker}: Here it is.\n\n{output_of(conv, attempt)}\n\nEND CONVERSATION"
 
 
-class LLMThread:
+class LLMThread(LoopThread):
     """A ``FakeOpenAIServer`` on 127.0.0.1 in a thread with its own event loop. ``call`` runs code in that loop."""
 
     def __init__(self, **server_kwargs: Any) -> None:
-        self.server_kwargs = server_kwargs
-        self.server: FakeOpenAIServer | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.error: BaseException | None = None
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="fake-openai", daemon=True)
+        super().__init__(lambda: FakeOpenAIServer(**server_kwargs), name="fake-openai")
 
     def start(self, timeout: float = 10.0) -> LLMThread:
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise RuntimeError(f"the fake model server did not start within {timeout} s")
-        if self.error is not None:
-            raise RuntimeError("the fake model server failed to start") from self.error
+        super().start(timeout)
         return self
-
-    async def _serve(self) -> None:
-        try:
-            self.loop = asyncio.get_running_loop()
-            self._stop = asyncio.Event()
-            async with FakeOpenAIServer(**self.server_kwargs) as srv:
-                self.server = srv
-                self._ready.set()
-                await self._stop.wait()
-        except BaseException as exc:
-            self.error = exc
-            self._ready.set()
-
-    def stop(self) -> None:
-        if self.loop is not None and self._stop is not None and self._thread.is_alive():
-            self.loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
-
-    def call(self, func: Callable[..., Any], *args: Any, timeout: float = 10.0, **kwargs: Any) -> Any:
-        """Run ``func(*args, **kwargs)`` in the server's loop (awaited if it returns an awaitable)."""
-
-        async def run() -> Any:
-            result = func(*args, **kwargs)
-            return await result if inspect.isawaitable(result) else result
-
-        assert self.loop is not None
-        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
 
     @property
     def srv(self) -> FakeOpenAIServer:
