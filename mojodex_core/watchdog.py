@@ -76,8 +76,17 @@ class LoopWatchdog:
         return owners
 
     def blame(self, frame: Any) -> tuple[str, str] | None:
-        """The (plugin name, function) of the innermost plugin frame on a stack, if any."""
+        """The (plugin name, function) of the innermost plugin frame on a stack, if any.
+
+        A stack that is importing a module blames no one: the first import of a heavy library (the openai SDK,
+        socketio) takes its time once, where the guide tells plugins to import them.
+        """
         owners = self.owners()
+        probe = frame
+        while probe is not None:
+            if probe.f_code.co_filename.startswith("<frozen importlib"):
+                return None
+            probe = probe.f_back
         while frame is not None:
             parts = str(frame.f_globals.get("__name__", "")).split(".")
             for n in range(len(parts), 0, -1):

@@ -117,6 +117,31 @@ def test_a_plugin_that_blocks_the_event_loop_is_named(plugin_dir, mojodex_cli):
     assert found and float(found[1]) >= 1.5, result.err
 
 
+def test_a_slow_first_import_in_a_handler_is_not_blamed(plugin_dir, mojodex_cli, tmp_path):
+    # The guide tells plugins to import heavy libraries in their handlers: that one-time cost is no fault.
+    heavy = plugin_dir.path / "heavy_library_for_test.py"
+    heavy.write_text("import time\ntime.sleep(1.5)\nREADY = True\n", encoding="utf-8")
+    plugin_dir.add("lazy", """
+        from mojodex_core import hookimpl
+
+
+        async def lazy(ctx, args):
+            import heavy_library_for_test
+
+            ctx.print("ready" if heavy_library_for_test.READY else "?")
+
+
+        @hookimpl
+        def mojodex_register_commands(register):
+            register("lazy", lazy, help="Import a slow library")
+    """)
+
+    result = mojodex_cli("lazy")
+
+    assert result.out == "ready\n" and result.status == 0
+    assert "blocked the shell" not in result.err, result.err
+
+
 def test_two_plugins_with_one_command_name_the_first_by_name_wins(plugin_dir, mojodex_cli):
     alpha = plugin_dir.add("alpha", HELLO)
     plugin_dir.add("beta", HELLO)
