@@ -41,7 +41,7 @@ class ReferenceServer:
         generator: Generator | None = None,
         db_path: str | None = None,
         first_pk: int = 1,
-        join_grace: float = 2.0,
+        join_grace: float = 0.0,
     ) -> None:
         if api not in APIS:
             raise ValueError(f"api must be one of {APIS}, not {api!r}")

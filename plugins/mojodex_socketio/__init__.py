@@ -15,6 +15,7 @@ from mojodex_core.events import StepEvent, steps_in_execution
 if TYPE_CHECKING:
     import asyncio
 
+JOIN_WAIT = 2.0  # seconds to wait for the server to acknowledge start_session
 STEP_EVENTS = {
     "workflow_step_execution_started": ("started", "mojodex_step_started"),
     "workflow_step_execution_ended": ("ended", "mojodex_step_ended"),
@@ -119,8 +120,20 @@ class SocketPlugin:
                     self.ctx.log_exception(exc, "socket disconnect")
 
     async def _join(self, session_id: str) -> None:
+        """Join the run's room, waiting (a little) for the server to have handled it.
+
+        Socket.IO servers acknowledge a message sent with a callback once its handler returned, so a run whose
+        inputs are submitted next cannot emit its first events before the room is joined. A server that never
+        acknowledges costs ``JOIN_WAIT`` seconds, once per run.
+        """
+        import socketio
+
         version = str(self.ctx.config.get("server.version", "0.0.0"))
-        await self.sio.emit("start_session", {"session_id": session_id, "version": version})
+        payload = {"session_id": session_id, "version": version}
+        try:
+            await self.sio.call("start_session", payload, timeout=JOIN_WAIT)
+        except socketio.exceptions.TimeoutError:
+            self.ctx.log_exception(TimeoutError("start_session was not acknowledged"), "joining a run's room")
 
     async def _on_connect(self) -> None:
         self.connects += 1
