@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -248,8 +247,3 @@ class PluginHost:
                 if firstresult:
                     break
         return results
-
-
-def running_under(module: str) -> bool:
-    """True if ``module`` was imported in this process (tests use it to prove a plugin was never imported)."""
-    return module in sys.modules
