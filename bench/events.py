@@ -163,11 +163,11 @@ async def one_pass(server: ServerProcess, ctx: Any, first_pk: int, n_events: int
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    from mojodex_core.config import Config
-    from mojodex_core.context import Context
-    from mojodex_core.credentials import User
-    from mojodex_core.discovery import scan
-    from mojodex_core.plugins import BUILTIN_DIST
+    from mojodex_core._config import Config
+    from mojodex_core._context import Context
+    from mojodex_core._credentials import User
+    from mojodex_core._discovery import scan
+    from mojodex_core._plugins import BUILTIN_DIST
 
     server = ServerProcess()
     try:

@@ -106,7 +106,7 @@ class Setup:
     def check(self, count: int) -> None:
         """The plugins' commands are listed, and no heavy library was imported to list them."""
         probe = (
-            "import sys; from mojodex_core.cli import main; main(['help']); "
+            "import sys; from mojodex_core._cli import main; main(['help']); "
             f"print('HEAVY', *[m for m in {HEAVY!r} if m in sys.modules])"
         )
         python = str(Path(self.mojodex).with_name("python"))

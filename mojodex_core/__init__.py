@@ -12,8 +12,8 @@ __version__ = "0.1.0"
 __all__ = ["MojodexError", "StepEvent", "WorkflowInfo", "__version__", "hookimpl"]
 
 if TYPE_CHECKING:
-    from mojodex_core.errors import MojodexError
-    from mojodex_core.events import StepEvent, WorkflowInfo
+    from mojodex_core._errors import MojodexError
+    from mojodex_core._events import StepEvent, WorkflowInfo
     from mojodex_core.hookspecs import hookimpl
 
 
@@ -24,11 +24,11 @@ def __getattr__(name: str) -> Any:
 
         return hookimpl
     if name in ("StepEvent", "WorkflowInfo"):
-        from mojodex_core import events
+        from mojodex_core import _events as events
 
         return getattr(events, name)
     if name == "MojodexError":
-        from mojodex_core.errors import MojodexError
+        from mojodex_core._errors import MojodexError
 
         return MojodexError
     raise AttributeError(f"module 'mojodex_core' has no attribute {name!r}")

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
-    from mojodex_core.context import Context
-    from mojodex_core.events import StepEvent, WorkflowInfo
+    from mojodex_core._context import Context
+    from mojodex_core._events import StepEvent, WorkflowInfo
 
 PROJECT = "mojodex"
 hookspec = pluggy.HookspecMarker(PROJECT)

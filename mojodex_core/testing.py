@@ -24,11 +24,11 @@ from typing import Any
 
 import pytest
 
-from mojodex_core.config import Config
-from mojodex_core.context import Context
-from mojodex_core.credentials import User
-from mojodex_core.errors import NotInteractiveError
-from mojodex_core.events import StepEvent
+from mojodex_core._config import Config
+from mojodex_core._context import Context
+from mojodex_core._credentials import User
+from mojodex_core._errors import NotInteractiveError
+from mojodex_core._events import StepEvent
 
 
 class LoopThread:
@@ -135,7 +135,7 @@ class ShellHarness:
 
     def __init__(self, home: Path, plugins: dict[str, Any], builtins: bool | list[str], server_url: str | None,
                  token: str | None) -> None:
-        from mojodex_core.discovery import scan
+        from mojodex_core._discovery import scan
 
         config = Config.load(home / "config.toml")
         if server_url:
@@ -158,8 +158,8 @@ class ShellHarness:
         return self.loop.run_until_complete(asyncio.wait_for(self.arun(line, answers), timeout))
 
     async def arun(self, line: str, answers: list[str] | None = None) -> str:
-        from mojodex_core.dispatch import report, resolve, run_async
-        from mojodex_core.errors import MojodexError
+        from mojodex_core._dispatch import report, resolve, run_async
+        from mojodex_core._errors import MojodexError
 
         self.ctx.answers = list(answers or [])
         out = io.StringIO()

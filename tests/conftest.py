@@ -154,7 +154,7 @@ def spawn_mojodex(mojodex_home: Path) -> Iterator[Callable[..., Terminal]]:
 def save_login(home: Path, server_url: str, token: str = "saved-token-0123456789",
                name: str = DEMO_NAME, email: str = DEMO_EMAIL) -> str:
     """Write a credentials file as a login to ``server_url`` would have; returns the token."""
-    from mojodex_core.credentials import CredentialStore, User
+    from mojodex_core._credentials import CredentialStore, User
 
     CredentialStore(home / "credentials").save(User(server=server_url, token=token, name=name, email=email))
     return token
@@ -243,10 +243,10 @@ class InProcessShell:
 
     def __init__(self, home: Path, server_url: str | None = None, plugins: list[str] | None = None,
                  disabled: tuple[str, ...] = ()) -> None:
-        from mojodex_core.config import Config
-        from mojodex_core.context import Context
-        from mojodex_core.discovery import scan
-        from mojodex_core.plugins import BUILTIN_DIST
+        from mojodex_core._config import Config
+        from mojodex_core._context import Context
+        from mojodex_core._discovery import scan
+        from mojodex_core._plugins import BUILTIN_DIST
 
         config = Config.load(home / "config.toml")
         if server_url is not None:
@@ -264,7 +264,7 @@ class InProcessShell:
         from prompt_toolkit.input import create_pipe_input
         from prompt_toolkit.output.plain_text import PlainTextOutput
 
-        from mojodex_core.runner import _run_shell, _with_lifecycle
+        from mojodex_core._runner import _run_shell, _with_lifecycle
 
         screen = _Screen()
         with (create_pipe_input() as pipe, create_app_session(input=pipe, output=PlainTextOutput(screen)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mojodex_core import hookimpl
-from mojodex_core.errors import NotInteractiveError, NotLoggedInError, UsageError
+from mojodex_core._errors import NotInteractiveError, NotLoggedInError, UsageError
 
 
 async def login_command(ctx: Any, args: list[str]) -> int:

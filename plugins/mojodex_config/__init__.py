@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mojodex_core import hookimpl
-from mojodex_core.errors import ConfigError, UsageError
+from mojodex_core._errors import ConfigError, UsageError
 
 
 def _show_value(value: Any) -> str:

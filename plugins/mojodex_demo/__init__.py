@@ -37,7 +37,7 @@ class DemoPlugin:
         import tempfile
         from pathlib import Path
 
-        from mojodex_core.credentials import CredentialStore
+        from mojodex_core._credentials import CredentialStore
         from mojodex_demo.model_steps import configured_provider, model_generator
         from mojodex_server import DEMO_EMAIL, DEMO_PASSWORD, ReferenceServer
 

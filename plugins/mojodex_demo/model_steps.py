@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mojodex_core.errors import MojodexError
+from mojodex_core._errors import MojodexError
 
 DIVIDER = ("Divide a poem about {topic} into {n} stanzas. Answer with exactly {n} lines, one short stanza topic "
            "per line, nothing else.")

@@ -29,7 +29,7 @@ import inspect
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from mojodex_core.text import one_line
+from mojodex_core._text import one_line
 from mojodex_local import prompts
 from mojodex_local.definitions import Conversation, PlanItem, PromptStep, WorkflowDefinition
 from mojodex_local.prompts import Rejection

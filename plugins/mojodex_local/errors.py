@@ -1,12 +1,12 @@
 """One-line errors of local workflows: what a model endpoint or a run can go wrong with.
 
-All derive from ``mojodex_core.errors.MojodexError`` so the shell prints their message as one line.
+All derive from ``mojodex_core._errors.MojodexError`` so the shell prints their message as one line.
 None of them derives from the core's ``AuthError``: a refused model key must not log the user out.
 """
 
 from __future__ import annotations
 
-from mojodex_core.errors import BadResponseError, MojodexError, NetworkError
+from mojodex_core._errors import BadResponseError, MojodexError, NetworkError
 
 
 class ModelError(MojodexError):

@@ -10,11 +10,11 @@ import sys
 from typing import Any
 
 from mojodex_core import hookimpl
-from mojodex_core.args import ArgumentParser
-from mojodex_core.errors import ConfigError, NotInteractiveError, UsageError
-from mojodex_core.events import StepEvent, WorkflowInfo
-from mojodex_core.results import QUESTION, result_lines, show
-from mojodex_core.text import one_line, sanitize
+from mojodex_core._args import ArgumentParser
+from mojodex_core._errors import ConfigError, NotInteractiveError, UsageError
+from mojodex_core._events import StepEvent, WorkflowInfo
+from mojodex_core._results import QUESTION, result_lines, show
+from mojodex_core._text import one_line, sanitize
 
 PREFIX = "local/"
 LLM_DEFAULTS = {

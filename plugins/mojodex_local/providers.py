@@ -21,8 +21,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from mojodex_core.errors import ConfigError
-from mojodex_core.text import one_line
+from mojodex_core._errors import ConfigError
+from mojodex_core._text import one_line
 from mojodex_local.errors import (
     ModelAuthError,
     ModelError,

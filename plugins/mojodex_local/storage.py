@@ -30,8 +30,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mojodex_core.errors import MojodexError
-from mojodex_core.text import one_line
+from mojodex_core._errors import MojodexError
+from mojodex_core._text import one_line
 from mojodex_local.definitions import WorkflowDefinition, parse_definition
 from mojodex_local.errors import RunNotFoundError
 

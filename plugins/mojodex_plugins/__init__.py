@@ -10,8 +10,8 @@ import sys
 from typing import Any
 
 from mojodex_core import __version__, hookimpl
-from mojodex_core.errors import MojodexError, UsageError
-from mojodex_core.text import one_line
+from mojodex_core._errors import MojodexError, UsageError
+from mojodex_core._text import one_line
 
 
 def _summary(rec: Any) -> str:
@@ -98,7 +98,7 @@ def load_new_plugins(ctx: Any) -> list[Any]:
     import importlib
     from importlib.metadata import MetadataPathFinder
 
-    from mojodex_core.discovery import scan
+    from mojodex_core._discovery import scan
 
     # pip just changed site-packages: forget what the import system and importlib.metadata had listed.
     importlib.invalidate_caches()
@@ -132,8 +132,8 @@ async def uninstall(ctx: Any, args: list[str]) -> int:
 
 def _provides_plugins(dist: str) -> bool:
     """True if the installed distribution ``dist`` declares Mojodex plugins (not the shell itself)."""
-    from mojodex_core.discovery import scan
-    from mojodex_core.plugins import BUILTIN_DIST
+    from mojodex_core._discovery import scan
+    from mojodex_core._plugins import BUILTIN_DIST
 
     return any(i.dist and _normal(i.dist) == _normal(dist) != BUILTIN_DIST for i in scan())
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mojodex_core import hookimpl
-from mojodex_core.errors import MojodexError, NetworkError
-from mojodex_core.events import StepEvent, steps_in_execution
+from mojodex_core._errors import MojodexError, NetworkError
+from mojodex_core._events import StepEvent, steps_in_execution
 
 if TYPE_CHECKING:
     import asyncio
@@ -152,7 +152,7 @@ class SocketPlugin:
 
     async def _rejoin(self) -> None:
         """After a reconnection: join every room again, then catch up over HTTP on what was missed."""
-        from mojodex_core.routes import call
+        from mojodex_core._routes import call
 
         sessions = dict(self.sessions)
         try:

@@ -10,12 +10,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from mojodex_core import hookimpl
-from mojodex_core.args import ArgumentParser
-from mojodex_core.errors import MojodexError, NetworkError, NotInteractiveError, NotLoggedInError, UsageError
-from mojodex_core.events import StepEvent, WorkflowInfo, steps_in_execution
-from mojodex_core.results import result_lines
-from mojodex_core.routes import call
-from mojodex_core.text import one_line
+from mojodex_core._args import ArgumentParser
+from mojodex_core._errors import MojodexError, NetworkError, NotInteractiveError, NotLoggedInError, UsageError
+from mojodex_core._events import StepEvent, WorkflowInfo, steps_in_execution
+from mojodex_core._results import result_lines
+from mojodex_core._routes import call
+from mojodex_core._text import one_line
 from mojodex_workflow.inputs import coerce, parse_assignments
 from mojodex_workflow.payloads import InputSpec, parse_execution, parse_inputs, parse_workflows
 from mojodex_workflow.waiting import WaitingRuns

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mojodex_core.errors import UsageError
+from mojodex_core._errors import UsageError
 
 INT_TYPES = {"int", "integer", "number_int", "whole", "long"}
 FLOAT_TYPES = {"float", "number", "double", "decimal"}

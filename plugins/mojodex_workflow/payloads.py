@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mojodex_core.errors import BadResponseError
-from mojodex_core.events import WorkflowInfo
-from mojodex_core.text import one_line
+from mojodex_core._errors import BadResponseError
+from mojodex_core._events import WorkflowInfo
+from mojodex_core._text import one_line
 
 
 def _text(value: Any) -> str:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core.errors import AuthError, CommandCancelled, MojodexError, NotInteractiveError
-from mojodex_core.events import StepEvent, steps_in_execution
-from mojodex_core.results import QUESTION, result_lines, show
-from mojodex_core.routes import call
-from mojodex_core.text import one_line, sanitize
+from mojodex_core._errors import AuthError, CommandCancelled, MojodexError, NotInteractiveError
+from mojodex_core._events import StepEvent, steps_in_execution
+from mojodex_core._results import QUESTION, result_lines, show
+from mojodex_core._routes import call
+from mojodex_core._text import one_line, sanitize
 from mojodex_workflow.payloads import Execution
 from mojodex_workflow.waiting import WaitingRuns
 
 if TYPE_CHECKING:
-    from mojodex_core.context import Context
+    from mojodex_core._context import Context
 
 # Once every step ran as the fan-out says, how long an end event (the produced text) may take to come.
 END_EVENT_WAIT = 1.0

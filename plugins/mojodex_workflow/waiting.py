@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mojodex_core.events import StepEvent
-from mojodex_core.files import atomic_write, ensure_private_dir
+from mojodex_core._events import StepEvent
+from mojodex_core._files import atomic_write, ensure_private_dir
 
 
 class WaitingRuns:

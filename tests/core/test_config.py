@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mojodex_core.config import DEFAULTS, Config
-from mojodex_core.errors import ConfigError
+from mojodex_core._config import DEFAULTS, Config
+from mojodex_core._errors import ConfigError
 
 
 @pytest.fixture
@@ -178,8 +178,8 @@ def test_the_example_file_lists_every_default_key_with_its_default():
 
 
 def test_the_example_file_lists_every_key_of_the_built_in_plugins(tmp_path):
-    from mojodex_core.context import Context
-    from mojodex_core.discovery import scan
+    from mojodex_core._context import Context
+    from mojodex_core._discovery import scan
 
     ctx = Context(Config(tmp_path / "config.toml"), tmp_path, interactive=False)
     ctx.plugins.load_all([i for i in scan() if i.dist == "mojodex"], [], ctx)

@@ -6,7 +6,7 @@ import json
 import os
 import stat
 
-from mojodex_core.credentials import CredentialStore, User
+from mojodex_core._credentials import CredentialStore, User
 
 TOKEN = "tok-5f1d0c9a7e-secret"
 

@@ -9,10 +9,10 @@ import textwrap
 
 import pytest
 
-from mojodex_core.config import Config
-from mojodex_core.context import Context
-from mojodex_core.discovery import EntryPointInfo
-from mojodex_core.plugins import PluginHost
+from mojodex_core._config import Config
+from mojodex_core._context import Context
+from mojodex_core._discovery import EntryPointInfo
+from mojodex_core._plugins import PluginHost
 
 GOOD = """
 from mojodex_core import hookimpl
@@ -172,7 +172,7 @@ def test_plugins_load_builtins_first_so_a_builtin_keeps_its_name(ctx, modules):
 # Run in a fresh interpreter so that nothing this test process imported can hide an import.
 _CHECK_IMPORTS = """
 import json, sys
-from mojodex_core.cli import build_context
+from mojodex_core._cli import build_context
 ctx, _ = build_context(["help"])
 print(json.dumps({"imported": "mojodex_unit_never" in sys.modules,
                   "status": ctx.plugins.records["never"].status}))

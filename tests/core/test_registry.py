@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mojodex_core.errors import UsageError
-from mojodex_core.registry import Command, CommandRegistry, split_line
+from mojodex_core._errors import UsageError
+from mojodex_core._registry import Command, CommandRegistry, split_line
 
 
 def noop(ctx, args):

@@ -11,9 +11,9 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from mojodex_core import hookimpl
-from mojodex_core.credentials import User
-from mojodex_core.errors import MojodexError
-from mojodex_core.shell import CommandCompleter, Shell
+from mojodex_core._credentials import User
+from mojodex_core._errors import MojodexError
+from mojodex_core._shell import CommandCompleter, Shell
 
 BUILTINS = ["help", "config", "auth"]
 URL = "http://127.0.0.1:9"  # never contacted

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mojodex_core.results import QUESTION, result_lines
-from mojodex_core.text import one_line, sanitize
+from mojodex_core._results import QUESTION, result_lines
+from mojodex_core._text import one_line, sanitize
 
 
 @pytest.mark.parametrize(

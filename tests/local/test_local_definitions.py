@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from local_helpers import TWO_CONVERSATIONS, write_definition
 
-from mojodex_core.errors import ConfigError, UsageError
+from mojodex_core._errors import ConfigError, UsageError
 from mojodex_local.definitions import (
     Conversation,
     PromptStep,

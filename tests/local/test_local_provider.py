@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mojodex_core.errors import ConfigError, MojodexError
+from mojodex_core._errors import ConfigError, MojodexError
 from mojodex_local.errors import (
     ModelAuthError,
     ModelError,

@@ -10,7 +10,7 @@ import pytest
 from local_helpers import TWO_CONVERSATIONS, Recorder, make_engine, resume_engine, system_of, write_definition
 
 import mojodex_local.storage as storage
-from mojodex_core.errors import MojodexError
+from mojodex_core._errors import MojodexError
 from mojodex_local.definitions import get_definition
 from mojodex_local.errors import ModelError, RunNotFoundError
 from mojodex_local.providers import OpenAIProvider

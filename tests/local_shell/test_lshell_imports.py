@@ -14,7 +14,7 @@ from .local_shell_helpers import LLMThread, llm_config, model_env, write_config
 
 PROBE = (
     "import sys\n"
-    "from mojodex_core.cli import main\n"
+    "from mojodex_core._cli import main\n"
     "status = main(sys.argv[1:])\n"
     "print('openai imported:', 'openai' in sys.modules, 'status:', status)\n"
 )

@@ -83,7 +83,7 @@ class Result:
 def mojodex_cli(capsys: pytest.CaptureFixture[str], mojodex_home: Path) -> Callable[..., Result]:
     """``mojodex_cli("plugins", "list")``: the real command line, in this process, with the test's own home
     (``MOJODEX_HOME``). No traceback may show."""
-    from mojodex_core.cli import main
+    from mojodex_core._cli import main
 
     def run(*args: str) -> Result:
         capsys.readouterr()

@@ -9,7 +9,7 @@ from importlib.metadata import MetadataPathFinder
 
 import pytest
 
-from mojodex_core import discovery
+from mojodex_core import _discovery as discovery
 
 HELLO = "from mojodex_core import hookimpl\n"
 

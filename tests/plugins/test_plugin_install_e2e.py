@@ -19,7 +19,7 @@ from mojodex_core.testing import ServerThread
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 # Imports the real command line in the fresh virtualenv and says whether the plugin's module was imported.
-PROBE = ("import sys; from mojodex_core.cli import main; main(['plugins']); "
+PROBE = ("import sys; from mojodex_core._cli import main; main(['plugins']); "
          "print('imported:', 'mojodex_transcript' in sys.modules)")
 
 

@@ -16,16 +16,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mojodex_core.config import Config
-from mojodex_core.context import Context
-from mojodex_core.credentials import User
-from mojodex_core.discovery import scan
-from mojodex_core.dispatch import resolve, run_async
-from mojodex_core.errors import BadResponseError, MojodexError, NetworkError, NotFoundError, ServerError
-from mojodex_core.events import StepEvent, steps_in_execution
-from mojodex_core.plugins import BUILTIN_DIST
-from mojodex_core.results import result_lines
-from mojodex_core.shell import CommandCompleter
+from mojodex_core._config import Config
+from mojodex_core._context import Context
+from mojodex_core._credentials import User
+from mojodex_core._discovery import scan
+from mojodex_core._dispatch import resolve, run_async
+from mojodex_core._errors import BadResponseError, MojodexError, NetworkError, NotFoundError, ServerError
+from mojodex_core._events import StepEvent, steps_in_execution
+from mojodex_core._plugins import BUILTIN_DIST
+from mojodex_core._results import result_lines
+from mojodex_core._shell import CommandCompleter
 from mojodex_workflow import format_workflow
 from mojodex_workflow.payloads import Execution, parse_execution, parse_inputs, parse_workflows
 from mojodex_workflow.server_run import ServerRun

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mojodex_core.errors import ConfigError
+from mojodex_core._errors import ConfigError
 
 ROUTES: dict[str, dict[str, tuple[str, str]]] = {
     "spec": {

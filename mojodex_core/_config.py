@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core.errors import ConfigError
-from mojodex_core.files import atomic_write, ensure_private_dir
+from mojodex_core._errors import ConfigError
+from mojodex_core._files import atomic_write, ensure_private_dir
 
 if TYPE_CHECKING:
     import tomllib

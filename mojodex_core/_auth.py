@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mojodex_core.credentials import User
-from mojodex_core.errors import MojodexError, NetworkError, ServerError
-from mojodex_core.text import one_line
+from mojodex_core._credentials import User
+from mojodex_core._errors import MojodexError, NetworkError, ServerError
+from mojodex_core._text import one_line
 
 if TYPE_CHECKING:
-    from mojodex_core.context import Context
+    from mojodex_core._context import Context
 
 ATTEMPTS = 3
 

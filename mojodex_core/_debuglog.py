@@ -14,7 +14,7 @@ def log_exception(path: Path | None, exc: BaseException, context: str = "") -> N
     import traceback
 
     try:
-        from mojodex_core.files import ensure_private_dir
+        from mojodex_core._files import ensure_private_dir
 
         ensure_private_dir(path.parent)
         with _open_private(path) as f:

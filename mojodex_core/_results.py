@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mojodex_core.text import sanitize
+from mojodex_core._text import sanitize
 
 QUESTION = "Continue (Y/n)?"
 

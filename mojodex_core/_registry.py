@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mojodex_core.errors import UsageError
+from mojodex_core._errors import UsageError
 
 Handler = Callable[..., Any]
 Completer = Callable[..., Iterable[tuple[str, str]]]

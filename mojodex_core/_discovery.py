@@ -105,7 +105,7 @@ def entry_points(cache_path: Path | None) -> list[EntryPointInfo]:
         new = {"fingerprint": fingerprint, "entry_points": [asdict(i) for i in infos]}
         data = {"version": CACHE_VERSION, "slots": [new, *kept][:SLOTS]}
         try:
-            from mojodex_core.files import atomic_write, ensure_private_dir
+            from mojodex_core._files import atomic_write, ensure_private_dir
 
             ensure_private_dir(cache_path.parent)
             atomic_write(cache_path, json.dumps(data), mode=0o600)

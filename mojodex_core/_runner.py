@@ -10,11 +10,11 @@ import inspect
 import sys
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core.dispatch import is_async, report, resolve, run_async, run_cancellable, run_sync
-from mojodex_core.errors import MojodexError
+from mojodex_core._dispatch import is_async, report, resolve, run_async, run_cancellable, run_sync
+from mojodex_core._errors import MojodexError
 
 if TYPE_CHECKING:
-    from mojodex_core.context import Context
+    from mojodex_core._context import Context
 
 
 def run(ctx: Context, words: list[str]) -> int:
@@ -69,7 +69,7 @@ async def _await_all(ctx: Context, awaitables: list[Any]) -> None:
 
 async def _with_lifecycle(ctx: Context, body: Any, startup: bool = True) -> int:
     """Fire startup, run ``body``, and always fire shutdown and close the HTTP client."""
-    from mojodex_core.watchdog import LoopWatchdog
+    from mojodex_core._watchdog import LoopWatchdog
 
     watchdog = LoopWatchdog(ctx, float(ctx.config.get("shell.block_warning_seconds", 1.0)))
     watchdog.start()
@@ -85,8 +85,8 @@ async def _with_lifecycle(ctx: Context, body: Any, startup: bool = True) -> int:
 
 
 async def _run_shell(ctx: Context) -> int:
-    from mojodex_core.auth import LoginFailed
-    from mojodex_core.shell import Shell
+    from mojodex_core._auth import LoginFailed
+    from mojodex_core._shell import Shell
 
     if ctx.user is None:
         try:

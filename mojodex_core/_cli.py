@@ -11,7 +11,7 @@ from mojodex_core import __version__
 if TYPE_CHECKING:
     import argparse
 
-    from mojodex_core.context import Context
+    from mojodex_core._context import Context
 
 DESCRIPTION = "Mojodex shell: run AI workflows from a terminal, one validated step at a time."
 
@@ -41,10 +41,10 @@ def _full_parser(ctx: Context) -> argparse.ArgumentParser:
 
 def build_context(argv: list[str], *, interactive: bool | None = None) -> tuple[Context, argparse.Namespace]:
     """Read config, load plugins and parse the command line. Raises MojodexError (ConfigError) on a bad config."""
-    from mojodex_core.config import Config
-    from mojodex_core.context import Context
-    from mojodex_core.discovery import entry_points
-    from mojodex_core.files import home_dir
+    from mojodex_core._config import Config
+    from mojodex_core._context import Context
+    from mojodex_core._discovery import entry_points
+    from mojodex_core._files import home_dir
 
     early, _ = _core_parser().parse_known_args(argv)
     home = home_dir()
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
     ctx: Context | None = None
     try:
-        from mojodex_core.errors import MojodexError
+        from mojodex_core._errors import MojodexError
 
         try:
             ctx, options = build_context(argv)
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         if options.help:
             _full_parser(ctx).print_help()
             return 0
-        from mojodex_core.runner import run
+        from mojodex_core._runner import run
 
         return run(ctx, options.words)
     except KeyboardInterrupt:
@@ -97,9 +97,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _last_resort(ctx: Any, exc: BaseException) -> None:
-    from mojodex_core.debuglog import log_exception
-    from mojodex_core.files import home_dir
-    from mojodex_core.text import one_line
+    from mojodex_core._debuglog import log_exception
+    from mojodex_core._files import home_dir
+    from mojodex_core._text import one_line
 
     log = ctx.debug_log if ctx is not None else None
     log_exception(log or (home_dir() / "debug.log" if os.environ.get("MOJODEX_DEBUG") else None), exc, "main")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core.errors import (
+from mojodex_core._errors import (
     AuthError,
     BadResponseError,
     MojodexError,
@@ -13,10 +13,10 @@ from mojodex_core.errors import (
     NotFoundError,
     ServerError,
 )
-from mojodex_core.text import one_line
+from mojodex_core._text import one_line
 
 if TYPE_CHECKING:
-    from mojodex_core.context import Context
+    from mojodex_core._context import Context
 
 
 def error_text(body: bytes, status: int) -> str:

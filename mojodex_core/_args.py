@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, NoReturn
 
-from mojodex_core.errors import UsageError
+from mojodex_core._errors import UsageError
 
 
 class HelpShown(UsageError):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core.errors import CommandCancelled, MojodexError, UsageError
-from mojodex_core.registry import Command, split_line
+from mojodex_core._errors import CommandCancelled, MojodexError, UsageError
+from mojodex_core._registry import Command, split_line
 
 if TYPE_CHECKING:
-    from mojodex_core.context import Context
+    from mojodex_core._context import Context
 
 CO_COROUTINE = inspect.CO_COROUTINE
 

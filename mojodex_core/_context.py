@@ -9,18 +9,18 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core.credentials import CredentialStore, User
-from mojodex_core.debuglog import log_exception
-from mojodex_core.errors import CommandCancelled, NotInteractiveError, NotLoggedInError
-from mojodex_core.text import sanitize
+from mojodex_core._credentials import CredentialStore, User
+from mojodex_core._debuglog import log_exception
+from mojodex_core._errors import CommandCancelled, NotInteractiveError, NotLoggedInError
+from mojodex_core._text import sanitize
 
 if TYPE_CHECKING:
     import argparse
 
-    from mojodex_core.api import ApiClient
-    from mojodex_core.config import Config
-    from mojodex_core.plugins import PluginHost
-    from mojodex_core.status import StatusLine
+    from mojodex_core._api import ApiClient
+    from mojodex_core._config import Config
+    from mojodex_core._plugins import PluginHost
+    from mojodex_core._status import StatusLine
 
 
 class Context:
@@ -34,7 +34,7 @@ class Context:
                  debug_log: Path | None = None, options: argparse.Namespace | None = None) -> None:
         import argparse as _argparse
 
-        from mojodex_core.plugins import PluginHost
+        from mojodex_core._plugins import PluginHost
 
         self.config = config
         self.home = home
@@ -79,7 +79,7 @@ class Context:
     @asynccontextmanager
     async def status(self, text: str) -> AsyncIterator[StatusLine]:
         """Show ``text`` with a spinner and the elapsed time while the block runs (on a terminal only)."""
-        from mojodex_core.status import StatusLine
+        from mojodex_core._status import StatusLine
 
         line = StatusLine(text, enabled=sys.stdout.isatty() and self.interactive)
         previous, self._status = self._status, line
@@ -100,7 +100,7 @@ class Context:
         """
         if not self.interactive:
             raise NotInteractiveError(f"'{prompt.strip()}' needs an answer, but there is no terminal to ask")
-        from mojodex_core.questions import ask
+        from mojodex_core._questions import ask
 
         if self._status is not None:
             self._status.clear()
@@ -145,7 +145,7 @@ class Context:
     @property
     def api(self) -> ApiClient:
         """The HTTP client for the configured server (created on first use)."""
-        from mojodex_core.api import ApiClient
+        from mojodex_core._api import ApiClient
 
         if self._api is None or self._api.base_url != self.server_url:
             old, self._api = self._api, ApiClient(self)
@@ -172,7 +172,7 @@ class Context:
             raise NotLoggedInError(
                 f"not logged in to {self.server_url}: run `mojodex login`, or set MOJODEX_TOKEN"
             )
-        from mojodex_core.auth import login
+        from mojodex_core._auth import login
 
         user = await login(self)
         if user is None:
@@ -180,8 +180,8 @@ class Context:
         return user
 
     async def login(self, email: str | None = None, password: str | None = None) -> User | None:
-        """Log in (asking for what is not given); see ``mojodex_core.auth.login``."""
-        from mojodex_core.auth import login
+        """Log in (asking for what is not given); see ``mojodex_core._auth.login``."""
+        from mojodex_core._auth import login
 
         return await login(self, email=email, password=password)
 

@@ -15,13 +15,13 @@ from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.patch_stdout import patch_stdout
 from prompt_toolkit.utils import is_dumb_terminal
 
-from mojodex_core.dispatch import report, resolve, run_async, run_cancellable
-from mojodex_core.errors import MojodexError
-from mojodex_core.registry import split_line
-from mojodex_core.text import one_line
+from mojodex_core._dispatch import report, resolve, run_async, run_cancellable
+from mojodex_core._errors import MojodexError
+from mojodex_core._registry import split_line
+from mojodex_core._text import one_line
 
 if TYPE_CHECKING:
-    from mojodex_core.context import Context
+    from mojodex_core._context import Context
 
 LEAVE_WORDS = ("exit", "quit")
 
@@ -90,7 +90,7 @@ class Shell:
     def _history(self) -> Any:
         if not self.ctx.config.get("shell.history", True):
             return InMemoryHistory()
-        from mojodex_core.files import ensure_private_dir
+        from mojodex_core._files import ensure_private_dir
 
         try:
             ensure_private_dir(self.ctx.home)
@@ -113,7 +113,7 @@ class Shell:
     async def run(self) -> int:
         ctx = self.ctx
         ctx.in_shell = True
-        from mojodex_core.questions import literal_prompt
+        from mojodex_core._questions import literal_prompt
 
         prompt = literal_prompt(str(ctx.config.get("shell.prompt", "mojodex> ")))
         while True:

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from mojodex_core import hookspecs
-from mojodex_core.errors import CommandCancelled, MojodexError
-from mojodex_core.registry import Command, CommandRegistry
+from mojodex_core._errors import CommandCancelled, MojodexError
+from mojodex_core._registry import Command, CommandRegistry
 
 if TYPE_CHECKING:
-    from mojodex_core.discovery import EntryPointInfo
+    from mojodex_core._discovery import EntryPointInfo
 
 GROUP = "mojodex"
 BUILTIN_DIST = "mojodex"

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from mojodex_core.files import atomic_write, ensure_private_dir
+from mojodex_core._files import atomic_write, ensure_private_dir
 
 
 @dataclass(frozen=True)
