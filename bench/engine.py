@@ -1,6 +1,6 @@
 """Engine overhead per conversation turn, against the loopback OpenAI server, next to a bare SDK call.
 
-The loopback server (``mojodex_local.testing``) runs in its own process. The engine runs one conversation
+The loopback server (``mojodex_engine.testing``) runs in its own process. The engine runs one conversation
 of TURNS messages (no END CONVERSATION, so every turn is a streamed model call through ``OpenAIProvider``),
 then the bare ``openai`` SDK streams the very same requests. Rounds alternate; medians are reported.
 
@@ -34,11 +34,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]
 
-from mojodex_local.definitions import parse_definition  # noqa: E402
-from mojodex_local.engine import Engine, Observer, StepInfo  # noqa: E402
-from mojodex_local.providers import OpenAIProvider  # noqa: E402
-from mojodex_local.storage import RunStore  # noqa: E402
-from mojodex_local.testing import FakeOpenAIServer, Reply  # noqa: E402
+from mojodex_engine.definitions import parse_definition  # noqa: E402
+from mojodex_engine.engine import Engine, Observer, StepInfo  # noqa: E402
+from mojodex_engine.providers import OpenAIProvider  # noqa: E402
+from mojodex_engine.storage import RunStore  # noqa: E402
+from mojodex_engine.testing import FakeOpenAIServer, Reply  # noqa: E402
 
 DEFINITION = """
 name = "Bench"

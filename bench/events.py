@@ -144,7 +144,7 @@ async def one_pass(server: ServerProcess, ctx: Any, first_pk: int, n_events: int
     n_steps = n_events // 2
     recorder = Recorder(2 * n_steps)
     name = f"bench-recorder-{first_pk}"
-    ctx.plugins.add_plugin(name, recorder, ctx)
+    ctx.hooks.add_plugin(name, recorder, ctx)
     try:
         sent: dict[tuple[str, int], float] = await server.ask("emit", server.session_id, first_pk, n_steps, rate)
         try:
@@ -152,7 +152,7 @@ async def one_pass(server: ServerProcess, ctx: Any, first_pk: int, n_events: int
         except TimeoutError:
             pass
     finally:
-        ctx.plugins.unload(name)
+        ctx.hooks.unload(name)
     latencies = [(recorder.arrived[k] - t) * 1000 for k, t in sent.items() if k in recorder.arrived]
     elapsed = max(recorder.arrived.values(), default=0.0) - min(sent.values())
     return {
@@ -164,7 +164,7 @@ async def one_pass(server: ServerProcess, ctx: Any, first_pk: int, n_events: int
 
 async def main_async(args: argparse.Namespace) -> int:
     from mojodex_core._config import Config
-    from mojodex_core._context import Context
+    from mojodex_core._context import ShellContext as Context
     from mojodex_core._credentials import User
     from mojodex_core._discovery import scan
     from mojodex_core._plugins import BUILTIN_DIST
@@ -173,12 +173,12 @@ async def main_async(args: argparse.Namespace) -> int:
     try:
         home = Path(tempfile.mkdtemp(prefix="mojodex-bench-"))
         config = Config(home / "config.toml")
-        config.overrides["server.url"] = server.url
+        config.override("server.url", server.url)
         ctx = Context(config, home, interactive=False)
-        ctx.plugins.load_all([i for i in scan() if i.dist == BUILTIN_DIST and i.name == "socketio"], [], ctx)
-        ctx.user = User(server=server.url, token=server.token)
-        socket_plugin = ctx.plugins.records["socketio"].obj
-        await ctx.fire("mojodex_startup")
+        ctx.hooks.load_all([i for i in scan() if i.dist == BUILTIN_DIST and i.name == "socketio"], [], ctx)
+        ctx.session.user = User(server=server.url, token=server.token)
+        socket_plugin = ctx.hooks.records["socketio"].obj
+        await ctx.call_hook("mojodex_startup")
         await socket_plugin.mojodex_follow_session(ctx, server.session_id, server.pk)
         await server.ask("joined", server.session_id)
         # A warm-up pass (connections, caches), then the measured ones.
@@ -189,7 +189,7 @@ async def main_async(args: argparse.Namespace) -> int:
             "full speed": await one_pass(server, ctx, 2_000_000, args.events, None),
             paced: await one_pass(server, ctx, 3_000_000, min(args.events, int(args.rate * 10)), args.rate),
         }
-        await ctx.fire("mojodex_shutdown")
+        await ctx.call_hook("mojodex_shutdown")
         await ctx.aclose()
     finally:
         server.stop()

@@ -1,6 +1,9 @@
-"""Mojodex shell core: the plugin contract, config, credentials, the HTTP client and the prompt loop.
+"""Mojodex shell core: what a plugin may use, and nothing else (docs/plugins.md documents each name).
 
-Plugins import what they need from here: ``from mojodex_core import hookimpl, StepEvent, MojodexError``.
+    from mojodex_core import hookimpl, MojodexError, UsageError, ArgumentParser, sanitize, result_lines
+
+Everything else in this package is private (modules with a leading underscore) and may change at any time.
+The names are loaded on first use, so that ``mojodex --version`` imports nothing but this file.
 """
 
 from __future__ import annotations
@@ -9,26 +12,118 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["MojodexError", "StepEvent", "WorkflowInfo", "__version__", "hookimpl"]
+# name -> the private module that holds it
+_NAMES = {
+    "hookimpl": "hookspecs",
+    "Context": "_typing",
+    # errors
+    "MojodexError": "_errors", "UsageError": "_errors", "ConfigError": "_errors", "NotInteractiveError": "_errors",
+    "NotLoggedInError": "_errors", "NetworkError": "_errors", "ServerError": "_errors", "AuthError": "_errors",
+    "NotFoundError": "_errors", "TermsNotAcceptedError": "_errors", "UnsupportedError": "_errors",
+    "BadResponseError": "_errors", "CommandCancelled": "_errors",
+    # commands
+    "ArgumentParser": "_args", "HelpShown": "_args", "Command": "_registry",
+    # untrusted text
+    "sanitize": "_text", "one_line": "_text", "clean": "_decode",
+    # what travels through hooks
+    "StepEvent": "_events", "WorkflowInfo": "_events", "InputSpec": "_events", "RunInfo": "_events",
+    "ServerEvent": "_events", "ProducedText": "_events",
+    # showing results, asking
+    "QUESTION": "_results", "result_lines": "_results", "report_event": "_results",
+    "ask_validation": "_validation", "ask_inputs": "_inputs", "check_inputs": "_inputs",
+    # files
+    "atomic_write": "_files", "ensure_private_dir": "_files",
+    # the server
+    "model_provider": "_models",
+    "Server": "_server", "Capabilities": "_dialects._base", "PluginInfo": "_plugins_view",
+}
+
+__all__ = [
+    "QUESTION",
+    "ArgumentParser",
+    "AuthError",
+    "BadResponseError",
+    "Capabilities",
+    "Command",
+    "CommandCancelled",
+    "ConfigError",
+    "Context",
+    "HelpShown",
+    "InputSpec",
+    "MojodexError",
+    "NetworkError",
+    "NotFoundError",
+    "NotInteractiveError",
+    "NotLoggedInError",
+    "PluginInfo",
+    "ProducedText",
+    "RunInfo",
+    "Server",
+    "ServerError",
+    "ServerEvent",
+    "StepEvent",
+    "TermsNotAcceptedError",
+    "UnsupportedError",
+    "UsageError",
+    "WorkflowInfo",
+    "__version__",
+    "ask_inputs",
+    "ask_validation",
+    "atomic_write",
+    "check_inputs",
+    "clean",
+    "ensure_private_dir",
+    "hookimpl",
+    "model_provider",
+    "one_line",
+    "report_event",
+    "result_lines",
+    "sanitize",
+]
 
 if TYPE_CHECKING:
-    from mojodex_core._errors import MojodexError
-    from mojodex_core._events import StepEvent, WorkflowInfo
+    from mojodex_core._args import ArgumentParser, HelpShown
+    from mojodex_core._decode import clean
+    from mojodex_core._dialects._base import Capabilities
+    from mojodex_core._errors import (
+        AuthError,
+        BadResponseError,
+        CommandCancelled,
+        ConfigError,
+        MojodexError,
+        NetworkError,
+        NotFoundError,
+        NotInteractiveError,
+        NotLoggedInError,
+        ServerError,
+        TermsNotAcceptedError,
+        UnsupportedError,
+        UsageError,
+    )
+    from mojodex_core._events import InputSpec, ProducedText, RunInfo, ServerEvent, StepEvent, WorkflowInfo
+    from mojodex_core._files import atomic_write, ensure_private_dir
+    from mojodex_core._inputs import ask_inputs, check_inputs
+    from mojodex_core._models import model_provider
+    from mojodex_core._plugins_view import PluginInfo
+    from mojodex_core._registry import Command
+    from mojodex_core._results import QUESTION, report_event, result_lines
+    from mojodex_core._server import Server
+    from mojodex_core._text import one_line, sanitize
+    from mojodex_core._typing import Context
+    from mojodex_core._validation import ask_validation
     from mojodex_core.hookspecs import hookimpl
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy so that `mojodex --version` imports nothing but this file.
-    if name == "hookimpl":
-        from mojodex_core.hookspecs import hookimpl
+    module = _NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mojodex_core' has no attribute {name!r}")
+    import importlib
 
-        return hookimpl
-    if name in ("StepEvent", "WorkflowInfo"):
-        from mojodex_core import _events as events
+    value = getattr(importlib.import_module(f"mojodex_core.{module}"), name)
+    globals()[name] = value
+    return value
 
-        return getattr(events, name)
-    if name == "MojodexError":
-        from mojodex_core._errors import MojodexError
 
-        return MojodexError
-    raise AttributeError(f"module 'mojodex_core' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return __all__

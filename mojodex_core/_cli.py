@@ -11,7 +11,7 @@ from mojodex_core import __version__
 if TYPE_CHECKING:
     import argparse
 
-    from mojodex_core._context import Context
+    from mojodex_core._context import ShellContext as Context
 
 DESCRIPTION = "Mojodex shell: run AI workflows from a terminal, one validated step at a time."
 
@@ -34,7 +34,7 @@ def _full_parser(ctx: Context) -> argparse.ArgumentParser:
     import argparse
 
     parser = _core_parser()
-    ctx.plugins.call_sync("mojodex_cli_options", parser=parser)
+    ctx.hooks.call_sync("mojodex_cli_options", parser=parser)
     parser.add_argument("words", nargs=argparse.REMAINDER, help="a command to run, e.g. `workflow list`")
     return parser
 
@@ -42,7 +42,7 @@ def _full_parser(ctx: Context) -> argparse.ArgumentParser:
 def build_context(argv: list[str], *, interactive: bool | None = None) -> tuple[Context, argparse.Namespace]:
     """Read config, load plugins and parse the command line. Raises MojodexError (ConfigError) on a bad config."""
     from mojodex_core._config import Config
-    from mojodex_core._context import Context
+    from mojodex_core._context import ShellContext as Context
     from mojodex_core._discovery import entry_points
     from mojodex_core._files import home_dir
 
@@ -51,11 +51,11 @@ def build_context(argv: list[str], *, interactive: bool | None = None) -> tuple[
     debug = early.debug or bool(os.environ.get("MOJODEX_DEBUG"))
     config = Config.load(home / "config.toml")
     if early.server:
-        config.overrides["server.url"] = early.server
+        config.override("server.url", early.server)
     ctx = Context(config, home, interactive=interactive, debug_log=home / "debug.log" if debug else None)
     disabled = config.get("plugins.disabled", [])
     disabled = [str(d) for d in disabled] if isinstance(disabled, list) else []
-    ctx.plugins.load_all(entry_points(home / "plugin-cache.json"), disabled, ctx)
+    ctx.hooks.load_all(entry_points(home / "plugin-cache.json"), disabled, ctx)
     options = _full_parser(ctx).parse_args(argv)
     ctx.options = options
     for warning in config.validate():

@@ -19,7 +19,9 @@ DEFAULTS: dict[str, Any] = {
         "platform": "webapp",
         "version": "0.0.0",
         "timeout": 30.0,
-        "api": "spec",
+        "api": "auto",
+        "allow_insecure": False,
+        "ca_bundle": "",
     },
     "shell": {
         "prompt": "mojodex> ",
@@ -153,6 +155,30 @@ class Config:
             return default if value is _MISSING else value
         value = self._lookup(self.data, key)
         return default if value is _MISSING else value
+
+    def __getitem__(self, key: str) -> Any:
+        """``config["server.url"]`` or a whole section, ``config["llm"]`` (a dict); KeyError for an unknown key."""
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A section's keys and values (a copy), ``{}`` for an unknown one."""
+        value = self.get(name, {})
+        return copy.deepcopy(value) if isinstance(value, dict) else {}
+
+    def override(self, key: str, value: Any) -> None:
+        """Set ``key`` for this process only (never written to the file), as ``--server`` does for server.url."""
+        self.overrides[key] = value
+
+    def is_set(self, key: str) -> bool:
+        """True when the user's file, the environment or ``override`` sets ``key`` (not just its default)."""
+        return key in self.overrides or self._lookup(self.file_data, key) is not _MISSING
+
+    def overridden(self, key: str) -> bool:
+        """True when the environment or ``override`` sets ``key`` for this process."""
+        return key in self.overrides
 
     def known(self, key: str) -> bool:
         return self._lookup(self.data, key) is not _MISSING

@@ -1,52 +1,54 @@
-"""The shell's context, handed to every command and hook: config, user, HTTP client, output and questions."""
+"""The shell's context, handed to every command and hook: the public face a plugin works with.
+
+What a plugin may use is documented in docs/plugins.md (the ``Context`` protocol of ``mojodex_core``); the
+login (``_session``), the HTTP client (``_server``) and the plugin host stay behind it.
+"""
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core._credentials import CredentialStore, User
 from mojodex_core._debuglog import log_exception
-from mojodex_core._errors import CommandCancelled, NotInteractiveError, NotLoggedInError
+from mojodex_core._errors import CommandCancelled, NotInteractiveError
 from mojodex_core._text import sanitize
 
 if TYPE_CHECKING:
     import argparse
 
-    from mojodex_core._api import ApiClient
     from mojodex_core._config import Config
+    from mojodex_core._credentials import User
     from mojodex_core._plugins import PluginHost
+    from mojodex_core._plugins_view import Plugins
+    from mojodex_core._registry import CommandRegistry
+    from mojodex_core._server import Server
     from mojodex_core._status import StatusLine
 
 
-class Context:
-    """Everything a command or a hook may use. One per shell; tests build their own.
-
-    Public: ``config``, ``home``, ``options``, ``user``, ``interactive``, ``api``, ``plugins``, ``print``,
-    ``warn``, ``ask``, ``confirm``, ``status``, ``fire``, ``require_user``, ``login``, ``logout``.
-    """
+class ShellContext:
+    """Everything a command or a hook may use. One per shell; tests build their own."""
 
     def __init__(self, config: Config, home: Path, *, interactive: bool | None = None,
                  debug_log: Path | None = None, options: argparse.Namespace | None = None) -> None:
         import argparse as _argparse
 
         from mojodex_core._plugins import PluginHost
+        from mojodex_core._server import Server
+        from mojodex_core._session import Session
 
         self.config = config
         self.home = home
         self.options = options or _argparse.Namespace()
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
         self.debug_log = debug_log
-        self.credentials = CredentialStore(home / "credentials")
-        self.plugins: PluginHost = PluginHost(self.warn, self.log_exception)
-        self.user: User | None = None
-        self.token_source = ""  # "saved", "login" or "env"
+        self.hooks: PluginHost = PluginHost(self.warn, self.log_exception)
+        self.session = Session(self, lambda: self.call_hook("mojodex_auth_changed"))
+        self.server: Server = Server(self)
         self.in_shell = False  # True while the interactive prompt loop runs
-        self._api: ApiClient | None = None
+        self._plugins: Plugins | None = None
         self._asker: Any = None
         self._status: StatusLine | None = None
         self.rearm_sigint: Any = None  # set while a command runs: gives Ctrl-C back to it after a question
@@ -58,10 +60,14 @@ class Context:
 
         While the prompt is shown, the text appears above it.
         """
+        self.write(sep.join(str(p) for p in parts) + end, err=err)
+
+    def write(self, text: str, *, err: bool = False) -> None:
+        """Write ``text`` as it is, without adding a newline (for streamed text); control sequences stripped."""
         stream = sys.stderr if err else sys.stdout
         if self._status is not None:
             self._status.clear()
-        stream.write(sanitize(sep.join(str(p) for p in parts)) + end)
+        stream.write(sanitize(text))
         stream.flush()
 
     def warn(self, message: str) -> None:
@@ -92,11 +98,14 @@ class Context:
 
     # -- questions -----------------------------------------------------------------------------------------
 
-    async def ask(self, prompt: str, *, password: bool = False, default: str | None = None) -> str:
+    async def ask(self, prompt: str, *, password: bool = False, default: str | None = None,
+                  choices: Iterable[str] | None = None, paths: bool = False, toolbar: str | None = None) -> str:
         """Ask the user for one line. Ctrl-C or Ctrl-D cancels the command (``CommandCancelled``).
 
-        With no terminal, raises ``NotInteractiveError``: callers that can take the answer from a flag should
-        catch it and name the flag.
+        ``default`` is shown as the answer's editable text (Enter accepts it). ``choices`` are offered as
+        completions, ``paths`` completes file names; ``toolbar`` is a hint shown below the question. With no
+        terminal, raises ``NotInteractiveError``: callers that can take the answer from a flag should catch it
+        and name the flag.
         """
         if not self.interactive:
             raise NotInteractiveError(f"'{prompt.strip()}' needs an answer, but there is no terminal to ask")
@@ -105,13 +114,13 @@ class Context:
         if self._status is not None:
             self._status.clear()
         try:
-            answer = await ask(self, prompt, password=password)
+            return await ask(self, prompt, password=password, default=default, choices=choices, paths=paths,
+                             toolbar=toolbar)
         except (KeyboardInterrupt, EOFError) as exc:
             raise CommandCancelled("cancelled") from exc
         finally:
             if self.rearm_sigint is not None:
                 self.rearm_sigint()
-        return answer if answer or default is None else default
 
     async def confirm(self, question: str = "Continue (Y/n)?", default: bool = True) -> bool:
         """Ask a yes/no question: Enter takes the default, ``y``/``yes`` and ``n``/``no`` in any case."""
@@ -125,16 +134,45 @@ class Context:
                 return False
             self.print("Please answer y or n.")
 
-    # -- hooks ---------------------------------------------------------------------------------------------
+    # -- hooks and plugins ---------------------------------------------------------------------------------
 
-    async def fire(self, hook_name: str, **kwargs: Any) -> list[Any]:
-        """Call a hook on every plugin (``ctx`` is passed for you); plugins that raise are named and skipped."""
-        return await self.plugins.call(hook_name, ctx=self, **kwargs)
+    async def call_hook(self, hook_name: str, /, *, on_error: Any = None, **kwargs: Any) -> Any:
+        """Call a hook on every plugin (``ctx`` is passed for you), the way the hookspec says.
 
-    async def fire_first(self, hook_name: str, **kwargs: Any) -> Any:
-        """Call a ``firstresult`` hook: the first plugin that answers (not None) wins. None if none does."""
-        results = await self.plugins.call(hook_name, firstresult=True, ctx=self, **kwargs)
-        return results[0] if results else None
+        A *first result* hook returns the first answer that is not None (or None); an error it raises is the
+        call's error. Any other hook returns the list of answers; a plugin that raises is named in one warning
+        and the others still run, or ``on_error(plugin_name, exc)`` is called instead of the warning.
+        """
+        return await self.hooks.call(hook_name, ctx=self, on_error=on_error, **kwargs)
+
+    @property
+    def plugins(self) -> Plugins:
+        """The plugins of this shell: list them, load new ones, enable and disable them."""
+        from mojodex_core._plugins_view import Plugins
+
+        if self._plugins is None:
+            self._plugins = Plugins(self)
+        return self._plugins
+
+    @property
+    def commands(self) -> CommandRegistry:
+        """The registered commands (for help and completion): ``get``, iteration, ``children``, ``suggest``."""
+        return self.hooks.registry
+
+    # -- files ---------------------------------------------------------------------------------------------
+
+    def write_private(self, path: str | Path, data: str | bytes) -> Path:
+        """Write a file of the user's own, atomically and readable by the user alone (0600).
+
+        A relative ``path`` is under ``ctx.home`` (``~/.mojodex``); missing folders are made, private (0700).
+        Returns the file's path.
+        """
+        from mojodex_core._files import atomic_write, ensure_private_dir
+
+        target = Path(path) if Path(path).is_absolute() else self.home / path
+        ensure_private_dir(target.parent)
+        atomic_write(target, data, mode=0o600)
+        return target
 
     # -- server and login ----------------------------------------------------------------------------------
 
@@ -143,64 +181,26 @@ class Context:
         return str(self.config.get("server.url")).rstrip("/")
 
     @property
-    def api(self) -> ApiClient:
-        """The HTTP client for the configured server (created on first use)."""
-        from mojodex_core._api import ApiClient
+    def user(self) -> User | None:
+        """Who is logged in to the configured server (None if nobody is)."""
+        return self.session.current()
 
-        if self._api is None or self._api.base_url != self.server_url:
-            old, self._api = self._api, ApiClient(self)
-            if old is not None:
-                old.close_later()
-        return self._api
-
-    def restore_user(self) -> None:
-        """Take the token from ``MOJODEX_TOKEN`` or the credentials saved for this server, if any."""
-        env = os.environ.get("MOJODEX_TOKEN")
-        if env:
-            self.user, self.token_source = User(server=self.server_url, token=env), "env"
-        else:
-            self.user = self.credentials.load(self.server_url)
-            self.token_source = "saved" if self.user else ""
+    @property
+    def token_source(self) -> str:
+        """Where the token came from: ``"saved"``, ``"login"``, ``"env"`` (``MOJODEX_TOKEN``) or ``""``."""
+        return self.session.source if self.user is not None else ""
 
     async def require_user(self) -> User:
         """The logged-in user; asks to log in on a terminal, else raises ``NotLoggedInError``."""
-        if self.user is not None and self.user.server == self.server_url:
-            return self.user
-        if self.user is not None:
-            self.user = None
-        if not self.interactive:
-            raise NotLoggedInError(
-                f"not logged in to {self.server_url}: run `mojodex login`, or set MOJODEX_TOKEN"
-            )
-        from mojodex_core._auth import login
+        return await self.session.require_user()
 
-        user = await login(self)
-        if user is None:
-            raise NotLoggedInError("not logged in")
-        return user
-
-    async def login(self, email: str | None = None, password: str | None = None) -> User | None:
-        """Log in (asking for what is not given); see ``mojodex_core._auth.login``."""
-        from mojodex_core._auth import login
-
-        return await login(self, email=email, password=password)
+    async def login(self, email: str | None = None, password: str | None = None, *, save: bool = True) -> User | None:
+        """Log in (asking for what is not given); ``save=False`` keeps the token for this process only."""
+        return await self.session.login(email, password, save=save)
 
     async def logout(self) -> bool:
         """Forget the token for this server. Returns False if there was none."""
-        had = self.user is not None
-        self.credentials.delete(self.server_url)
-        self.user, self.token_source = None, ""
-        await self.fire("mojodex_auth_changed")
-        return had
-
-    async def drop_token(self) -> None:
-        """The server refused the token: forget it (the saved copy too, unless it came from the environment)."""
-        if self.token_source != "env":
-            self.credentials.delete(self.server_url)
-        self.user, self.token_source = None, ""
-        await self.fire("mojodex_auth_changed")
+        return await self.session.logout()
 
     async def aclose(self) -> None:
-        if self._api is not None:
-            await self._api.aclose()
-            self._api = None
+        await self.server.aclose()

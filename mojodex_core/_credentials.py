@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from mojodex_core._files import atomic_write, ensure_private_dir
 
@@ -32,7 +33,7 @@ class CredentialStore:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def _read(self) -> dict[str, dict[str, str]]:
+    def _read(self) -> dict[str, dict[str, Any]]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -53,19 +54,44 @@ class CredentialStore:
         )
 
     def save(self, user: User) -> None:
+        """Keep ``user``'s login; whatever was kept for the server's previous login (its dialect) is forgotten."""
         servers = self._read()
         entry = asdict(user)
         entry.pop("server")
         servers[_norm(user.server)] = entry
         self._write(servers)
 
-    def delete(self, server: str) -> bool:
+    def load_api(self, server: str) -> str | None:
+        """The protocol dialect detected for ``server`` (kept with its login), if any."""
+        api = self._read().get(_norm(server), {}).get("api")
+        return api if isinstance(api, str) else None
+
+    def save_api(self, server: str, api: str | None) -> None:
+        """Keep (or with None, forget) the dialect detected for ``server``, beside its login if it has one."""
         servers = self._read()
-        if servers.pop(_norm(server), None) is None:
+        entry = servers.setdefault(_norm(server), {})
+        if entry.get("api") == api:
+            return
+        if api is None:
+            entry.pop("api", None)
+        else:
+            entry["api"] = api
+        if not entry:
+            servers.pop(_norm(server))
+        try:
+            self._write(servers)
+        except OSError:
+            pass  # a cache: a read-only home costs a detection per start, nothing else
+
+    def delete(self, server: str) -> bool:
+        """Forget the login for ``server`` (and what was detected with it). False if there was no token."""
+        servers = self._read()
+        entry = servers.pop(_norm(server), None)
+        if entry is None:
             return False
         self._write(servers)
-        return True
+        return bool(entry.get("token"))
 
-    def _write(self, servers: dict[str, dict[str, str]]) -> None:
+    def _write(self, servers: dict[str, dict[str, Any]]) -> None:
         ensure_private_dir(self.path.parent)
         atomic_write(self.path, json.dumps({"servers": servers}, indent=2) + "\n", mode=0o600)

@@ -9,7 +9,7 @@ from mojodex_core._errors import CommandCancelled, MojodexError, UsageError
 from mojodex_core._registry import Command, split_line
 
 if TYPE_CHECKING:
-    from mojodex_core._context import Context
+    from mojodex_core._context import ShellContext as Context
 
 CO_COROUTINE = inspect.CO_COROUTINE
 
@@ -22,7 +22,7 @@ def is_async(func: Any) -> bool:
 
 def unknown_command(ctx: Context, words: list[str]) -> MojodexError:
     """The error for a line that names no command: subcommands of a group, or the closest name."""
-    reg = ctx.plugins.registry
+    reg = ctx.commands
     subs = reg.children(tuple(words[:1]))
     if subs and len(words) == 1:
         names = ", ".join(c.words[-1] for c in subs)
@@ -38,7 +38,7 @@ def resolve(ctx: Context, line_or_words: str | list[str]) -> tuple[Command, list
     words = split_line(line_or_words) if isinstance(line_or_words, str) else list(line_or_words)
     if not words:
         return None
-    found = ctx.plugins.registry.resolve(words)
+    found = ctx.commands.resolve(words)
     if found is None:
         raise unknown_command(ctx, words)
     return found

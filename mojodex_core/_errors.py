@@ -30,11 +30,17 @@ class NetworkError(MojodexError):
 
 
 class ServerError(MojodexError):
-    """The server answered with an error status."""
+    """The server answered with an error status (``status``); ``text`` is its own error text.
 
-    def __init__(self, message: str, status: int = 0) -> None:
+    ``route_missing`` is True when the server has no such route at all (an HTML 404, or 405): it speaks
+    another Mojodex API than the one the shell used.
+    """
+
+    def __init__(self, message: str, status: int = 0, *, text: str = "", route_missing: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.text = text or message
+        self.route_missing = route_missing
 
 
 class AuthError(ServerError):
@@ -45,8 +51,16 @@ class NotFoundError(ServerError):
     """The server has no such thing for this user (404)."""
 
 
+class TermsNotAcceptedError(ServerError):
+    """The account never accepted the server's terms and conditions (401): nothing can run until it does."""
+
+
+class UnsupportedError(MojodexError):
+    """The server's dialect of the protocol cannot do this (rejecting with an instruction on a ``spec`` server)."""
+
+
 class BadResponseError(MojodexError):
-    """The server's answer is not what the protocol says (not JSON, truncated, missing fields)."""
+    """The server's answer is not what the protocol says (not JSON, truncated, missing fields, too deep)."""
 
 
 class CommandCancelled(MojodexError):

@@ -1,17 +1,51 @@
-"""Values that travel through hooks: step events and workflow descriptions."""
+"""The values plugins see: workflows, inputs, runs, step executions, server events and drafts.
+
+Every dialect of the server protocol is read into these (in ``_dialects``), so a plugin never parses a
+server's JSON itself; ``data`` keeps the raw payload for what is not modelled.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
+
+# Input types whose value is a file path on the user's machine (uploaded with the run's start).
+FILE_TYPES = frozenset({"image", "audio_file", "video", "multiple_images"})
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One input a workflow or task asks for.
+
+    ``type`` is the server's (``text_area``, ``drop_down_list``, ``image``... on Mojodex 0.4; ``integer``,
+    ``string``... where an ``inputs_spec`` gives one; empty when the server says nothing). ``choices`` are a
+    ``drop_down_list``'s possible values; ``default`` is shown to the user before Enter accepts it.
+    """
+
+    name: str
+    type: str = ""
+    description: str = ""
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    placeholder: str = ""
+
+    @property
+    def is_file(self) -> bool:
+        return self.type in FILE_TYPES
+
+    @property
+    def multiple(self) -> bool:
+        return self.type == "multiple_images"
 
 
 @dataclass(frozen=True)
 class StepEvent:
     """One workflow step execution that started or ended, from a server run or a local run.
 
-    ``result`` is None when the step started and a list of result entries (usually dicts) when it ended.
-    ``data`` is the raw payload as it arrived (the Socket.IO event, or the local engine's record).
+    ``result`` is None when the step started (or failed) and a list of result entries when it ended; an entry
+    is usually a dict of text values (``{"stanza_topic": "..."}``), but may be any JSON value. ``step_name`` is
+    the name to show (on Mojodex 0.4 the step's display name). ``error`` is set when the server says the step
+    failed. ``data`` is the raw payload as it arrived (the Socket.IO event, or the local engine's record).
     """
 
     session_id: str
@@ -20,39 +54,29 @@ class StepEvent:
     result: list[Any] | None
     source: Literal["server", "local"]
     data: dict[str, Any] = field(default_factory=dict)
+    run_pk: int | str | None = None
+    step_pk: int | str | None = None
+    parameter: dict[str, Any] | None = None
+    validated: bool | None = None
+    error: str | None = None
+    needs_validation: bool = True
+    review_chat: bool = False
+    definition: str = ""
 
-    @classmethod
-    def from_server(cls, payload: Any, session_id: str | None = None) -> StepEvent | None:
-        """Read a server's step execution payload (a Socket.IO event, or an entry of the execution JSON).
+    def with_result(self, result: list[Any] | None) -> StepEvent:
+        return replace(self, result=result)
 
-        Returns None when the payload is not a dict or lacks a usable ``step_name``; ``result`` is kept only
-        if it is a list. ``session_id`` fills in for a payload without one.
-        """
-        if not isinstance(payload, dict):
-            return None
-        name = payload.get("step_name")
-        sid = payload.get("session_id", session_id)
-        if not isinstance(name, str) or not name or not isinstance(sid, str):
-            return None
-        pk = payload.get("user_workflow_step_execution_pk")
-        if isinstance(pk, bool) or not isinstance(pk, int | str):
-            pk = None
-        result = payload.get("result")
-        return cls(
-            session_id=sid,
-            step_name=name,
-            step_execution_pk=pk,
-            result=result if isinstance(result, list) else None,
-            source="server",
-            data=payload,
-        )
+    def started(self) -> StepEvent:
+        """This execution as its ``started`` event reads: no result yet."""
+        return replace(self, result=None, error=None, validated=None)
 
 
 @dataclass(frozen=True)
 class WorkflowInfo:
-    """A workflow a user can run, as listed by ``workflow list``.
+    """A workflow (or, on Mojodex 0.4, a task) a user can run, as listed by ``workflow list``.
 
-    ``ref`` is what ``workflow run`` takes (``"1"`` for a server workflow, ``"local/write-poem"`` for a local one).
+    ``ref`` is what ``workflow run`` takes (``"1"`` for a server workflow, ``"local/write-poem"`` for a local
+    one). ``kind`` is ``"workflow"`` or ``"instruct"`` (a task whose assistant writes a document).
     """
 
     ref: str
@@ -62,25 +86,65 @@ class WorkflowInfo:
     source: str = "server"
     inputs: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
+    kind: str = "workflow"
+    steps: tuple[str, ...] = ()
 
 
-# Where a server may list step executions in an execution's JSON. The backend lists validated ones only;
-# a server that also lists the one waiting for validation lets a reconnected client catch its end.
-EXECUTION_STEP_KEYS = ("validated_steps_executions", "step_executions", "current_step_execution")
+@dataclass(frozen=True)
+class ProducedText:
+    """What a run produced: a title and a text (Markdown); ``version`` counts a task's drafts from 1."""
+
+    title: str
+    text: str
+    pk: int | str | None = None
+    version_pk: int | str | None = None
+    version: int | None = None
 
 
-def steps_in_execution(execution: Any, session_id: str) -> list[StepEvent]:
-    """Every step execution an execution's JSON mentions, in order, as server StepEvents."""
-    found: dict[str, StepEvent] = {}
-    if not isinstance(execution, dict):
-        return []
-    for key in EXECUTION_STEP_KEYS:
-        items = execution.get(key)
-        for item in items if isinstance(items, list) else [items]:
-            step = StepEvent.from_server(item, session_id)
-            if step is None or step.step_execution_pk is None:
-                continue
-            known = found.get(str(step.step_execution_pk))
-            if known is None or (known.result is None and step.result is not None):
-                found[str(step.step_execution_pk)] = step
-    return list(found.values())
+@dataclass
+class RunInfo:
+    """A server run: created (``Server.create_run``) or read back (``Server.read_run``).
+
+    ``steps`` are the step executions the server lists (validated ones, and on some servers the one that waits
+    for validation); ``inputs`` are the inputs to ask for, ``values`` the ones the run was given.
+    """
+
+    pk: int | str
+    session_id: str
+    name: str = ""
+    kind: str = "workflow"
+    ref: str = ""
+    title: str = ""
+    icon: str = ""
+    inputs: list[InputSpec] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+    step_names: list[str] = field(default_factory=list)
+    steps: list[StepEvent] = field(default_factory=list)
+    produced: ProducedText | None = None
+    started: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+EventKind = Literal["step_started", "step_ended", "step_invalidated", "title", "produced_text", "error",
+                    "token", "message", "draft_token", "draft", "received", "other"]
+
+
+@dataclass(frozen=True)
+class ServerEvent:
+    """One Socket.IO event of a followed run, read by the server's dialect.
+
+    ``kind``: ``step_started``/``step_ended``/``step_invalidated`` (``step`` is set), ``title`` (``text``),
+    ``produced_text`` (``produced``: the run is over), ``error`` (``text``), ``token`` (the assistant's message
+    so far, ``text``), ``message`` (the assistant's whole message, ``text``), ``draft_token`` (``produced``: the
+    draft so far), ``draft`` (``produced``: a finished draft version), ``received`` (the server got a message of
+    the user's), ``other``. ``name`` is the event's own name, ``data`` its payload.
+    """
+
+    name: str
+    kind: EventKind
+    session_id: str
+    data: dict[str, Any] = field(default_factory=dict)
+    step: StepEvent | None = None
+    text: str = ""
+    produced: ProducedText | None = None
+    message_pk: int | str | None = None

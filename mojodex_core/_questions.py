@@ -41,6 +41,25 @@ async def _ask_password_dumb(prompt: str) -> str:
             sys.stdout.flush()
 
 
+def toolbar_output() -> Any:
+    """The terminal output, telling the renderer there is room for the toolbar below the prompt line.
+
+    Cursor position requests are off (cli.py) because CI and pexpect terminals never answer them; without an
+    answer prompt_toolkit does not know the height below the cursor and hides the bottom toolbar. Claiming
+    two rows draws the toolbar right under the prompt (the terminal scrolls if needed), with no request sent.
+    """
+    import sys
+
+    from prompt_toolkit.output.defaults import create_output
+    from prompt_toolkit.utils import is_dumb_terminal
+
+    if is_dumb_terminal() or not sys.stdout.isatty():
+        return None
+    output = create_output()
+    output.get_rows_below_cursor_position = lambda: 2  # type: ignore[method-assign]
+    return output
+
+
 def literal_prompt(text: str) -> Any:
     """The prompt as formatted text whose trailing space is really written to the terminal.
 
@@ -53,19 +72,44 @@ def literal_prompt(text: str) -> Any:
     return FormattedText([("fg:ansidefault", text)])
 
 
-async def ask(ctx: Any, prompt: str, *, password: bool = False) -> str:
-    """Read one line at ``prompt`` without history; the password is not echoed."""
+def _completer(choices: Any, paths: bool) -> Any:
+    if paths:
+        from prompt_toolkit.completion import PathCompleter
+
+        return PathCompleter(expanduser=True)
+    if choices:
+        from prompt_toolkit.completion import WordCompleter
+
+        return WordCompleter(list(choices), ignore_case=True, sentence=True)
+    return None
+
+
+async def ask(ctx: Any, prompt: str, *, password: bool = False, default: str | None = None, choices: Any = None,
+              paths: bool = False, toolbar: str | None = None) -> str:
+    """Read one line at ``prompt`` without history; the password is not echoed.
+
+    ``default`` is the editable text the answer starts with; ``choices`` and ``paths`` complete with Tab.
+    """
     from prompt_toolkit import PromptSession
     from prompt_toolkit.utils import is_dumb_terminal
 
     if password and is_dumb_terminal():
         return await _ask_password_dumb(prompt)
-    if ctx._asker is None:
-        ctx._asker = PromptSession()
-    session = ctx._asker
-    # Arguments given to prompt_async stay on the session, so each call sets its processors afresh.
+    shows_toolbar = bool(toolbar) and not is_dumb_terminal()
+    # A question with a hint below it needs an output that knows there is room for it (see toolbar_output);
+    # the others keep the terminal's plain output, as the shell's own prompt does between commands.
+    key = "toolbar" if shows_toolbar else "plain"
+    askers = ctx._asker if isinstance(ctx._asker, dict) else {}
+    ctx._asker = askers
+    if key not in askers:
+        askers[key] = PromptSession(output=toolbar_output() if shows_toolbar else None)
+    session = askers[key]
+    # Arguments given to prompt_async stay on the session, so each call sets every one of them afresh.
     processors = [_hidden_processor()] if password else []
+    completer = _completer(choices, paths)
     from prompt_toolkit.patch_stdout import patch_stdout
 
     with patch_stdout():
-        return str(await session.prompt_async(literal_prompt(prompt), input_processors=processors))
+        return str(await session.prompt_async(
+            literal_prompt(prompt), input_processors=processors, default=default or "", completer=completer,
+            complete_while_typing=False, bottom_toolbar=toolbar if shows_toolbar else None))

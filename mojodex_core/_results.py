@@ -55,7 +55,7 @@ def result_lines(result: Any) -> list[str]:
     return lines
 
 
-def show(ctx: Any, json_mode: bool, line: str, **event: Any) -> None:
+def report_event(ctx: Any, json_mode: bool, line: str, **event: Any) -> None:
     """Print ``line`` for a person, or with ``--json`` the event as one JSON object (a bare line prints nothing).
 
     Workflow runs, from a server or local, report every event through this, so both speak the same way.

@@ -14,7 +14,7 @@ from mojodex_core._dispatch import is_async, report, resolve, run_async, run_can
 from mojodex_core._errors import MojodexError
 
 if TYPE_CHECKING:
-    from mojodex_core._context import Context
+    from mojodex_core._context import ShellContext as Context
 
 
 def run(ctx: Context, words: list[str]) -> int:
@@ -35,8 +35,8 @@ def _one_shot(ctx: Context, words: list[str]) -> int:
         return report(ctx, None, exc)
     assert found is not None
     cmd, args = found
-    ctx.restore_user()
-    pending = [r for r in ctx.plugins.call_sync("mojodex_startup", ctx=ctx) if inspect.isawaitable(r)]
+    ctx.session.restore()
+    pending = [r for r in ctx.hooks.call_sync("mojodex_startup", ctx=ctx) if inspect.isawaitable(r)]
     if pending or is_async(cmd.handler):
         import asyncio
 
@@ -49,7 +49,7 @@ def _one_shot(ctx: Context, words: list[str]) -> int:
     try:
         status = run_sync(ctx, cmd, args)
     finally:
-        pending = [r for r in ctx.plugins.call_sync("mojodex_shutdown", ctx=ctx) if inspect.isawaitable(r)]
+        pending = [r for r in ctx.hooks.call_sync("mojodex_shutdown", ctx=ctx) if inspect.isawaitable(r)]
         if pending:
             import asyncio
 
@@ -75,17 +75,17 @@ async def _with_lifecycle(ctx: Context, body: Any, startup: bool = True) -> int:
     watchdog.start()
     try:
         if startup:
-            ctx.restore_user()
-            await ctx.fire("mojodex_startup")
+            ctx.session.restore()
+            await ctx.call_hook("mojodex_startup")
         return int(await body)
     finally:
         watchdog.stop()
-        await ctx.fire("mojodex_shutdown")
+        await ctx.call_hook("mojodex_shutdown")
         await ctx.aclose()
 
 
 async def _run_shell(ctx: Context) -> int:
-    from mojodex_core._auth import LoginFailed
+    from mojodex_core._session import LoginFailed
     from mojodex_core._shell import Shell
 
     if ctx.user is None:

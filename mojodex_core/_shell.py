@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Iterable
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
@@ -17,11 +16,12 @@ from prompt_toolkit.utils import is_dumb_terminal
 
 from mojodex_core._dispatch import report, resolve, run_async, run_cancellable
 from mojodex_core._errors import MojodexError
+from mojodex_core._questions import literal_prompt, toolbar_output
 from mojodex_core._registry import split_line
 from mojodex_core._text import one_line
 
 if TYPE_CHECKING:
-    from mojodex_core._context import Context
+    from mojodex_core._context import ShellContext
 
 LEAVE_WORDS = ("exit", "quit")
 
@@ -29,7 +29,7 @@ LEAVE_WORDS = ("exit", "quit")
 class CommandCompleter(Completer):
     """Completes command words (nested, from the registry), then a command's own arguments."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: ShellContext) -> None:
         self.ctx = ctx
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
@@ -39,7 +39,7 @@ class CommandCompleter(Completer):
         except MojodexError:
             return
         current = "" if not words or text.endswith((" ", "\t")) else words.pop()
-        reg = self.ctx.plugins.registry
+        reg = self.ctx.commands
         choices: dict[str, str] = reg.next_words(tuple(words))
         if not words:
             choices.update({w: "leave the shell" for w in LEAVE_WORDS})
@@ -57,24 +57,10 @@ class CommandCompleter(Completer):
                 yield Completion(word, start_position=-len(current), display_meta=one_line(choices[word], 60))
 
 
-def _toolbar_output() -> Any:
-    """The terminal output, telling the renderer there is room for the toolbar below the prompt line.
-
-    Cursor position requests are off (cli.py) because CI and pexpect terminals never answer them; without an
-    answer prompt_toolkit does not know the height below the cursor and hides the bottom toolbar. Claiming
-    two rows draws the toolbar right under the prompt (the terminal scrolls if needed), with no request sent.
-    """
-    from prompt_toolkit.output.defaults import create_output
-
-    output = create_output()
-    output.get_rows_below_cursor_position = lambda: 2  # type: ignore[method-assign]
-    return output
-
-
 class Shell:
     """Runs the prompt loop of one Context until exit, quit or Ctrl-D."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: ShellContext) -> None:
         self.ctx = ctx
         self.dumb = is_dumb_terminal()
         self.session: PromptSession[str] = PromptSession(
@@ -83,7 +69,7 @@ class Shell:
             complete_while_typing=False,
             bottom_toolbar=self.toolbar,
             enable_history_search=True,
-            output=_toolbar_output() if not self.dumb and sys.stdout.isatty() else None,
+            output=toolbar_output(),
         )
         self.last_status = 0
 
@@ -102,10 +88,14 @@ class Shell:
 
     def toolbar(self) -> str:
         ctx = self.ctx
-        who = (ctx.user.name or ctx.user.email or "token") if ctx.user else "not logged in"
-        parts = [f" {who}", ctx.server_url]
+        user = ctx.user
+        if user is None:
+            who = "not logged in"
+        else:
+            who = user.name or user.email or ("token from MOJODEX_TOKEN" if ctx.token_source == "env" else "logged in")
+        parts = [f" {who}", ctx.server_url + (f" ({ctx.server.api})" if ctx.server.api else "")]
         try:
-            parts += [str(t) for t in ctx.plugins.call_sync("mojodex_toolbar", ctx=ctx) if t]
+            parts += [str(t) for t in ctx.hooks.call_sync("mojodex_toolbar", ctx=ctx) if t]
         except Exception as exc:
             ctx.log_exception(exc, "toolbar")
         return one_line("  |  ".join(parts), 200)
@@ -113,8 +103,6 @@ class Shell:
     async def run(self) -> int:
         ctx = self.ctx
         ctx.in_shell = True
-        from mojodex_core._questions import literal_prompt
-
         prompt = literal_prompt(str(ctx.config.get("shell.prompt", "mojodex> ")))
         while True:
             try:

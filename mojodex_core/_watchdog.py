@@ -64,7 +64,7 @@ class LoopWatchdog:
         shares it (so that ``acme.a`` and ``acme.b`` are told apart, and ``acme_x.helpers`` is still acme_x's)."""
         owners: dict[str, str] = {}
         tops: dict[str, set[str]] = {}
-        for rec in list(self.ctx.plugins.records.values()):
+        for rec in list(self.ctx.hooks.records.values()):
             if rec.obj is None:
                 continue
             module = str(getattr(rec.obj, "__module__", None) or getattr(rec.obj, "__name__", ""))

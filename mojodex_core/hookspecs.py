@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
-    from mojodex_core._context import Context
-    from mojodex_core._events import StepEvent, WorkflowInfo
+    from mojodex_core._events import RunInfo, StepEvent, WorkflowInfo
+    from mojodex_core._typing import Context
 
 PROJECT = "mojodex"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -90,12 +90,14 @@ def mojodex_toolbar(ctx: Context) -> str | None:
 
 
 @hookspec(firstresult=True)
-def mojodex_follow_session(ctx: Context, session_id: str, execution_pk: int | str) -> Any:
-    """A server run wants its events: join the Socket.IO room ``session_id`` and turn the room's events into
-    ``mojodex_step_started`` / ``mojodex_step_ended`` / ``mojodex_server_event`` calls until unfollowed.
+def mojodex_follow_session(ctx: Context, session_id: str, listener: Any) -> Any:
+    """A server run wants its events: join the Socket.IO room ``session_id`` and deliver the room's events to
+    ``listener`` until ``mojodex_unfollow_session``. Plugins call ``ctx.server.follow`` rather than this hook.
 
-    May be async. The first non-None result wins: return True once followed. Raise ``MojodexError`` when
-    the room cannot be joined.
+    ``listener.deliver(event)`` takes each event as a ``ServerEvent`` (read by ``ctx.server.event``), in the order
+    they came; after a reconnection, join the room again and ``await listener.catch_up()``;
+    ``listener.connection(state)`` is told ``"lost"`` and ``"back"``. May be async. The first non-None result wins:
+    return True once followed. Raise ``MojodexError`` when the room cannot be joined.
     """
 
 
@@ -105,11 +107,27 @@ def mojodex_unfollow_session(ctx: Context, session_id: str) -> None:
 
 
 @hookspec
+def mojodex_run_started(run: RunInfo, ctx: Context) -> None:
+    """A workflow run started: its inputs were sent to the server, or a local run began (``run.kind`` is
+    ``"local"`` then). Also fired when ``workflow resume`` picks a run up. Return nothing. Must not block.
+    """
+
+
+@hookspec
+def mojodex_run_ended(run: RunInfo, status: str, ctx: Context) -> None:
+    """A run the shell followed is over for now: ``status`` is ``"finished"`` (``run.produced`` holds the
+    produced text when there is one), ``"failed"`` or ``"left"`` (the user left it waiting; it can be resumed).
+    Fired after the shell printed its own last line of the run. Return nothing. Must not block.
+    """
+
+
+@hookspec
 def mojodex_step_started(step: StepEvent, ctx: Context) -> None:
     """A workflow step execution began.
 
-    Fired for server runs (from Socket.IO events) and local runs alike; ``step.source`` says which;
-    ``step.result`` is None. Return nothing. Must not block: start a task for slow work.
+    Fired for server runs and local runs alike (``step.source`` says which), once per step execution, after the
+    shell printed ``Step NAME started``; ``step.result`` is None. Return nothing. Must not block: start a task
+    for slow work.
     """
 
 
@@ -117,8 +135,9 @@ def mojodex_step_started(step: StepEvent, ctx: Context) -> None:
 def mojodex_step_ended(step: StepEvent, ctx: Context) -> None:
     """A workflow step execution finished and waits for the user's validation.
 
-    Fired for server runs (from Socket.IO events) and local runs alike; ``step.source`` says which;
-    ``step.result`` is the list of result entries. Return nothing. Must not block: start a task for slow work.
+    Fired for server runs and local runs alike, once per step execution, after the shell printed ``Step NAME
+    ended`` and before it shows the results; ``step.result`` is the list of result entries (None, with
+    ``step.error`` set, when the server says the step failed). Return nothing. Must not block.
     """
 
 
@@ -126,19 +145,28 @@ def mojodex_step_ended(step: StepEvent, ctx: Context) -> None:
 def mojodex_step_validated(step: StepEvent, ctx: Context) -> None:
     """The user accepted a step's result (the validation was sent to the server, or the local run went on).
 
-    ``step`` is the ended step that was accepted. Return nothing. Must not block.
+    ``step`` is the ended step that was accepted, with the result the user accepted (an edited one, if the user
+    edited it). Return nothing. Must not block.
+    """
+
+
+@hookspec
+def mojodex_step_invalidated(step: StepEvent, reason: str, ctx: Context) -> None:
+    """A step execution will not be kept: the user rejected it with an instruction (``reason``), or the server
+    invalidated it (a rerun, a restart). A new execution of the same step follows. Return nothing. Must not block.
     """
 
 
 @hookspec
 def mojodex_server_event(event: str, data: dict[str, Any], ctx: Context) -> None:
-    """Any other Socket.IO event of a followed run: ``workflow_execution_produced_text``, ``error``,
-    ``workflow_step_execution_invalidated``, and whatever else the server sends.
+    """Every Socket.IO event of a followed run, as it arrived (raw: a server may send one twice), for plugins
+    that want what the typed hooks do not carry: ``workflow_execution_produced_text``, ``error``,
+    ``user_task_execution_title``, ``mojo_message``, and whatever else the server sends.
 
     ``event`` is the event name, ``data`` its payload (a dict; a non-dict payload comes as
     ``{"payload": value}``). Also fired with ``event="disconnected"`` and ``data={"session_ids": [...]}`` when
     the socket dropped (nothing arrives until it is back), and with ``event="reconnected"`` and the same ``data``
-    after the socket came back, rejoined its rooms and caught up. Return nothing. Must not block.
+    after the socket came back and rejoined its rooms. Return nothing. Must not block.
     """
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from mojodex_core._config import Config
-from mojodex_core._context import Context
+from mojodex_core._context import ShellContext
 from mojodex_core._credentials import User
 from mojodex_core._errors import NotInteractiveError
 from mojodex_core._events import StepEvent
@@ -117,17 +117,22 @@ class ServerThread(LoopThread):
     token = token_for
 
 
-class ScriptedContext(Context):
-    """A Context whose questions are answered from a list; each question and answer is printed."""
+class ScriptedContext(ShellContext):
+    """A context whose questions are answered from a list; each question and answer is printed.
+
+    An empty answer to a question that shows a default takes the default, as Enter does at a terminal.
+    """
 
     answers: list[str]
 
-    async def ask(self, prompt: str, *, password: bool = False, default: str | None = None) -> str:
+    async def ask(self, prompt: str, *, password: bool = False, default: str | None = None, **_: Any) -> str:
         if not self.answers:
             raise NotInteractiveError(f"the test gave no answer for {prompt.strip()!r}")
         answer = self.answers.pop(0)
+        if not answer and default is not None:
+            answer = default
         self.print(f"{prompt}{'' if password else answer}")
-        return answer if answer or default is None else default
+        return answer
 
 
 class ShellHarness:
@@ -139,19 +144,20 @@ class ShellHarness:
 
         config = Config.load(home / "config.toml")
         if server_url:
-            config.overrides["server.url"] = server_url
+            config.override("server.url", server_url)
         self.ctx = ScriptedContext(config, home, interactive=True)
         self.ctx.answers = []
         self.loop = asyncio.new_event_loop()
         if builtins:
             infos = [i for i in scan() if i.dist == "mojodex" and (builtins is True or i.name in builtins)]
-            self.ctx.plugins.load_all(infos, [], self.ctx)
+            self.ctx.hooks.load_all(infos, [], self.ctx)
         for name, obj in plugins.items():
-            self.ctx.plugins.add_plugin(name, obj, self.ctx)
+            self.ctx.hooks.add_plugin(name, obj, self.ctx)
         if token:
-            self.ctx.user = User(server=self.ctx.server_url, token=token, name="Demo User",
-                                 email="demo@example.com")
-        self.loop.run_until_complete(self.ctx.fire("mojodex_startup"))
+            self.ctx.session.user = User(server=self.ctx.server_url, token=token, name="Demo User",
+                                         email="demo@example.com")
+            self.ctx.session.source = "login"
+        self.loop.run_until_complete(self.ctx.call_hook("mojodex_startup"))
 
     def run(self, line: str, answers: list[str] | None = None, timeout: float = 60) -> str:
         """Run one command line; ``answers`` answer its questions in order. Returns stdout and stderr."""
@@ -172,24 +178,25 @@ class ShellHarness:
             self.status = await run_async(self.ctx, *found) if found else 0
         return out.getvalue()
 
-    def fire_step(self, kind: str, step: StepEvent) -> str:
-        """Fire ``mojodex_step_started``, ``_ended`` or ``_validated`` (kind "started", "ended", "validated")
-        on every plugin. Returns what the plugins printed (warnings included)."""
-        if kind not in ("started", "ended", "validated"):
-            raise ValueError(f"kind must be started, ended or validated, not {kind!r}")
-        return self.fire(f"mojodex_step_{kind}", step=step)
+    def fire_step(self, kind: str, step: StepEvent, reason: str = "") -> str:
+        """Fire ``mojodex_step_started``, ``_ended``, ``_validated`` or ``_invalidated`` (kind "started",
+        "ended", "validated" or "invalidated") on every plugin. Returns what the plugins printed."""
+        if kind not in ("started", "ended", "validated", "invalidated"):
+            raise ValueError(f"kind must be started, ended, validated or invalidated, not {kind!r}")
+        extra = {"reason": reason} if kind == "invalidated" else {}
+        return self.fire(f"mojodex_step_{kind}", step=step, **extra)
 
     def fire(self, hook_name: str, **kwargs: Any) -> str:
         """Fire any hook on every plugin (``ctx`` is passed for you), e.g.
         ``fire("mojodex_server_event", event="error", data={...})``. Returns what the plugins printed."""
         out = io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            self.loop.run_until_complete(self.ctx.fire(hook_name, **kwargs))
+            self.loop.run_until_complete(self.ctx.call_hook(hook_name, **kwargs))
         return out.getvalue()
 
     def close(self) -> None:
         async def down() -> None:
-            await self.ctx.fire("mojodex_shutdown")
+            await self.ctx.call_hook("mojodex_shutdown")
             await self.ctx.aclose()
 
         with contextlib.redirect_stdout(io.StringIO()):

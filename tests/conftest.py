@@ -244,20 +244,20 @@ class InProcessShell:
     def __init__(self, home: Path, server_url: str | None = None, plugins: list[str] | None = None,
                  disabled: tuple[str, ...] = ()) -> None:
         from mojodex_core._config import Config
-        from mojodex_core._context import Context
+        from mojodex_core._context import ShellContext as Context
         from mojodex_core._discovery import scan
         from mojodex_core._plugins import BUILTIN_DIST
 
         config = Config.load(home / "config.toml")
         if server_url is not None:
-            config.overrides["server.url"] = server_url
+            config.override("server.url", server_url)
         self.ctx = Context(config, home, interactive=True)
         infos = [i for i in scan() if i.dist == BUILTIN_DIST and (plugins is None or i.name in plugins)]
-        self.ctx.plugins.load_all(infos, list(disabled), self.ctx)
+        self.ctx.hooks.load_all(infos, list(disabled), self.ctx)
         self.status: int | None = None
 
     def add_plugin(self, name: str, obj: Any) -> None:
-        self.ctx.plugins.add_plugin(name, obj, self.ctx)
+        self.ctx.hooks.add_plugin(name, obj, self.ctx)
 
     async def run(self, keys: str, timeout: float = 10.0) -> str:
         from prompt_toolkit.application import create_app_session

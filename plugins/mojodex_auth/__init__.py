@@ -1,11 +1,10 @@
-"""The ``login``, ``logout`` and ``whoami`` commands."""
+"""The ``login``, ``logout``, ``whoami`` and ``terms accept`` commands."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from mojodex_core import hookimpl
-from mojodex_core._errors import NotInteractiveError, NotLoggedInError, UsageError
+from mojodex_core import MojodexError, NotInteractiveError, NotLoggedInError, UsageError, hookimpl
 
 
 async def login_command(ctx: Any, args: list[str]) -> int:
@@ -29,16 +28,36 @@ async def logout_command(ctx: Any, args: list[str]) -> None:
 
 def whoami_command(ctx: Any, args: list[str]) -> int:
     user = ctx.user
-    if user is None or user.server != ctx.server_url:
+    if user is None:
         if ctx.in_shell:
             ctx.print(f"Not logged in to {ctx.server_url}. Run `login`.")
             return 1
         raise NotLoggedInError(f"not logged in to {ctx.server_url}: run `mojodex login`, or set MOJODEX_TOKEN")
+    api = ctx.server.api
+    how = f" ({api} API)" if api else (" (its API is detected at the first request)"
+                                      if ctx.server.configured == "auto" else "")
     if ctx.token_source == "env":
-        ctx.print(f"Using the token from MOJODEX_TOKEN on {ctx.server_url}.")
+        ctx.print(f"Using the token from MOJODEX_TOKEN on {ctx.server_url}{how}.")
     else:
         name = f"{user.name} <{user.email}>" if user.name else user.email
-        ctx.print(f"{name} on {ctx.server_url}")
+        ctx.print(f"{name} on {ctx.server_url}{how}")
+    return 0
+
+
+async def terms_accept_command(ctx: Any, args: list[str]) -> int:
+    if args not in ([], ["--yes"], ["-y"]):
+        raise UsageError("usage: terms accept [--yes]")
+    await ctx.require_user()
+    if not args:
+        try:
+            agreed = await ctx.confirm(f"Accept the terms and conditions of {ctx.server_url}? (y/N)", default=False)
+        except NotInteractiveError:
+            raise NotInteractiveError("accepting the terms and conditions asks first: pass --yes to accept "
+                                      "them") from None
+        if not agreed:
+            raise MojodexError("the terms and conditions were not accepted")
+    await ctx.server.accept_terms()
+    ctx.print(f"Accepted the terms and conditions of {ctx.server_url}.")
     return 0
 
 
@@ -46,4 +65,7 @@ def whoami_command(ctx: Any, args: list[str]) -> int:
 def mojodex_register_commands(register: Any) -> None:
     register("login", login_command, help="Log in to the Mojodex server", usage="login")
     register("logout", logout_command, help="Forget the login token for this server", usage="logout")
-    register("whoami", whoami_command, help="Show who is logged in, on which server", usage="whoami")
+    register("whoami", whoami_command, help="Show who is logged in, on which server, with which API",
+             usage="whoami")
+    register("terms accept", terms_accept_command, help="Accept the server's terms and conditions for your account",
+             usage="terms accept [--yes]")

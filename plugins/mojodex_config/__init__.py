@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mojodex_core import hookimpl
-from mojodex_core._errors import ConfigError, UsageError
+from mojodex_core import ConfigError, UsageError, hookimpl
 
 
 def _show_value(value: Any) -> str:
@@ -28,7 +27,7 @@ def show(ctx: Any, args: list[str]) -> None:
     if args:
         raise UsageError("usage: config show")
     for key, value in ctx.config.keys():
-        note = "  # from the environment" if key in ctx.config.overrides else ""
+        note = "  # from the environment" if ctx.config.overridden(key) else ""
         ctx.print(f"{key} = {_show_value(value)}{note}")
 
 
@@ -48,7 +47,7 @@ def set_(ctx: Any, args: list[str]) -> None:
     key, text = args[0], " ".join(args[1:])
     value = ctx.config.set(key, parse_value(text))
     ctx.print(f"{key} = {_show_value(value)}")
-    if key in ctx.config.overrides:
+    if ctx.config.overridden(key):
         ctx.print(f"note: the environment overrides {key} for this run")
 
 

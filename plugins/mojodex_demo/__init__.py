@@ -1,7 +1,8 @@
 """``mojodex --demo``: start the reference Mojodex server in-process, log in to it, open the prompt.
 
-A newcomer sees the whole specification transcript with no account, server or API key. The server's
-steps write clearly labelled offline demo text.
+A newcomer sees the whole specification transcript with no account, server or API key. The server plays
+Mojodex 0.4 (what people run today) unless ``--demo-api`` names another dialect; its steps write clearly
+labelled offline demo text, or run on the configured model.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from mojodex_core import hookimpl
 
 if TYPE_CHECKING:
     import argparse
-    import tempfile
+
+DIALECTS = ("mojodex-0.4", "mojodex-2024", "spec")
 
 
 class DemoPlugin:
@@ -20,12 +22,18 @@ class DemoPlugin:
 
     def __init__(self) -> None:
         self.server: Any = None
-        self.tmp: tempfile.TemporaryDirectory[str] | None = None
 
     @hookimpl
     def mojodex_cli_options(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--demo", action="store_true",
                             help="start a local demo server with a demo account and open the shell on it")
+        parser.add_argument("--demo-api", choices=DIALECTS, default=None, metavar="API",
+                            help=f"the protocol the demo server speaks: {', '.join(DIALECTS)} (default: "
+                                 "demo.api, mojodex-0.4)")
+
+    @hookimpl
+    def mojodex_config_defaults(self) -> dict[str, Any]:
+        return {"demo": {"step_delay_seconds": 0.5, "api": "mojodex-0.4"}}
 
     @hookimpl
     def mojodex_startup(self, ctx: Any) -> Any:
@@ -34,40 +42,43 @@ class DemoPlugin:
         return self._start(ctx)
 
     async def _start(self, ctx: Any) -> None:
-        import tempfile
-        from pathlib import Path
-
-        from mojodex_core._credentials import CredentialStore
         from mojodex_demo.model_steps import configured_provider, model_generator
         from mojodex_server import DEMO_EMAIL, DEMO_PASSWORD, ReferenceServer
 
+        api = getattr(ctx.options, "demo_api", None) or str(ctx.config.get("demo.api", "mojodex-0.4"))
+        if api not in DIALECTS:
+            from mojodex_core import ConfigError
+
+            raise ConfigError(f"demo.api must be one of {', '.join(DIALECTS)}, not {api!r}")
         provider = configured_provider(ctx)
         generator = model_generator(ctx, provider) if provider is not None else None
         step_delay = 0.0 if provider is not None else float(ctx.config.get("demo.step_delay_seconds", 0.5))
-        self.server = ReferenceServer(step_delay=step_delay, generator=generator)
+        self.server = ReferenceServer(api=api, step_delay=step_delay, generator=generator)
         await self.server.start()
-        ctx.config.overrides["server.url"] = self.server.url
-        # The demo's token is for a server that lives as long as this process: never saved with real ones.
-        self.tmp = tempfile.TemporaryDirectory(prefix="mojodex-demo-")
-        ctx.credentials = CredentialStore(Path(self.tmp.name) / "credentials")
+        # For this process only: the user's own server.url and server.api stay as they are in the file.
+        ctx.config.override("server.url", self.server.url)
+        ctx.config.override("server.api", api)
         what = f"its steps run on {ctx.config.get('llm.model')}" if provider else "its steps write offline demo text"
-        ctx.print(f"Demo: a reference Mojodex server runs at {self.server.url} ({what}).")
-        ctx.print(f"Logging in as {DEMO_EMAIL}. Try `workflow list`, then `workflow run 1`; `help` lists the rest.")
-        await ctx.login(DEMO_EMAIL, DEMO_PASSWORD)
-
-    @hookimpl
-    def mojodex_config_defaults(self) -> dict[str, Any]:
-        return {"demo": {"step_delay_seconds": 0.5}}
+        ctx.print(f"Demo: a reference Mojodex server ({api}) runs at {self.server.url} ({what}).")
+        first = _first_workflow(self.server)
+        more = " `task list` shows its other tasks;" if api == "mojodex-0.4" else ""
+        ctx.print(f"Logging in as {DEMO_EMAIL}. Try `workflow list`, then `workflow run {first}`;{more} "
+                  "`help` lists the rest.")
+        # The demo's token is for a server that lives as long as this process: never saved with real ones.
+        await ctx.login(DEMO_EMAIL, DEMO_PASSWORD, save=False)
 
     @hookimpl
     def mojodex_shutdown(self) -> Any:
         # Plain unless there is a server to stop, so that a one-shot command needs no event loop.
-        return self._stop() if self.server is not None or self.tmp is not None else None
+        return self._stop() if self.server is not None else None
 
     async def _stop(self) -> None:
         server, self.server = self.server, None
         if server is not None:
             await server.stop()
-        if self.tmp is not None:
-            self.tmp.cleanup()
-            self.tmp = None
+
+
+def _first_workflow(server: Any) -> str:
+    """The demo user's Write poem workflow's number, as `workflow list` will show it."""
+    find = getattr(server, "demo_workflow_ref", None)
+    return str(find()) if callable(find) else "1"

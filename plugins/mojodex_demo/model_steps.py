@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mojodex_core._errors import MojodexError
+from mojodex_core import MojodexError, model_provider
 
 DIVIDER = ("Divide a poem about {topic} into {n} stanzas. Answer with exactly {n} lines, one short stanza topic "
            "per line, nothing else.")
@@ -15,21 +15,12 @@ WRITER = "Write one stanza of four lines about: {topic}. Answer with the stanza 
 
 
 def configured_provider(ctx: Any) -> Any:
-    """The provider ``[llm] provider`` names ("auto": the first that can be built, offline last), or None."""
-    factories: dict[str, Any] = {}
-    ctx.plugins.call_sync("mojodex_model_providers", register=lambda name, factory: factories.setdefault(name, factory))
-    wanted = str(ctx.config.get("llm.provider", "auto"))
-    names = [wanted] if wanted != "auto" else [n for n in factories if n != "offline"]
-    for name in names:
-        factory = factories.get(name)
-        if factory is None:
-            continue
-        try:
-            provider = factory(ctx)
-        except MojodexError:  # not configured (no key, no endpoint): try the next
-            continue
-        return None if getattr(provider, "name", name) == "offline" else provider
-    return None
+    """The provider ``[llm] provider`` names, or None when only the offline one can answer."""
+    try:
+        provider = model_provider(ctx)
+    except MojodexError:
+        return None
+    return None if getattr(provider, "name", "") == "offline" else provider
 
 
 def model_generator(ctx: Any, provider: Any) -> Any:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mojodex_core import hookimpl
-from mojodex_core._errors import UsageError
+from mojodex_core import UsageError, hookimpl
 
 
 def help_command(ctx: Any, args: list[str]) -> None:
-    registry = ctx.plugins.registry
+    registry = ctx.commands
     if args:
         cmd = registry.get(" ".join(args))
         if cmd is None:
@@ -41,7 +40,7 @@ def _table(ctx: Any, commands: list[Any]) -> None:
 
 def _complete(ctx: Any, args: list[str]) -> list[tuple[str, str]]:
     prefix = tuple(args)
-    return sorted(ctx.plugins.registry.next_words(prefix).items())
+    return sorted(ctx.commands.next_words(prefix).items())
 
 
 @hookimpl

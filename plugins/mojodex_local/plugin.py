@@ -6,15 +6,23 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from typing import Any
 
-from mojodex_core import hookimpl
-from mojodex_core._args import ArgumentParser
-from mojodex_core._errors import ConfigError, NotInteractiveError, UsageError
-from mojodex_core._events import StepEvent, WorkflowInfo
-from mojodex_core._results import QUESTION, result_lines, show
-from mojodex_core._text import one_line, sanitize
+from mojodex_core import (
+    ArgumentParser,
+    InputSpec,
+    RunInfo,
+    StepEvent,
+    UsageError,
+    WorkflowInfo,
+    ask_inputs,
+    ask_validation,
+    hookimpl,
+    model_provider,
+    one_line,
+    report_event,
+    result_lines,
+)
 
 PREFIX = "local/"
 LLM_DEFAULTS = {
@@ -29,7 +37,7 @@ LLM_DEFAULTS = {
 
 
 def _openai(ctx: Any) -> Any:
-    from mojodex_local.providers import OpenAIProvider
+    from mojodex_engine.providers import OpenAIProvider
 
     llm = ctx.config.get("llm", {})
     key_env = str(llm.get("api_key_env") or "OPENAI_API_KEY")
@@ -44,23 +52,13 @@ def _openai(ctx: Any) -> Any:
 
 
 def _offline(ctx: Any) -> Any:
-    from mojodex_local.providers import OfflineProvider
+    from mojodex_engine.providers import OfflineProvider
 
     return OfflineProvider()
 
 
-def _auto_choice(ctx: Any) -> str:
-    llm = ctx.config.get("llm", {})
-    key_env = str(llm.get("api_key_env") or "OPENAI_API_KEY")
-    has_endpoint = bool(os.environ.get(key_env) or llm.get("base_url") or os.environ.get("OPENAI_BASE_URL"))
-    return "openai" if has_endpoint else "offline"
-
-
 class LocalPlugin:
     """Built-in plugin object (one per shell)."""
-
-    def __init__(self) -> None:
-        self.providers: dict[str, Any] = {}
 
     # -- setup -------------------------------------------------------------------------------------------
 
@@ -85,7 +83,7 @@ class LocalPlugin:
 
     @hookimpl
     def mojodex_list_workflows(self, ctx: Any) -> list[WorkflowInfo]:
-        from mojodex_local.definitions import find_definitions
+        from mojodex_engine.definitions import find_definitions
 
         found, errors = find_definitions(ctx.home)
         for error in errors:
@@ -99,7 +97,7 @@ class LocalPlugin:
         definition = self._definition(ctx, ref)
         if definition is None:
             return None
-        from mojodex_local.storage import RunStore
+        from mojodex_engine.storage import RunStore
 
         # A misspelt --input fails at once, before the model is called or anything is asked.
         definition.check_inputs({**dict.fromkeys(definition.inputs, ""), **inputs})
@@ -107,11 +105,10 @@ class LocalPlugin:
         # error line, not a half-made run left "running" in `workflow runs`.
         provider = await self._checked_provider(ctx)
         try:
-            values = dict(inputs)
-            for name in definition.inputs:
-                if name not in values:
-                    values[name] = await self._ask_input(ctx, name)
-            store = RunStore.create(ctx.home, definition, values, model=self._model_name(ctx))
+            values, _ = await ask_inputs(ctx, [InputSpec(name) for name in definition.inputs], inputs,
+                                         assume_yes=assume_yes)
+            store = RunStore.create(ctx.home, definition, {k: str(v) for k, v in values.items()},
+                                    model=_model_name(ctx, provider))
         except BaseException:
             await _close(provider)
             raise
@@ -121,7 +118,7 @@ class LocalPlugin:
     async def mojodex_resume_workflow(self, ctx: Any, ref: str, assume_yes: bool, json_mode: bool) -> Any:
         if ref.strip().isdigit():
             return None
-        from mojodex_local.storage import RunStore, find_run
+        from mojodex_engine.storage import RunStore, find_run
 
         store = RunStore.open(ctx.home, find_run(ctx.home, ref.strip()))
         provider = await self._checked_provider(ctx)
@@ -131,14 +128,14 @@ class LocalPlugin:
         ref = ref.strip()
         if not ref or ref.isdigit():
             return None
-        from mojodex_local.definitions import find_definitions
+        from mojodex_engine.definitions import find_definitions
 
         found, errors = find_definitions(ctx.home)
         name = ref.removeprefix(PREFIX)
         definition = found.get(name) or next((d for d in found.values() if d.name.lower() == name.lower()), None)
         if definition is None:
             # A broken user file of that name: its own error (file and key), with or without the prefix.
-            from mojodex_local.definitions import USER_DIR
+            from mojodex_engine.definitions import USER_DIR
 
             label = str(ctx.home / USER_DIR / f"{name}.toml")
             broken = [e for e in errors if str(e).startswith(f"{label}: ")]
@@ -148,44 +145,11 @@ class LocalPlugin:
                 raise UsageError(f"no local workflow {name!r} (`workflow list` shows them)")
         return definition
 
-    async def _ask_input(self, ctx: Any, name: str) -> str:
-        while True:
-            try:
-                value = await ctx.ask(f"{name}: ")
-            except NotInteractiveError:
-                raise NotInteractiveError(
-                    f"input {name} is needed and there is no terminal to ask: pass --input {name}=VALUE") from None
-            if value.strip():
-                return value
-            ctx.print(f"{name} needs a value.")
-
-    # -- providers ---------------------------------------------------------------------------------------
-
-    def _provider_name(self, ctx: Any) -> str:
-        name = str(ctx.config.get("llm.provider", "auto"))
-        return _auto_choice(ctx) if name == "auto" else name
-
-    def _model_name(self, ctx: Any) -> str:
-        return "offline-demo" if self._provider_name(ctx) == "offline" else str(ctx.config.get("llm.model"))
-
-    def provider(self, ctx: Any) -> Any:
-        """The configured model provider, from every plugin's ``mojodex_model_providers``."""
-        factories: dict[str, Any] = {}
-
-        def register(name: str, factory: Any) -> None:
-            factories.setdefault(str(name), factory)
-
-        ctx.plugins.call_sync("mojodex_model_providers", register=register)
-        name = self._provider_name(ctx)
-        if name not in factories:
-            raise ConfigError(f"llm.provider {name!r} is unknown (known: {', '.join(sorted(factories))})")
-        return factories[name](ctx)
-
     # -- running -----------------------------------------------------------------------------------------
 
     async def _checked_provider(self, ctx: Any) -> Any:
         """The configured provider, its preflight passed (closed again when it fails)."""
-        provider = self.provider(ctx)
+        provider = model_provider(ctx)
         preflight = getattr(provider, "preflight", None)
         if preflight is not None:
             try:
@@ -196,30 +160,33 @@ class LocalPlugin:
         return provider
 
     async def _drive(self, ctx: Any, store: Any, provider: Any, assume_yes: bool, json_mode: bool) -> int:
-        from mojodex_local.engine import Engine
+        from mojodex_engine.engine import Engine
 
         observer = ShellObserver(ctx, store.run_id, assume_yes=assume_yes, json_mode=json_mode)
         if getattr(provider, "name", "") == "offline" and not json_mode:
             ctx.print("No model is configured: the offline demo provider answers (its text says [offline demo]).")
             ctx.print("Set OPENAI_API_KEY, or [llm] base_url and model, to use a real model.")
         try:
-            engine = Engine(store, provider, observer, model=self._model_name(ctx),
+            await ctx.call_hook("mojodex_run_started", run=observer.run_info(store))
+            engine = Engine(store, provider, observer, model=_model_name(ctx, provider),
                             temperature=float(ctx.config.get("llm.temperature", 0.7)))
             result = await engine.run()
         except BaseException:
             # The engine saved the run before letting this through: it resumes where it stopped.
             observer.end_line()
             ctx.print(f"Run {store.run_id} stopped; `workflow resume {store.run_id}` carries on.", err=True)
+            await ctx.call_hook("mojodex_run_ended", run=observer.run_info(store), status="left")
             raise
         finally:
             await _close(provider)
         observer.finished(result)
+        await ctx.call_hook("mojodex_run_ended", run=observer.run_info(store), status="finished")
         return 0
 
     # -- commands ----------------------------------------------------------------------------------------
 
     def cmd_runs(self, ctx: Any, args: list[str]) -> int:
-        from mojodex_local.storage import list_runs
+        from mojodex_engine.storage import list_runs
 
         parser = ArgumentParser("workflow runs")
         parser.add_argument("--json", action="store_true", help="print a JSON list")
@@ -258,10 +225,14 @@ class LocalPlugin:
     def complete_definitions(self, ctx: Any, args: list[str]) -> list[tuple[str, str]]:
         if args:
             return []
-        from mojodex_local.definitions import find_definitions
+        from mojodex_engine.definitions import find_definitions
 
         found, _ = find_definitions(ctx.home)
         return [(ref, d.name) for ref, d in found.items()]
+
+
+def _model_name(ctx: Any, provider: Any) -> str:
+    return "offline-demo" if getattr(provider, "name", "") == "offline" else str(ctx.config.get("llm.model"))
 
 
 async def _close(provider: Any) -> None:
@@ -293,7 +264,12 @@ class ShellObserver:
         self.open = False  # a streamed line is being written
 
     def emit(self, line: str, **event: Any) -> None:
-        show(self.ctx, self.json_mode, line, **({"run_id": self.run_id, **event} if event else {}))
+        report_event(self.ctx, self.json_mode, line, **({"run_id": self.run_id, **event} if event else {}))
+
+    def run_info(self, store: Any) -> RunInfo:
+        definition = store.definition()
+        return RunInfo(pk=self.run_id, session_id=self.run_id, name=definition.name, kind="local",
+                       ref=f"{PREFIX}{definition.ref}", icon=definition.icon)
 
     def _event(self, step: Any, result: Any = None) -> StepEvent:
         return StepEvent(session_id=self.run_id, step_name=step.name, step_execution_pk=step.execution_id,
@@ -307,7 +283,7 @@ class ShellObserver:
         if step.resumed and step.transcript and not self.json_mode:
             for role, text in step.transcript:
                 self.ctx.print(f"{role}: {text}" if not text.startswith(f"{role}:") else text)
-        await self.ctx.fire("mojodex_step_started", step=self._event(step))
+        await self.ctx.call_hook("mojodex_step_started", step=self._event(step))
 
     async def on_message_chunk(self, role: str, text: str) -> None:
         if self.json_mode or self.kind != "conversation":
@@ -321,8 +297,7 @@ class ShellObserver:
             body = body[len(prefix):].lstrip() if body.startswith(prefix) else body
             self.head, self.open = "", True
             text = f"{role}: {body}"
-        sys.stdout.write(sanitize(text))
-        sys.stdout.flush()
+        self.ctx.write(text)
 
     async def on_message_done(self, role: str, text: str) -> None:
         if self.json_mode:
@@ -338,8 +313,7 @@ class ShellObserver:
 
     def end_line(self) -> None:
         if self.open:
-            sys.stdout.write("\n")
-            sys.stdout.flush()
+            self.ctx.write("\n")
             self.open = False
 
     async def on_step_ended(self, step: Any, result: Any) -> None:
@@ -350,7 +324,7 @@ class ShellObserver:
         if step.cut and not self.json_mode:
             self.ctx.print("(The conversation reached its turn limit without END CONVERSATION: its last message "
                            "is the output.)")
-        await self.ctx.fire("mojodex_step_ended", step=self._event(step, result))
+        await self.ctx.call_hook("mojodex_step_ended", step=self._event(step, result))
 
     async def validate(self, step: Any, result: Any) -> tuple[bool, str | None]:
         if not self.json_mode:
@@ -359,23 +333,15 @@ class ShellObserver:
             if step.usage.total_tokens:
                 u = step.usage
                 self.ctx.print(f"(tokens: {u.total_tokens}: {u.prompt_tokens} in, {u.completion_tokens} out)")
-        if self.assume_yes:
-            if not self.json_mode:
-                self.ctx.print(f"{QUESTION} y (--yes)")
-            accepted = True
-        else:
-            try:
-                accepted = await self.ctx.confirm(QUESTION)
-            except NotInteractiveError:
-                raise NotInteractiveError(
-                    f"step {step.name} waits for validation and there is no terminal to ask: pass --yes to "
-                    f"accept every step (`mojodex workflow resume {self.run_id} --yes` carries on)") from None
-        if accepted:
-            await self.ctx.fire("mojodex_step_validated", step=self._event(step, result))
+        answer = await ask_validation(self.ctx, step.name, assume_yes=self.assume_yes, json_mode=self.json_mode,
+                                      resume=f"workflow resume {self.run_id}")
+        if answer == "y":
+            await self.ctx.call_hook("mojodex_step_validated", step=self._event(step, result))
             return True, None
         reason = (await self.ctx.ask("What should change? ")).strip()
         self.emit(f"Running {step.name} again.", event="rejected", step_execution_pk=step.execution_id,
                   reason=reason)
+        await self.ctx.call_hook("mojodex_step_invalidated", step=self._event(step, result), reason=reason)
         return False, reason or "The user rejected this result without saying why."
 
     def finished(self, result: Any) -> None:

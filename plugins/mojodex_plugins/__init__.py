@@ -9,9 +9,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from mojodex_core import __version__, hookimpl
-from mojodex_core._errors import MojodexError, UsageError
-from mojodex_core._text import one_line
+from mojodex_core import MojodexError, UsageError, __version__, hookimpl, one_line
 
 
 def _summary(rec: Any) -> str:
@@ -28,8 +26,7 @@ def _summary(rec: Any) -> str:
 def list_plugins(ctx: Any, args: list[str]) -> None:
     if args:
         raise UsageError("usage: plugins (list), plugins install|uninstall|enable|disable NAME")
-    records = sorted(ctx.plugins.records.values(), key=lambda r: (not r.builtin, r.name))
-    rows = [(r.name, r.version if not r.builtin else __version__, r.origin, _summary(r)) for r in records]
+    rows = [(r.name, r.version if not r.builtin else __version__, r.origin, _summary(r)) for r in ctx.plugins]
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
     for row in rows:
         ctx.print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
@@ -40,14 +37,6 @@ def _normal(dist: str) -> str:
     import re
 
     return re.sub(r"[-_.]+", "-", dist).lower()
-
-
-def _find(ctx: Any, name: str) -> Any:
-    rec = ctx.plugins.records.get(name)
-    if rec is None:
-        by_dist = [r for r in ctx.plugins.records.values() if r.dist and _normal(r.dist) == _normal(name)]
-        rec = by_dist[0] if by_dist else None
-    return rec
 
 
 async def _pip(ctx: Any, *pip_args: str) -> None:
@@ -80,12 +69,11 @@ async def install(ctx: Any, args: list[str]) -> int:
     if not args:
         raise UsageError("usage: plugins install REQUIREMENT (a name, a path or a URL, as pip takes it)")
     await _pip(ctx, "install", *args)
-    new = load_new_plugins(ctx)
+    new = await ctx.plugins.load_new()
     if not new:
         ctx.print("Installed, but no new Mojodex plugin was found in it (entry point group `mojodex`).")
         return 0
     for rec in new:
-        await ctx.plugins.start_plugin(rec, ctx)
         what = f"new commands: {', '.join(rec.commands)}" if rec.commands else _summary(rec) or "no commands"
         if rec.status != "loaded":
             what = _summary(rec)
@@ -93,71 +81,32 @@ async def install(ctx: Any, args: list[str]) -> int:
     return 0
 
 
-def load_new_plugins(ctx: Any) -> list[Any]:
-    """Scan the environment again and load the plugins that were not there before."""
-    import importlib
-    from importlib.metadata import MetadataPathFinder
-
-    from mojodex_core._discovery import scan
-
-    # pip just changed site-packages: forget what the import system and importlib.metadata had listed.
-    importlib.invalidate_caches()
-    MetadataPathFinder().invalidate_caches()  # not a classmethod before Python 3.12
-    before = set(ctx.plugins.records)
-    disabled = ctx.config.get("plugins.disabled", [])
-    ctx.plugins.load_all(scan(), disabled if isinstance(disabled, list) else [], ctx)
-    return [r for name, r in ctx.plugins.records.items() if name not in before]
-
-
 async def uninstall(ctx: Any, args: list[str]) -> int:
     if len(args) != 1:
         raise UsageError("usage: plugins uninstall NAME")
-    rec = _find(ctx, args[0])
+    rec = ctx.plugins.get(args[0])
     if rec is not None and rec.builtin:
         raise MojodexError(f"{rec.name} is built in: it can be disabled (`plugins disable {rec.name}`), "
                            "not uninstalled")
     dist = rec.dist if rec is not None and rec.dist else args[0]
-    if rec is None and not _provides_plugins(dist):
+    if rec is None and not ctx.plugins.provides_plugins(dist):
         # pip would remove anything, the shell's own dependencies too, and call a missing name a success.
         raise UsageError(f"no plugin or plugin distribution named {args[0]!r} (`plugins` lists them); "
                          "`plugins uninstall` removes plugins only")
     await _pip(ctx, "uninstall", "-y", dist)
-    gone = [r for r in list(ctx.plugins.records.values()) if r.dist and _normal(r.dist) == _normal(dist)]
+    gone = [r for r in list(ctx.plugins) if r.dist and _normal(r.dist) == _normal(dist)]
     for r in gone:
-        await ctx.plugins.stop_plugin(r, ctx)
-        ctx.plugins.unload(r.name)
+        await ctx.plugins.unload(r.name)
     ctx.print(f"Uninstalled {dist}" + (f" (plugins: {', '.join(r.name for r in gone)})" if gone else ""))
     return 0
-
-
-def _provides_plugins(dist: str) -> bool:
-    """True if the installed distribution ``dist`` declares Mojodex plugins (not the shell itself)."""
-    from mojodex_core._discovery import scan
-    from mojodex_core._plugins import BUILTIN_DIST
-
-    return any(i.dist and _normal(i.dist) == _normal(dist) != BUILTIN_DIST for i in scan())
-
-
-def _disabled(ctx: Any) -> list[str]:
-    value = ctx.config.get("plugins.disabled", [])
-    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 async def disable(ctx: Any, args: list[str]) -> None:
     if len(args) != 1:
         raise UsageError("usage: plugins disable NAME")
-    name = args[0]
-    rec = _find(ctx, name)
-    if rec is None:
-        raise UsageError(f"no plugin {name!r} (see `plugins`)")
-    names = _disabled(ctx)
-    if rec.name not in names:
-        ctx.config.set("plugins.disabled", [*names, rec.name])
-    if rec.status == "loaded":
-        await ctx.plugins.stop_plugin(rec, ctx)
-        ctx.plugins.unload(rec.name)
-        ctx.plugins.records[rec.name] = rec
-        rec.status, rec.reason, rec.obj, rec.commands = "disabled", "disabled in config", None, []
+    if ctx.plugins.get(args[0]) is None:
+        raise UsageError(f"no plugin {args[0]!r} (see `plugins`)")
+    rec = await ctx.plugins.disable(args[0])
     ctx.print(f"Disabled {rec.name}: it will not be loaded (nor imported) from now on.")
     if rec.name == "plugins":
         ctx.print("To enable it again: `mojodex config set plugins.disabled []`.")
@@ -167,23 +116,18 @@ async def enable(ctx: Any, args: list[str]) -> None:
     if len(args) != 1:
         raise UsageError("usage: plugins enable NAME")
     name = args[0]
-    names = _disabled(ctx)
-    rec = _find(ctx, name)
+    rec = ctx.plugins.get(name)
     key = rec.name if rec is not None else name
-    if key not in names and (rec is None or rec.status != "disabled"):
+    if key not in ctx.plugins.disabled and (rec is None or rec.status != "disabled"):
         raise UsageError(f"{name} is not disabled")
-    ctx.config.set("plugins.disabled", [n for n in names if n != key])
-    if rec is not None and rec.status == "disabled":
-        ctx.plugins.records.pop(rec.name, None)
-        for new in load_new_plugins(ctx):
-            await ctx.plugins.start_plugin(new, ctx)
+    await ctx.plugins.enable(key)
     ctx.print(f"Enabled {key}.")
 
 
 def _complete_names(ctx: Any, args: list[str]) -> list[tuple[str, str]]:
     if args:
         return []
-    return [(r.name, r.status) for r in ctx.plugins.records.values()]
+    return [(r.name, r.status) for r in ctx.plugins]
 
 
 @hookimpl

@@ -1,36 +1,34 @@
-"""The Socket.IO plugin: one connection per shell, the rooms of followed runs, server events as step hooks.
+"""The Socket.IO plugin: one connection per shell, and the events of each followed run delivered to its owner.
 
-After every reconnection it joins its rooms again and re-reads each run over HTTP, so that steps that
-started or ended while it was away are still reported, and none twice.
+It only transports: events are read by ``ctx.server.event`` and handed to the listener that follows their
+session, acknowledged when the server asks for it; after a reconnection it joins its rooms again and asks each
+listener to catch up (the run's owner re-reads the run and ignores what it has already seen).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core import hookimpl
-from mojodex_core._errors import MojodexError, NetworkError
-from mojodex_core._events import StepEvent, steps_in_execution
+from mojodex_core import MojodexError, NetworkError, hookimpl
 
 if TYPE_CHECKING:
     import asyncio
 
 JOIN_WAIT = 2.0  # seconds to wait for the server to acknowledge start_session
-STEP_EVENTS = {
-    "workflow_step_execution_started": ("started", "mojodex_step_started"),
-    "workflow_step_execution_ended": ("ended", "mojodex_step_ended"),
-}
+
+
 class SocketPlugin:
     """Built-in plugin object (one per shell)."""
 
     def __init__(self) -> None:
         self.ctx: Any = None
         self.sio: Any = None
-        self.sessions: dict[str, int | str] = {}  # session_id -> execution pk
-        self.seen: set[tuple[str, str, str]] = set()  # (session_id, kind, step execution pk)
+        self.listeners: dict[str, Any] = {}  # session_id -> the run's owner
         self.state = "off"
         self.connects = 0
         self._lock: asyncio.Lock | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._session: Any = None  # an aiohttp session of our own, for server.ca_bundle
 
     # -- hooks -------------------------------------------------------------------------------------------
 
@@ -48,7 +46,7 @@ class SocketPlugin:
         # The connection was authenticated with the old token: open a new one for the runs still followed
         # (connecting again rejoins their rooms and catches up on what was missed).
         await self._disconnect()
-        if self.ctx is not None and self.ctx.user is not None and self.sessions:
+        if self.ctx is not None and self.ctx.user is not None and self.listeners:
             try:
                 await self._ensure_connected()
             except MojodexError as exc:
@@ -59,16 +57,18 @@ class SocketPlugin:
         return None if self.state == "off" else f"socket: {self.state}"
 
     @hookimpl
-    async def mojodex_follow_session(self, ctx: Any, session_id: str, execution_pk: int | str) -> bool:
+    async def mojodex_follow_session(self, ctx: Any, session_id: str, listener: Any) -> bool:
         self.ctx = ctx
         await self._ensure_connected()
-        self.sessions[session_id] = execution_pk
-        await self._join(session_id)
+        known = session_id in self.listeners
+        self.listeners[session_id] = listener
+        if not known:
+            await self._join(session_id)
         return True
 
     @hookimpl
     def mojodex_unfollow_session(self, session_id: str) -> None:
-        self.sessions.pop(session_id, None)
+        self.listeners.pop(session_id, None)
 
     # -- connection --------------------------------------------------------------------------------------
 
@@ -90,7 +90,7 @@ class SocketPlugin:
         if self.sio is not None:
             await self._disconnect()
         sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=2.0,
-                                   logger=False, engineio_logger=False)
+                                   logger=False, engineio_logger=False, **self._tls())
         sio.on("connect", self._on_connect)
         sio.on("disconnect", self._on_disconnect)
         sio.on("*", self._on_event)
@@ -103,6 +103,23 @@ class SocketPlugin:
             self.sio, self.state = None, "off"
             reason = str(exc).strip() or "connection refused"
             raise NetworkError(f"cannot open the event connection to {ctx.server_url}: {reason}") from None
+
+    def _tls(self) -> dict[str, Any]:
+        """TLS stays verified; with ``server.ca_bundle`` against the user's own CA, as for HTTP."""
+        bundle = str(self.ctx.config.get("server.ca_bundle", "") or "")
+        if not bundle:
+            return {}
+        import ssl
+        from pathlib import Path
+
+        import aiohttp
+
+        try:
+            context = ssl.create_default_context(cafile=str(Path(bundle).expanduser()))
+        except (OSError, ssl.SSLError) as exc:
+            raise MojodexError(f"server.ca_bundle: cannot read {bundle}: {exc}") from None
+        self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context))
+        return {"http_session": self._session}
 
     def _auth(self) -> dict[str, str]:
         # Called on every (re)connection, so a new login's token is used from then on.
@@ -118,6 +135,9 @@ class SocketPlugin:
             except Exception as exc:  # a broken connection is closed all the same
                 if self.ctx is not None:
                     self.ctx.log_exception(exc, "socket disconnect")
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
 
     async def _join(self, session_id: str) -> None:
         """Join the run's room, waiting (a little) for the server to have handled it.
@@ -129,94 +149,79 @@ class SocketPlugin:
         import socketio
 
         version = str(self.ctx.config.get("server.version", "0.0.0"))
-        payload = {"session_id": session_id, "version": version}
         try:
-            await self.sio.call("start_session", payload, timeout=JOIN_WAIT)
+            await self.sio.call("start_session", {"session_id": session_id, "version": version}, timeout=JOIN_WAIT)
         except socketio.exceptions.TimeoutError:
             self.ctx.log_exception(TimeoutError("start_session was not acknowledged"), "joining a run's room")
 
     async def _on_connect(self) -> None:
         self.connects += 1
         self.state = "connected"
-        if self.connects > 1 and self.sessions:
+        if self.connects > 1 and self.listeners:
             import asyncio
 
-            asyncio.get_running_loop().create_task(self._rejoin())
+            task = asyncio.get_running_loop().create_task(self._rejoin())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _on_disconnect(self, *args: Any) -> None:
         if self.sio is not None:
             self.state = "reconnecting"
-            # Nothing the server says reaches us until "reconnected": runs must not take the silence for an end.
-            await self.ctx.fire("mojodex_server_event", event="disconnected",
-                                data={"session_ids": list(self.sessions)})
+            # Nothing the server says reaches us until "back": runs must not take the silence for an end.
+            for listener in list(self.listeners.values()):
+                listener.connection("lost")
+            await self.ctx.call_hook("mojodex_server_event", event="disconnected",
+                                     data={"session_ids": list(self.listeners)})
 
     async def _rejoin(self) -> None:
-        """After a reconnection: join every room again, then catch up over HTTP on what was missed."""
-        from mojodex_core._routes import call
-
-        sessions = dict(self.sessions)
+        """After a reconnection: join every room again, then each run's owner catches up over HTTP."""
+        sessions = dict(self.listeners)
         try:
             for session_id in sessions:
                 await self._join(session_id)
-            for session_id, pk in sessions.items():
-                execution = await call(self.ctx, "get_execution", params={"user_workflow_execution_pk": pk},
-                                       what="an execution")
-                for step in steps_in_execution(execution, session_id):
-                    if step.data.get("validated") is True:
-                        continue  # validated by this user already: nothing to catch up on
-                    await self._fire_step("started", step)
-                    if step.result is not None:
-                        await self._fire_step("ended", step)
+            for listener in sessions.values():
+                await listener.catch_up()
         except MojodexError as exc:
             self.ctx.warn(f"after reconnecting: {exc}")
         except Exception as exc:
             self.ctx.log_exception(exc, "socket rejoin")
             self.ctx.warn(f"after reconnecting: {type(exc).__name__}")
-        await self.ctx.fire("mojodex_server_event", event="reconnected", data={"session_ids": list(sessions)})
+        for listener in sessions.values():
+            listener.connection("back")
+        await self.ctx.call_hook("mojodex_server_event", event="reconnected", data={"session_ids": list(sessions)})
 
     # -- events ------------------------------------------------------------------------------------------
 
-    async def _on_event(self, event: str, data: Any = None, *rest: Any) -> None:
+    async def _on_event(self, name: str, data: Any = None, *rest: Any) -> Any:
         try:
-            await self._dispatch(event, data)
+            return await self._dispatch(str(name), data)
         except Exception as exc:  # nothing a server sends may break the shell
-            self.ctx.log_exception(exc, f"socket event {event}")
+            self.ctx.log_exception(exc, f"socket event {name}")
+            return None
 
-    async def _dispatch(self, event: str, data: Any) -> None:
+    async def _dispatch(self, name: str, data: Any) -> Any:
+        from mojodex_core import clean
+
+        try:
+            data = clean(data, f"a {name} event")
+        except MojodexError as exc:
+            self.ctx.warn(f"ignored a {name} event: {exc}")
+            return None
         payload = data if isinstance(data, dict) else {"payload": data}
         session_id = payload.get("session_id")
-        if session_id is None and len(self.sessions) == 1:
+        if not isinstance(session_id, str) and len(self.listeners) == 1:
             # Only a room this client joined sends it events: a server that leaves the session id out of a
             # payload still means the one run followed.
-            session_id = next(iter(self.sessions))
+            session_id = next(iter(self.listeners))
             payload = {**payload, "session_id": session_id}
-        if not isinstance(session_id, str) or session_id not in self.sessions:
-            return
-        if event in STEP_EVENTS:
-            kind, _ = STEP_EVENTS[event]
-            step = StepEvent.from_server(payload)
-            if step is None or step.step_execution_pk is None:  # without its pk a step can be neither told
-                self.ctx.warn(f"ignored a malformed {event} event from the server")  # apart nor validated
-                return
-            await self._fire_step(kind, step)
-            return
-        await self.ctx.fire("mojodex_server_event", event=event, data=payload)
-
-    async def _fire_step(self, kind: str, step: StepEvent) -> None:
-        key = (step.session_id, kind, str(step.step_execution_pk))
-        if step.step_execution_pk is not None:
-            if key in self.seen:
-                return
-            self.seen.add(key)
-        if kind == "ended" and step.step_execution_pk is not None:
-            # An end implies the start: report a start missed while away first.
-            start = (step.session_id, "started", str(step.step_execution_pk))
-            if start not in self.seen:
-                self.seen.add(start)
-                await self.ctx.fire("mojodex_step_started", step=_started(step))
-        hook = "mojodex_step_started" if kind == "started" else "mojodex_step_ended"
-        await self.ctx.fire(hook, step=step)
-
-
-def _started(step: StepEvent) -> StepEvent:
-    return StepEvent(step.session_id, step.step_name, step.step_execution_pk, None, "server", step.data)
+        listener = self.listeners.get(session_id) if isinstance(session_id, str) else None
+        if listener is None:
+            return None
+        server = self.ctx.server
+        event = server.event(name, payload)
+        if event is None:
+            self.ctx.warn(f"ignored a malformed {name} event from the server")
+        else:
+            listener.deliver(event)
+        await self.ctx.call_hook("mojodex_server_event", event=name, data=payload)
+        return server.ack(name, payload)

@@ -1,34 +1,41 @@
-"""The ``workflow`` commands: list, run, show and resume workflows, on the server and from other plugins.
+"""The ``workflow`` commands: list, run, show, resume and restart workflows, on the server and from other plugins.
 
-Server runs are followed through the ``mojodex_follow_session`` hook and consumed from the step hooks; other
+A server run has one owner (``run.ServerRun``), which ``ctx.server.follow`` hands the run's events to; other
 plugins add workflows of their own through ``mojodex_list_workflows`` / ``mojodex_run_workflow``.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core import hookimpl
-from mojodex_core._args import ArgumentParser
-from mojodex_core._errors import MojodexError, NetworkError, NotInteractiveError, NotLoggedInError, UsageError
-from mojodex_core._events import StepEvent, WorkflowInfo, steps_in_execution
-from mojodex_core._results import result_lines
-from mojodex_core._routes import call
-from mojodex_core._text import one_line
-from mojodex_workflow.inputs import coerce, parse_assignments
-from mojodex_workflow.payloads import InputSpec, parse_execution, parse_inputs, parse_workflows
-from mojodex_workflow.waiting import WaitingRuns
+from mojodex_core import (
+    ArgumentParser,
+    MojodexError,
+    NotLoggedInError,
+    RunInfo,
+    StepEvent,
+    TermsNotAcceptedError,
+    UsageError,
+    WorkflowInfo,
+    check_inputs,
+    hookimpl,
+    one_line,
+    result_lines,
+)
 
 if TYPE_CHECKING:
     import asyncio
 
-    from mojodex_workflow.server_run import DetachedRun, ServerRun
+    from mojodex_workflow.run import ServerRun
 
 # The run machinery (and asyncio with it) is imported when a run starts: `mojodex help` does not pay for it.
 
-PAGE = 50
-MAX_PAGES = 200
+EXTRA_ANSWERS = ("At `Continue (Y/n)?`: Enter or y accepts; n rejects (on servers that rerun a step, it asks what "
+                 "should change); e edits the result in $VISUAL/$EDITOR and r restarts the run with new inputs "
+                 "(Mojodex 0.4, r only at the first step).")
 
 
 def format_workflow(info: WorkflowInfo) -> str:
@@ -39,11 +46,30 @@ def format_workflow(info: WorkflowInfo) -> str:
     return f"{line} - {info.description}" if info.description else line
 
 
-def _pk_arg(text: str, what: str) -> int | str:
+def pk_arg(text: str, what: str) -> int:
     value = text.strip()
-    if value.isdigit():
+    if value.isdigit() and len(value) < 19:
         return int(value)
     raise UsageError(f"{what} must be a number, not {one_line(text, 40)!r}")
+
+
+def parse_assignments(items: list[str]) -> dict[str, str]:
+    """``--input name=value`` items as a dict; an item without ``=`` is a usage error."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--input takes name=value, not {item!r}")
+        out[name.strip()] = value
+    return out
+
+
+def never_configured(ctx: Any) -> bool:
+    """True for a user who never set a server nor logged in anywhere: listing local workflows only is no error."""
+    import os
+
+    return (not ctx.config.is_set("server.url") and not os.environ.get("MOJODEX_TOKEN")
+            and not (ctx.home / "credentials").exists())
 
 
 class WorkflowPlugin:
@@ -51,19 +77,15 @@ class WorkflowPlugin:
 
     def __init__(self) -> None:
         self.ctx: Any = None
-        self.runs: dict[str, ServerRun | DetachedRun] = {}
-        self.known: dict[str, WorkflowInfo] = {}  # the server's workflows, by pk
         self.listed: dict[str, WorkflowInfo] = {}  # every source's, by ref, for completion
+        self.output: Path | None = None  # --output of the running command
         self._refresh: asyncio.Task[Any] | None = None
-
-    def waiting(self, ctx: Any) -> WaitingRuns:
-        return WaitingRuns(ctx.home / "waiting-runs.json")
 
     # -- hooks: setup ------------------------------------------------------------------------------------
 
     @hookimpl
     def mojodex_config_defaults(self) -> dict[str, Any]:
-        return {"workflow": {"end_grace_seconds": 5.0}}
+        return {"workflow": {"end_grace_seconds": 5.0, "step_timeout_seconds": 120.0}}
 
     @hookimpl
     def mojodex_startup(self, ctx: Any) -> None:
@@ -74,78 +96,51 @@ class WorkflowPlugin:
         register("workflow list", self.cmd_list, help="List the workflows you can run",
                  usage="workflow list [--json]", aliases=("wl",))
         register("workflow run", self.cmd_run, help="Run a workflow, validating each step",
-                 usage="workflow run WORKFLOW [--input NAME=VALUE]... [--yes] [--json]", aliases=("wr",),
-                 complete=self.complete_workflows)
-        register("workflow show", self.cmd_show, help="Show a server run: its steps, validations and results",
-                 usage="workflow show EXECUTION_PK [--json]")
+                 usage="workflow run WORKFLOW [--input NAME=VALUE]... [--yes] [--json] [--output FILE]",
+                 aliases=("wr",), complete=self.complete_workflows)
+        register("workflow show", self.cmd_show, help="Show a server run: its inputs, steps, results and text",
+                 usage="workflow show RUN [--json]")
         register("workflow resume", self.cmd_resume, help="Carry on validating a run left waiting",
-                 usage="workflow resume RUN [--yes] [--json]")
-
-    # -- hooks: events from the socket plugin ------------------------------------------------------------
-
-    @hookimpl
-    def mojodex_step_started(self, step: StepEvent) -> None:
-        run = self.runs.get(step.session_id) if step.source == "server" else None
-        if run is not None:
-            run.put("started", step)
+                 usage="workflow resume RUN [--yes] [--json] [--output FILE]")
+        register("workflow restart", self.cmd_restart, help="Restart a run with new inputs (while its first step "
+                 "waits; Mojodex 0.4)", usage="workflow restart RUN [--input NAME=VALUE]...")
 
     @hookimpl
-    def mojodex_step_ended(self, step: StepEvent) -> None:
-        run = self.runs.get(step.session_id) if step.source == "server" else None
-        if run is not None:
-            run.put("ended", step)
-
-    @hookimpl
-    def mojodex_server_event(self, event: str, data: dict[str, Any]) -> None:
-        if event in ("disconnected", "reconnected"):  # from the socket plugin: the event connection's state
-            sessions = data.get("session_ids")
-            for sid in sessions if isinstance(sessions, list) else []:
-                followed = self.runs.get(str(sid))
-                if followed is not None:
-                    followed.put(event, None)
-            return
-        run = self.runs.get(str(data.get("session_id")))
-        kinds = {"workflow_execution_produced_text": "produced_text", "error": "error",
-                 "workflow_step_execution_invalidated": "invalidated"}
-        if run is not None and event in kinds:
-            run.put(kinds[event], data)
+    def mojodex_run_ended(self, run: RunInfo, status: str, ctx: Any) -> None:
+        if self.output is not None and status == "finished" and run.produced is not None:
+            path, self.output = self.output, None
+            title = run.produced.title or run.title or run.name
+            text = (f"# {title}\n\n" if title else "") + run.produced.text.strip() + "\n"
+            try:
+                path.write_text(text, encoding="utf-8", errors="replace")
+            except OSError as exc:
+                raise MojodexError(f"cannot write {path}: {exc.strerror or exc}") from None
+            ctx.print(f"Wrote {path}.", err=True)
 
     # -- hooks: the server as a workflow source ----------------------------------------------------------
 
     @hookimpl
-    async def mojodex_list_workflows(self, ctx: Any) -> list[WorkflowInfo]:
+    async def mojodex_list_workflows(self, ctx: Any) -> list[WorkflowInfo] | None:
         if ctx.user is None:
+            if never_configured(ctx):
+                return None  # no server was ever set up: the other sources are the whole list
             # Listing gathers every source: it does not stop to ask for a login.
             raise NotLoggedInError(f"not logged in to {ctx.server_url}: `login` first"
                                    f"{'' if ctx.in_shell else ' (or set MOJODEX_TOKEN)'}")
-        found: list[WorkflowInfo] = []
-        for page in range(MAX_PAGES):
-            params: dict[str, Any] = {"version": str(ctx.config.get("server.version", "0.0.0"))}
-            if page:  # the first page is the server's default page (50 from 0): the specification's request
-                params.update(n_user_workflows=PAGE, offset=page * PAGE)
-            data = await call(ctx, "list_workflows", what="a workflow list", params=params)
-            batch = parse_workflows(data)
-            found.extend(batch)
-            raw = data.get("user_workflows") if isinstance(data, dict) else None
-            if not isinstance(raw, list) or len(raw) < PAGE:
-                break
-        seen: set[str] = set()
-        unique = [w for w in found if not (w.ref in seen or seen.add(w.ref))]  # type: ignore[func-returns-value]
-        self.known.update({w.ref: w for w in unique})
-        return unique
+        return await ctx.server.list_workflows()
 
     @hookimpl
     async def mojodex_run_workflow(self, ctx: Any, ref: str, inputs: dict[str, str], assume_yes: bool,
                                    json_mode: bool) -> Any:
         if not ref.strip().isdigit():
             return None
-        return await self.run_server(ctx, int(ref), inputs, assume_yes, json_mode=json_mode)
+        return await self.run_server(ctx, ref.strip(), inputs, assume_yes, json_mode=json_mode)
 
     @hookimpl
     async def mojodex_resume_workflow(self, ctx: Any, ref: str, assume_yes: bool, json_mode: bool) -> Any:
         if not ref.strip().isdigit():
             return None
-        return await self.resume_server(ctx, int(ref), assume_yes, json_mode=json_mode)
+        return await self.resume_server(ctx, pk_arg(ref, "RUN"), assume_yes, json_mode=json_mode)
 
     # -- commands ----------------------------------------------------------------------------------------
 
@@ -154,8 +149,8 @@ class WorkflowPlugin:
         parser.add_argument("--json", action="store_true", help="print a JSON list")
         ns = parser.parse(ctx, args)
         failures: list[tuple[str, BaseException]] = []
-        results = await ctx.plugins.call("mojodex_list_workflows", ctx=ctx,
-                                         on_error=lambda plugin, exc: failures.append((plugin, exc)))
+        results = await ctx.call_hook("mojodex_list_workflows",
+                                      on_error=lambda plugin, exc: failures.append((plugin, exc)))
         workflows = self._remember(results)
         if ns.json:
             ctx.print(json.dumps([{"ref": w.ref, "name": w.name, "icon": w.icon, "description": w.description,
@@ -166,175 +161,207 @@ class WorkflowPlugin:
                 ctx.print(format_workflow(w))
             if not workflows and not failures:
                 ctx.print("No workflows.")
-        # A source that failed is one line; the listing still fails only when nothing could be listed.
-        report = ctx.error if not workflows else ctx.warn
+        # A source that failed is one line after what could be listed, and the command fails (as `ls` does).
         for plugin, exc in failures:
             source = "server workflows" if plugin == "workflow" else f"workflows of plugin {plugin}"
             if isinstance(exc, MojodexError):
-                report(f"{source}: {exc}")
+                ctx.error(f"{source}: {exc}")
             else:
                 ctx.log_exception(exc, f"listing workflows of {plugin}")
-                report(f"{source}: failed with {type(exc).__name__}")
-        return 1 if failures and not workflows else 0
+                ctx.error(f"{source}: failed with {type(exc).__name__}")
+        return 1 if failures else 0
 
-    def _run_parser(self, name: str, with_inputs: bool) -> ArgumentParser:
-        parser = ArgumentParser(name)
-        parser.add_argument("ref", metavar="WORKFLOW" if with_inputs else "RUN")
+    def _run_parser(self, name: str, with_inputs: bool, *, output: bool = True) -> ArgumentParser:
+        parser = ArgumentParser(name, epilog=EXTRA_ANSWERS)
+        parser.add_argument("ref", metavar="WORKFLOW" if name.endswith("run") else "RUN")
         if with_inputs:
             parser.add_argument("--input", "-i", action="append", default=[], metavar="NAME=VALUE",
-                                help="give an input's value instead of being asked")
-        parser.add_argument("--yes", "-y", action="store_true", help="accept every step without asking")
-        parser.add_argument("--json", action="store_true", help="print one JSON object per event")
+                                help="give an input's value instead of being asked (NAME=@PATH for a file)")
+        if output:
+            parser.add_argument("--yes", "-y", action="store_true",
+                                help="accept every step without asking (inputs not given take their defaults)")
+            parser.add_argument("--json", action="store_true", help="print the run as one JSON document")
+            parser.add_argument("--output", "-o", metavar="FILE", help="write the produced text to FILE (Markdown)")
         return parser
 
     async def cmd_run(self, ctx: Any, args: list[str]) -> int:
         ns = self._run_parser("workflow run", True).parse(ctx, args)
         inputs = parse_assignments(ns.input)
-        status = await ctx.fire_first("mojodex_run_workflow", ref=ns.ref, inputs=inputs, assume_yes=ns.yes,
-                                      json_mode=ns.json)
+        self.output = Path(ns.output).expanduser() if ns.output else None
+        try:
+            status = await ctx.call_hook("mojodex_run_workflow", ref=ns.ref, inputs=inputs, assume_yes=ns.yes,
+                                         json_mode=ns.json)
+        finally:
+            self.output = None
         if status is None:
             raise UsageError(f"no workflow {one_line(ns.ref, 60)!r}: `workflow list` shows what you can run")
         return int(status)
 
     async def cmd_resume(self, ctx: Any, args: list[str]) -> int:
         ns = self._run_parser("workflow resume", False).parse(ctx, args)
-        status = await ctx.fire_first("mojodex_resume_workflow", ref=ns.ref, assume_yes=ns.yes, json_mode=ns.json)
+        self.output = Path(ns.output).expanduser() if ns.output else None
+        try:
+            status = await ctx.call_hook("mojodex_resume_workflow", ref=ns.ref, assume_yes=ns.yes, json_mode=ns.json)
+        finally:
+            self.output = None
         if status is None:
             raise UsageError(f"no run {one_line(ns.ref, 60)!r} to resume")
         return int(status)
 
+    async def cmd_restart(self, ctx: Any, args: list[str]) -> int:
+        ns = self._run_parser("workflow restart", True, output=False).parse(ctx, args)
+        pk = pk_arg(ns.ref, "RUN")
+        if not (await ctx.server.capabilities()).restart:
+            raise UsageError(f"restarting a run is not in the {ctx.server.api} dialect of the protocol this server "
+                             "speaks")
+        from mojodex_workflow.run import ServerRun, follow_run
+
+        run = await ctx.server.read_run(pk)
+        owner = ServerRun(ctx, run)
+        waiting = [s for s in run.steps if s.validated is not True]
+        done = [s for s in run.steps if s.validated is True]
+        if run.produced is not None or done or len(waiting) != 1 or waiting[0].result is None:
+            where = "it has finished" if run.produced is not None else (
+                f"{len(done)} step{'s' if len(done) != 1 else ''} validated already" if done
+                else "its first step has not ended yet")
+            raise MojodexError(f"run {pk} can't be restarted: only while its first step waits for validation "
+                               f"({where})")
+        given = parse_assignments(ns.input)
+
+        async def body() -> int:
+            if given:
+                from mojodex_core import ask_inputs
+
+                values, files = await ask_inputs(ctx, run.inputs, given)
+                await ctx.server.restart(run, values, files)
+            else:
+                await owner.restart()
+            return await owner.drive()
+
+        return await follow_run(ctx, owner, body())
+
     async def cmd_show(self, ctx: Any, args: list[str]) -> int:
         parser = ArgumentParser("workflow show")
-        parser.add_argument("pk", metavar="EXECUTION_PK")
-        parser.add_argument("--json", action="store_true", help="print the execution as JSON")
+        parser.add_argument("pk", metavar="RUN")
+        parser.add_argument("--json", action="store_true", help="print the run as JSON")
         ns = parser.parse(ctx, args)
-        pk = _pk_arg(ns.pk, "EXECUTION_PK")
-        data = await call(ctx, "get_execution", params={"user_workflow_execution_pk": pk}, what="an execution")
-        execution = parse_execution(data, pk)
+        pk = pk_arg(ns.pk, "RUN")
+        run = await ctx.server.read_run(pk)
+        steps = self._steps_known(ctx, run)
         if ns.json:
-            ctx.print(json.dumps(data, ensure_ascii=False, indent=2))
+            ctx.print(json.dumps({**run.raw, "steps_known": [
+                {"step_execution_pk": s.step_execution_pk, "step_name": s.step_name, "result": s.result,
+                 "validated": s.validated} for s in steps]}, ensure_ascii=False, indent=2))
             return 0
-        ctx.print(f"Run {execution.pk}: {execution.workflow_name or '(unnamed workflow)'}")
-        for spec in execution.inputs:
-            value = next((i.get("value") for i in data.get("inputs", []) if isinstance(i, dict)
-                          and i.get("input_name") == spec.name), None)
-            ctx.print(f"  {spec.name} = {one_line(json.dumps(value, ensure_ascii=False), 100)}")
-        steps = steps_in_execution(data, execution.session_id)
-        local = self.waiting(ctx).get(ctx.server_url, pk)
-        if local.get("step") and not any(str(s.step_execution_pk) == str(
-                local["step"].get("user_workflow_step_execution_pk")) for s in steps):
-            extra = StepEvent.from_server(local["step"], execution.session_id)
-            if extra is not None:
-                steps.append(extra)
-        for name in execution.step_names or sorted({s.step_name for s in steps}):
+        ctx.print(f"Run {run.pk}: {run.name or '(unnamed workflow)'}" + (f" - {run.title}" if run.title else ""))
+        for name, value in run.values.items():
+            ctx.print(f"  {name} = {one_line(json.dumps(value, ensure_ascii=False), 100)}")
+        names = run.step_names or list(dict.fromkeys(s.step_name for s in steps))
+        for name in names + sorted({s.step_name for s in steps} - set(names)):
             ctx.print(f"Step {name}:")
             mine = [s for s in steps if s.step_name == name]
             if not mine:
                 ctx.print("  not run yet")
             for s in mine:
-                state = "validated" if s.data.get("validated") is True else "waiting for validation"
+                state = ("validated" if s.validated is True else f"failed: {s.error}" if s.error
+                         else "waiting for validation" if s.result is not None else "running")
                 ctx.print(f"  execution {s.step_execution_pk}: {state}")
-                for line in result_lines(s.result)[1:]:
+                for line in result_lines(s.result)[1:] if s.result is not None else []:
                     ctx.print(f"    {line}")
+        if run.produced is not None and run.produced.text:
+            ctx.print(run.produced.title or run.title or "Produced text:")
+            ctx.print(run.produced.text.strip())
         return 0
+
+    def _steps_known(self, ctx: Any, run: RunInfo) -> list[StepEvent]:
+        """The run's step executions as the server lists them, plus those it forgot (kept locally)."""
+        from mojodex_workflow.waiting import WaitingRuns
+
+        local = WaitingRuns(ctx).get(ctx.server_url, run.pk)
+        steps = {str(s.step_execution_pk): s for s in run.steps}
+        kept = [*local.get("validated", []), local.get("step")]
+        for payload in kept:
+            step = ctx.server.step(payload, run.session_id) if isinstance(payload, dict) else None
+            if step is None:
+                continue
+            known = steps.get(str(step.step_execution_pk))
+            if known is None or (step.validated is True and known.validated is not True):
+                steps[str(step.step_execution_pk)] = step if known is None else replace(
+                    known, validated=True, result=known.result or step.result)
+        return sorted(steps.values(), key=lambda s: _order(s.step_execution_pk))
 
     # -- server runs -------------------------------------------------------------------------------------
 
-    async def _ask_inputs(self, ctx: Any, specs: list[InputSpec], given: dict[str, str]) -> list[dict[str, Any]]:
-        unknown = sorted(set(given) - {s.name for s in specs})
-        if unknown and specs:
-            raise UsageError(f"this workflow has no input {unknown[0]!r} (it takes: "
-                             f"{', '.join(s.name for s in specs)})")
-        values = []
-        for spec in specs:
-            while True:
-                if spec.name in given:
-                    text = given[spec.name]
-                else:
-                    try:
-                        text = await ctx.ask(f"{spec.name}: ")
-                    except NotInteractiveError:
-                        raise NotInteractiveError(
-                            f"input {spec.name} is needed and there is no terminal to ask: "
-                            f"pass --input {spec.name}=VALUE") from None
-                    if not text.strip() and spec.default not in (None, ""):
-                        values.append({"input_name": spec.name, "value": spec.default})
-                        break
-                    if not text.strip():
-                        ctx.print(f"{spec.name} needs a value.")
-                        continue
-                try:
-                    values.append({"input_name": spec.name, "value": coerce(spec.name, text, spec.type)})
-                    break
-                except UsageError:
-                    if spec.name in given:
-                        raise
-                    ctx.print(f"{spec.name} must be {'a whole number' if 'int' in spec.type else 'a ' + spec.type}.")
-        return values
+    async def _create(self, ctx: Any, ref: str) -> RunInfo:
+        try:
+            return await ctx.server.create_run(ref)
+        except TermsNotAcceptedError as exc:
+            if not ctx.interactive:
+                raise MojodexError(f"{exc} (`mojodex terms accept`)") from None
+            ctx.print(f"The account has not accepted the terms and conditions of {ctx.server_url}; nothing can run "
+                      "until it does.")
+            if not await ctx.confirm("Accept them now? (y/N)", default=False):
+                raise MojodexError("the terms and conditions were not accepted: `terms accept` accepts them") from None
+            await ctx.server.accept_terms()
+            ctx.print("Accepted.")
+            return await ctx.server.create_run(ref)
 
-    async def run_server(self, ctx: Any, workflow_pk: int, given: dict[str, str], assume_yes: bool,
+    async def run_server(self, ctx: Any, ref: str, given: dict[str, str], assume_yes: bool,
                          json_mode: bool = False) -> int:
-        spec = await self._input_spec(ctx, workflow_pk)
-        unknown = sorted(set(given) - set(spec))
-        if unknown and spec:  # before creating anything on the server
-            raise UsageError(f"workflow {workflow_pk} has no input {unknown[0]!r} (it takes: {', '.join(spec)})")
-        data = await call(ctx, "create_execution", json={"user_workflow_pk": workflow_pk}, what="an execution")
-        execution = parse_execution(data)
-        execution.inputs = _typed(execution.inputs, spec)
-        from mojodex_workflow.server_run import ServerRun, follow, run_followed
+        from mojodex_core import ask_inputs
+        from mojodex_workflow.run import ServerRun, follow_run
 
-        run = ServerRun(ctx, execution, self.waiting(ctx), assume_yes=assume_yes, json_mode=json_mode)
+        await ctx.require_user()
+        info = await ctx.server.workflow(ref)
+        if info is not None and info.kind == "instruct":
+            raise UsageError(f"{ref} is an instruct task, not a workflow: `task run {ref}` runs it")
+        if info is not None and info.inputs:  # check what can be checked before anything is created
+            check_inputs(_listed_inputs(info), given, interactive=ctx.interactive, assume_yes=assume_yes,
+                         what=f"workflow {ref}")
+        run = await self._create(ctx, ref)
+        owner = ServerRun(ctx, run, assume_yes=assume_yes, json_mode=json_mode)
 
         async def body() -> int:
-            await follow(ctx, execution)
-            values = await self._ask_inputs(ctx, execution.inputs, given)
-            await call(ctx, "submit_inputs", what="an answer to the inputs",
-                       json={"user_workflow_execution_pk": execution.pk, "json_inputs": values})
-            return await run.drive()
+            values, files = await ask_inputs(ctx, run.inputs, given, assume_yes=assume_yes, what=f"workflow {ref}")
+            await ctx.server.start_run(run, values, files)
+            await ctx.call_hook("mojodex_run_started", run=run)
+            return await owner.drive()
 
-        return await run_followed(ctx, run, self.runs, body())
+        return await follow_run(ctx, owner, body())
 
     async def resume_server(self, ctx: Any, pk: int, assume_yes: bool, json_mode: bool = False) -> int:
-        data = await call(ctx, "get_execution", params={"user_workflow_execution_pk": pk}, what="an execution")
-        execution = parse_execution(data, pk)
-        waiting = self.waiting(ctx)
-        local = waiting.get(ctx.server_url, pk)
-        done = {str(p) for p in local.get("validated", [])}
-        from mojodex_workflow.server_run import ServerRun, follow, run_followed
+        from mojodex_workflow.run import ServerRun, follow_run
+        from mojodex_workflow.waiting import WaitingRuns
 
-        run = ServerRun(ctx, execution, waiting, assume_yes=assume_yes, json_mode=json_mode)
-        pending: StepEvent | None = None
-        for step in steps_in_execution(data, execution.session_id):
-            if step.data.get("validated") is True or str(step.step_execution_pk) in done:
-                run.validated.setdefault(step.step_name, []).append(step)
-                run.shown.update({("started", str(step.step_execution_pk)), ("ended", str(step.step_execution_pk))})
-            elif step.result is not None and pending is None:
-                pending = step
-        if pending is None and isinstance(local.get("step"), dict):
-            pending = StepEvent.from_server(local["step"], execution.session_id)
-        if pending is None and run._all_steps_done():
+        run = await ctx.server.read_run(pk)
+        local = WaitingRuns(ctx).get(ctx.server_url, pk)
+        owner = ServerRun(ctx, run, assume_yes=assume_yes, json_mode=json_mode)
+        pending = self._pending(ctx, owner, run, local)
+        if pending is None and (local.get("finished") or run.produced is not None or owner._all_steps_done()):
             ctx.print(f"Run {pk} has finished: nothing waits for validation.")
             return 0
 
         async def body() -> int:
-            await follow(ctx, execution)
+            await ctx.call_hook("mojodex_run_started", run=run)
             if pending is None:
                 ctx.print(f"Run {pk}: no step waits for validation yet; waiting for the server.")
-            return await run.drive(waiting_step=pending)
+            return await owner.drive(waiting=pending)
 
-        return await run_followed(ctx, run, self.runs, body())
+        return await follow_run(ctx, owner, body())
 
-    async def _input_spec(self, ctx: Any, workflow_pk: int) -> dict[str, InputSpec]:
-        """The workflow's ``inputs_spec`` (types, defaults), from the list; empty if it cannot be read."""
-        if str(workflow_pk) not in self.known:
-            try:
-                await self.mojodex_list_workflows(ctx)
-            except NetworkError:
-                raise  # creating the run would fail the same way
-            except MojodexError as exc:  # no types then: whole numbers are still sent as numbers
-                ctx.log_exception(exc, "reading inputs_spec")
-        info = self.known.get(str(workflow_pk))
-        return {s.name: s for s in parse_inputs(info.data.get("inputs_spec") if info else None)}
+    def _pending(self, ctx: Any, owner: ServerRun, run: RunInfo, local: dict[str, Any]) -> StepEvent | None:
+        """Mark what was validated (on the server, or here when the server forgot) and find what waits."""
+        done = {str(p.get("user_workflow_step_execution_pk")) for p in local.get("validated", [])
+                if isinstance(p, dict)}
+        pending: StepEvent | None = None
+        for step in self._steps_known(ctx, run):
+            key = str(step.step_execution_pk)
+            if step.validated is True or key in done:
+                owner.validated[key] = step
+                owner.seen.update({("step_started", key), ("step_ended", key)})
+            elif (step.result is not None or step.error) and pending is None:
+                pending = step
+        return pending
 
     # -- completion --------------------------------------------------------------------------------------
 
@@ -346,12 +373,11 @@ class WorkflowPlugin:
             import asyncio
 
             self._refresh = asyncio.get_running_loop().create_task(self._quiet_refresh(ctx))
-        refs = {**{w.ref: w for w in self.known.values()}, **self.listed}
-        return [(ref, f"{w.icon} {w.name}".strip()) for ref, w in sorted(refs.items())]
+        return [(ref, f"{w.icon} {w.name}".strip()) for ref, w in sorted(self.listed.items())]
 
     async def _quiet_refresh(self, ctx: Any) -> None:
         try:
-            results = await ctx.plugins.call("mojodex_list_workflows", ctx=ctx, on_error=lambda plugin, exc: None)
+            results = await ctx.call_hook("mojodex_list_workflows", on_error=lambda plugin, exc: None)
             self._remember(results)
         except Exception as exc:
             ctx.log_exception(exc, "refreshing workflow completions")
@@ -362,10 +388,12 @@ class WorkflowPlugin:
         return workflows
 
 
-def _typed(inputs: list[InputSpec], spec: dict[str, InputSpec]) -> list[InputSpec]:
-    """The execution's inputs with the types and defaults its workflow's ``inputs_spec`` gives."""
-    if not inputs:
-        return list(spec.values())
-    return [InputSpec(i.name, spec[i.name].type, spec[i.name].description,
-                      i.default if i.default is not None else spec[i.name].default)
-            if i.name in spec else i for i in inputs]
+def _order(pk: Any) -> tuple[int, Any]:
+    return (0, pk) if isinstance(pk, int) else (1, str(pk))
+
+
+def _listed_inputs(info: WorkflowInfo) -> list[Any]:
+    from mojodex_core import InputSpec
+
+    typed = {i.get("input_name"): i for i in info.data.get("inputs_spec") or [] if isinstance(i, dict)}
+    return [InputSpec(name, default=typed.get(name, {}).get("default_value")) for name in info.inputs]

@@ -1,19 +1,32 @@
-"""Runs left waiting for a validation, kept in ``~/.mojodex/waiting-runs.json`` so that
-``workflow resume`` works in a later session even with a server that lists validated steps only."""
+"""What the shell knows of its server runs, kept in ``~/.mojodex/waiting-runs.json``: the step that waits for
+validation and every step the user validated.
+
+Servers forget things (the 2024 backend loses a run's last validation and lists validated steps only), so
+``workflow resume`` and ``workflow show`` read this file too, in this session or a later one.
+"""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
-from mojodex_core._events import StepEvent
-from mojodex_core._files import atomic_write, ensure_private_dir
+from mojodex_core import StepEvent, clean
+
+KEEP = 200  # runs remembered; the oldest are forgotten first
+
+
+def _payload(step: StepEvent, result: Any) -> dict[str, Any]:
+    return {**step.data, "session_id": step.session_id, "step_name": step.step_name,
+            "user_workflow_step_execution_pk": step.step_execution_pk,
+            "result": result if isinstance(result, list) else step.result}
 
 
 class WaitingRuns:
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self.path: Path = ctx.home / "waiting-runs.json"
 
     def _read(self) -> dict[str, Any]:
         try:
@@ -23,9 +36,13 @@ class WaitingRuns:
         return data if isinstance(data, dict) else {}
 
     def _write(self, data: dict[str, Any]) -> None:
+        if len(data) > KEEP:
+            oldest = sorted(data, key=lambda k: data[k].get("updated", 0) if isinstance(data[k], dict) else 0)
+            for key in oldest[: len(data) - KEEP]:
+                data.pop(key)
         try:
-            ensure_private_dir(self.path.parent)
-            atomic_write(self.path, json.dumps(data, ensure_ascii=False), mode=0o600)
+            # Whatever a server sent: valid UTF-8 JSON (lone surrogates replaced, bytes named).
+            self.ctx.write_private(self.path, json.dumps(clean(data), ensure_ascii=False))
         except OSError:
             pass  # resuming in a later session is a convenience; a read-only home must not break a run
 
@@ -37,25 +54,35 @@ class WaitingRuns:
         entry = self._read().get(self._key(server, pk))
         return entry if isinstance(entry, dict) else {}
 
-    def remember(self, server: str, pk: int | str, session_id: str, step: StepEvent, result: Any) -> None:
+    def _update(self, server: str, pk: int | str, session_id: str, change: Any) -> None:
         data = self._read()
-        entry = data.setdefault(self._key(server, pk), {})
+        entry = data.get(self._key(server, pk))
+        entry = entry if isinstance(entry, dict) else {}
         entry["session_id"] = session_id
-        entry["step"] = {**step.data, "session_id": session_id, "step_name": step.step_name,
-                         "user_workflow_step_execution_pk": step.step_execution_pk,
-                         "result": result if isinstance(result, list) else step.result}
+        entry["updated"] = time.time()
+        change(entry)
+        data[self._key(server, pk)] = entry
         self._write(data)
 
-    def mark_validated(self, server: str, pk: int | str, step_pk: int | str) -> None:
-        data = self._read()
-        entry = data.setdefault(self._key(server, pk), {})
-        entry["validated"] = [*entry.get("validated", []), str(step_pk)][-500:]
-        step = entry.get("step")
-        if isinstance(step, dict) and str(step.get("user_workflow_step_execution_pk")) == str(step_pk):
-            entry.pop("step", None)
-        self._write(data)
+    def remember(self, server: str, pk: int | str, step: StepEvent, result: Any) -> None:
+        """``step`` ended and waits for the user's validation."""
+        self._update(server, pk, step.session_id, lambda e: e.update(step=_payload(step, result), finished=False))
 
-    def forget(self, server: str, pk: int | str) -> None:
-        data = self._read()
-        if data.pop(self._key(server, pk), None) is not None:
-            self._write(data)
+    def mark_validated(self, server: str, pk: int | str, step: StepEvent, result: Any) -> None:
+        def change(entry: dict[str, Any]) -> None:
+            done = [s for s in entry.get("validated", []) if isinstance(s, dict)
+                    and str(s.get("user_workflow_step_execution_pk")) != str(step.step_execution_pk)]
+            entry["validated"] = [*done, {**_payload(step, result), "validated": True}][-500:]
+            waiting = entry.get("step")
+            if isinstance(waiting, dict) and str(waiting.get("user_workflow_step_execution_pk")) == str(
+                    step.step_execution_pk):
+                entry.pop("step", None)
+
+        self._update(server, pk, step.session_id, change)
+
+    def forget_waiting(self, server: str, pk: int | str, session_id: str) -> None:
+        """Nothing waits any more (the step was rejected, the run restarted)."""
+        self._update(server, pk, session_id, lambda e: e.pop("step", None))
+
+    def finished(self, server: str, pk: int | str, session_id: str) -> None:
+        self._update(server, pk, session_id, lambda e: (e.pop("step", None), e.update(finished=True)))

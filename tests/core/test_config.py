@@ -178,11 +178,11 @@ def test_the_example_file_lists_every_default_key_with_its_default():
 
 
 def test_the_example_file_lists_every_key_of_the_built_in_plugins(tmp_path):
-    from mojodex_core._context import Context
+    from mojodex_core._context import ShellContext as Context
     from mojodex_core._discovery import scan
 
     ctx = Context(Config(tmp_path / "config.toml"), tmp_path, interactive=False)
-    ctx.plugins.load_all([i for i in scan() if i.dist == "mojodex"], [], ctx)
+    ctx.hooks.load_all([i for i in scan() if i.dist == "mojodex"], [], ctx)
     example = Path(__file__).resolve().parents[2] / "mojodex.toml.example"
     listed = _flatten(tomllib.loads(example.read_text(encoding="utf-8")))
     defaults = _flatten(ctx.config.defaults)

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from mojodex_core._config import Config
-from mojodex_core._context import Context
+from mojodex_core._context import ShellContext as Context
 from mojodex_core._discovery import EntryPointInfo
 from mojodex_core._plugins import PluginHost
 
@@ -70,7 +70,7 @@ def ctx(mojodex_home):
 def host(ctx) -> tuple[PluginHost, list[str]]:
     warnings: list[str] = []
     plugins = PluginHost(warnings.append, lambda exc, where: None)
-    ctx.plugins = plugins
+    ctx.hooks = plugins
     return plugins, warnings
 
 
@@ -117,7 +117,7 @@ def test_a_hook_that_raises_is_one_warning_and_the_other_plugins_still_answer(ct
 async def test_an_async_hook_that_raises_is_one_warning(ctx, modules):
     plugins, warnings = host(ctx)
     plugins.load_all([modules("raising", RAISING_HOOKS)], [], ctx)
-    assert await ctx.fire("mojodex_startup") == []
+    assert await ctx.call_hook("mojodex_startup") == []
     assert warnings == ["plugin raising failed in mojodex_startup: RuntimeError: cannot start"]
 
 
@@ -175,7 +175,7 @@ import json, sys
 from mojodex_core._cli import build_context
 ctx, _ = build_context(["help"])
 print(json.dumps({"imported": "mojodex_unit_never" in sys.modules,
-                  "status": ctx.plugins.records["never"].status}))
+                  "status": ctx.hooks.records["never"].status}))
 """
 
 

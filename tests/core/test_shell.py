@@ -42,7 +42,7 @@ async def test_help_lists_the_builtin_commands(make_shell, logged_in):
     listing = out.split("Commands:\n", 1)[1].split("Type `help", 1)[0]
     names = [line.split("  ")[1] for line in listing.splitlines()]
     assert names == sorted(names) == ["config get", "config path", "config set", "config show", "config unset",
-                                      "help", "login", "logout", "whoami"]
+                                      "help", "login", "logout", "terms accept", "whoami"]
 
 
 async def test_first_login_through_the_prompt(make_shell, reference_server, mojodex_home):
@@ -112,5 +112,5 @@ def test_toolbar_shows_user_and_server(make_shell):
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         prompt = Shell(shell.ctx)
         assert prompt.toolbar() == "not logged in | http://srv.test:1"
-        shell.ctx.user = User("http://srv.test:1", "t", "Demo User")
+        shell.ctx.session.user = User("http://srv.test:1", "t", "Demo User")
         assert prompt.toolbar() == "Demo User | http://srv.test:1"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mojodex_core.testing import LoopThread
-from mojodex_local.testing import FakeOpenAIServer
+from mojodex_engine.testing import FakeOpenAIServer
 
 NO_MODEL = {"OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""}
 

@@ -6,7 +6,7 @@ from mojodex_core import hookimpl
 
 
 async def probe(ctx, args):
-    data = await ctx.api.request("GET", "/user_workflow", params={"version": "0.0.0"})
+    data = await ctx.server.request("GET", "/user_workflow", params={"version": "0.0.0"})
     ctx.print(f"probe: {len(data.get('user_workflows', []))} workflow(s)")
 
 

@@ -15,8 +15,8 @@ PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 if str(PLUGINS) not in sys.path:
     sys.path.insert(0, str(PLUGINS))
 
-from mojodex_local.providers import OpenAIProvider  # noqa: E402
-from mojodex_local.testing import FakeOpenAIServer  # noqa: E402
+from mojodex_engine.providers import OpenAIProvider  # noqa: E402
+from mojodex_engine.testing import FakeOpenAIServer  # noqa: E402
 
 
 @pytest.fixture

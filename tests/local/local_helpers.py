@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from mojodex_local.definitions import WorkflowDefinition, load_definition
-from mojodex_local.engine import Engine, Observer, StepInfo
-from mojodex_local.storage import RunStore
+from mojodex_engine.definitions import WorkflowDefinition, load_definition
+from mojodex_engine.engine import Engine, Observer, StepInfo
+from mojodex_engine.storage import RunStore
 
 Decision = tuple[bool, str | None] | str
 

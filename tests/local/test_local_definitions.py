@@ -8,7 +8,7 @@ import pytest
 from local_helpers import TWO_CONVERSATIONS, write_definition
 
 from mojodex_core._errors import ConfigError, UsageError
-from mojodex_local.definitions import (
+from mojodex_engine.definitions import (
     Conversation,
     PromptStep,
     find_definitions,

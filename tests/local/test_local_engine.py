@@ -8,9 +8,9 @@ from pathlib import Path
 
 from local_helpers import TWO_CONVERSATIONS, Recorder, make_engine, system_of, text_of, write_definition
 
-from mojodex_local.definitions import get_definition
-from mojodex_local.providers import OpenAIProvider, Usage
-from mojodex_local.testing import FakeOpenAIServer
+from mojodex_engine.definitions import get_definition
+from mojodex_engine.providers import OpenAIProvider, Usage
+from mojodex_engine.testing import FakeOpenAIServer
 
 
 async def test_end_conversation_ends_and_gives_the_output(
@@ -152,7 +152,7 @@ async def test_usage_is_counted_per_step_and_in_total(
     tmp_path: Path, home: Path, server: FakeOpenAIServer, provider: OpenAIProvider
 ) -> None:
     definition = write_definition(tmp_path, TWO_CONVERSATIONS)
-    from mojodex_local.testing import Reply
+    from mojodex_engine.testing import Reply
 
     usage = {"prompt_tokens": 100, "completion_tokens": 7, "total_tokens": 107}
     server.queue(

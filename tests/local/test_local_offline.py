@@ -6,8 +6,8 @@ from pathlib import Path
 
 from local_helpers import Recorder, make_engine
 
-from mojodex_local.definitions import get_definition
-from mojodex_local.providers import OfflineProvider
+from mojodex_engine.definitions import get_definition
+from mojodex_engine.providers import OfflineProvider
 
 
 async def test_offline_runs_software_company_through_all_conversations(home: Path) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 from local_helpers import TWO_CONVERSATIONS, Recorder, make_engine, write_definition
 
-from mojodex_local.prompts import conversation_messages, normalize_message, split_entries, strip_message
-from mojodex_local.providers import Usage
+from mojodex_engine.prompts import conversation_messages, normalize_message, split_entries, strip_message
+from mojodex_engine.providers import Usage
 
 
 def test_normalize_adds_the_prefix_and_cuts_lines_of_the_other_role() -> None:

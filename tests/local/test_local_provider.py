@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mojodex_core._errors import ConfigError, MojodexError
-from mojodex_local.errors import (
+from mojodex_engine.errors import (
     ModelAuthError,
     ModelError,
     ModelNotFoundError,
@@ -19,8 +19,8 @@ from mojodex_local.errors import (
     ModelStreamError,
     ModelUnreachableError,
 )
-from mojodex_local.providers import OfflineProvider, OpenAIProvider, Usage
-from mojodex_local.testing import FakeOpenAIServer, Reply
+from mojodex_engine.providers import OfflineProvider, OpenAIProvider, Usage
+from mojodex_engine.testing import FakeOpenAIServer, Reply
 
 MESSAGES = [{"role": "user", "content": "Say hello"}]
 
@@ -152,7 +152,7 @@ def test_openai_is_not_imported_with_the_package() -> None:
     plugins = Path(__file__).resolve().parents[2] / "plugins"
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "import mojodex_local.engine, mojodex_local.providers, mojodex_local.storage, mojodex_local.definitions;"
+        "import mojodex_engine.engine, mojodex_engine.providers, mojodex_engine.storage, mojodex_engine.definitions;"
         "print('openai' in sys.modules)"
     )
     out = subprocess.run(

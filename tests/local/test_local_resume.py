@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from local_helpers import TWO_CONVERSATIONS, Recorder, make_engine, resume_engine, system_of, write_definition
 
-import mojodex_local.storage as storage
+import mojodex_engine.storage as storage
 from mojodex_core._errors import MojodexError
-from mojodex_local.definitions import get_definition
-from mojodex_local.errors import ModelError, RunNotFoundError
-from mojodex_local.providers import OpenAIProvider
-from mojodex_local.storage import RunStore, find_run, list_runs
-from mojodex_local.testing import FakeOpenAIServer
+from mojodex_engine.definitions import get_definition
+from mojodex_engine.errors import ModelError, RunNotFoundError
+from mojodex_engine.providers import OpenAIProvider
+from mojodex_engine.storage import RunStore, find_run, list_runs
+from mojodex_engine.testing import FakeOpenAIServer
 
 
 def speaker_turns(server: FakeOpenAIServer) -> list[tuple[str, str]]:

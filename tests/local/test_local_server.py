@@ -5,7 +5,7 @@ from __future__ import annotations
 import openai
 import pytest
 
-from mojodex_local.testing import FakeOpenAIServer, Reply
+from mojodex_engine.testing import FakeOpenAIServer, Reply
 
 
 async def test_models_non_streaming_and_scripted_function(server: FakeOpenAIServer) -> None:

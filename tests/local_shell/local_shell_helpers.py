@@ -1,6 +1,6 @@
 """Helpers of the local-workflow shell tests (a module name no other test directory uses).
 
-``LLMThread`` runs ``mojodex_local.testing.FakeOpenAIServer`` in a thread with its own event loop, so that a test
+``LLMThread`` runs ``mojodex_engine.testing.FakeOpenAIServer`` in a thread with its own event loop, so that a test
 whose own thread blocks on a pseudo-terminal can drive it. ``roleplay_reply`` answers the engine's prompts the way
 a well-behaved model would: the lead opens, the assistant answers with the output artifact and END CONVERSATION.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mojodex_core.testing import LoopThread
-from mojodex_local.testing import FakeOpenAIServer, Reply
+from mojodex_engine.testing import FakeOpenAIServer, Reply
 
 SOFTWARE_COMPANY_STEPS = [
     "Design (Modalities)",

@@ -21,23 +21,30 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.mark.parametrize("logged_in", [True, False], ids=["token-but-no-server", "no-login"])
-def test_workflow_list_one_shot_lists_local_workflows_with_no_server(
+def test_workflow_list_one_shot_with_a_server_that_fails_lists_the_rest_and_exits_1(
     run_mojodex: Run, unreachable_url: str, logged_in: bool
 ) -> None:
     env = {"MOJODEX_TOKEN": "token-of-a-server-that-is-not-there"} if logged_in else {}
     proc = run_mojodex("workflow", "list", server_url=unreachable_url, env=env)
+    assert proc.returncode == 1, proc.stderr  # a script can tell an incomplete list from a complete one
+    assert proc.stdout.splitlines() == LOCAL_LINES
+    error = proc.stderr.splitlines()
+    assert len(error) == 1, proc.stderr
+    assert error[0].startswith("error: server workflows: ") and unreachable_url in error[0]
+    assert ("cannot reach" if logged_in else "not logged in") in error[0]
+
+
+def test_workflow_list_one_shot_for_a_user_who_never_set_up_a_server_is_the_local_list_and_no_error(
+    run_mojodex: Run,
+) -> None:
+    proc = run_mojodex("workflow", "list")  # no server.url, no MOJODEX_TOKEN, no login ever
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == LOCAL_LINES
-    warning = proc.stderr.splitlines()
-    assert len(warning) == 1, proc.stderr
-    assert warning[0].startswith("warning: server workflows: ") and unreachable_url in warning[0]
-    assert ("cannot reach" if logged_in else "not logged in") in warning[0]
+    assert proc.stderr == ""
 
 
-def test_workflow_list_json_with_no_server_has_the_local_workflows_and_their_inputs(
-    run_mojodex: Run, unreachable_url: str
-) -> None:
-    proc = run_mojodex("workflow", "list", "--json", server_url=unreachable_url)
+def test_workflow_list_json_with_no_server_has_the_local_workflows_and_their_inputs(run_mojodex: Run) -> None:
+    proc = run_mojodex("workflow", "list", "--json")
     assert proc.returncode == 0, proc.stderr
     listed = {w["ref"]: w for w in json.loads(proc.stdout)}
     assert set(listed) == {"local/software-company", "local/write-poem"}

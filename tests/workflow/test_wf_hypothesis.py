@@ -17,19 +17,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mojodex_core._config import Config
-from mojodex_core._context import Context
+from mojodex_core._context import ShellContext as Context
 from mojodex_core._credentials import User
 from mojodex_core._discovery import scan
 from mojodex_core._dispatch import resolve, run_async
+from mojodex_core._dialects import _payloads, make
 from mojodex_core._errors import BadResponseError, MojodexError, NetworkError, NotFoundError, ServerError
-from mojodex_core._events import StepEvent, steps_in_execution
+from mojodex_core._events import RunInfo, ServerEvent, StepEvent
 from mojodex_core._plugins import BUILTIN_DIST
 from mojodex_core._results import result_lines
 from mojodex_core._shell import CommandCompleter
 from mojodex_workflow import format_workflow
-from mojodex_workflow.payloads import Execution, parse_execution, parse_inputs, parse_workflows
-from mojodex_workflow.server_run import ServerRun
-from mojodex_workflow.waiting import WaitingRuns
+from mojodex_workflow.run import ServerRun
 
 SID = "sess-1"
 STEP = {"user_workflow_step_execution_pk": 7, "workflow_step_pk": 1, "step_name": "stanza_divider",
@@ -50,17 +49,18 @@ class Harness:
 
     def __init__(self, home: Path, server_url: str) -> None:
         config = Config(home / "config.toml")
-        config.overrides["server.url"] = server_url
-        config.overrides["server.timeout"] = 2.0
+        config.override("server.url", server_url)
+        config.override("server.timeout", 2.0)
+        config.override("server.api", "spec")
         self.ctx = Context(config, home, interactive=False)
         infos = [i for i in scan() if i.dist == BUILTIN_DIST]
-        self.ctx.plugins.load_all(infos, [], self.ctx)
-        self.ctx.user, self.ctx.token_source = User(server=self.ctx.server_url, token="tok"), "saved"
+        self.ctx.hooks.load_all(infos, [], self.ctx)
+        self.ctx.session.user, self.ctx.session.source = User(server=self.ctx.server_url, token="tok"), "saved"
         self.logged: list[BaseException] = []
         self.ctx.log_exception = self._log  # type: ignore[method-assign]
-        self.ctx.plugins.on_exception = self._log
+        self.ctx.hooks.on_exception = self._log
         self.runner = asyncio.Runner()
-        self.runner.run(self.ctx.fire("mojodex_startup"))
+        self.runner.run(self.ctx.call_hook("mojodex_startup"))
 
     def _log(self, exc: BaseException, context: str = "") -> None:
         self.logged.append(exc)
@@ -69,7 +69,7 @@ class Harness:
         return [e for e in self.logged if not isinstance(e, MojodexError)]
 
     def plugin(self, name: str) -> Any:
-        return self.ctx.plugins.records[name].obj
+        return self.ctx.hooks.records[name].obj
 
     def close(self) -> None:
         self.runner.run(self.ctx.aclose())
@@ -139,7 +139,7 @@ class UnreachableApi:
 @pytest.fixture(scope="module")
 def line_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     h = Harness(tmp_path_factory.mktemp("home-lines"), "http://127.0.0.1:9")
-    h.ctx._api = UnreachableApi(h.ctx.server_url)  # type: ignore[assignment]
+    h.ctx.server._http = UnreachableApi(h.ctx.server_url)  # type: ignore[assignment]
     yield h
     h.close()
 
@@ -208,7 +208,9 @@ def mangled(base: dict[str, Any]) -> st.SearchStrategy[Any]:
 payloads = st.one_of(odd, mangled(STEP), mangled(EXECUTION), mangled(WORKFLOWS))
 event_payloads = st.one_of(st.just(STEP), mangled(STEP), payloads)  # more of them well-formed enough to go far
 EVENTS = ["workflow_step_execution_started", "workflow_step_execution_ended", "workflow_step_execution_invalidated",
-          "workflow_execution_produced_text", "error", "disconnected", "reconnected", "anything_else"]
+          "workflow_execution_produced_text", "error", "user_task_execution_title", "mojo_token", "mojo_message",
+          "draft_token", "draft_message", "user_message_reception", "anything_else"]
+DIALECTS = ["spec", "mojodex-2024", "mojodex-0.4"]
 
 
 def event_data(payload: Any, with_session: bool) -> Any:
@@ -248,7 +250,7 @@ class FakeApi:
 @pytest.fixture(scope="module")
 def payload_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     h = Harness(tmp_path_factory.mktemp("home-payloads"), "http://127.0.0.1:9")
-    h.ctx.config.overrides["workflow.end_grace_seconds"] = 0.001
+    h.ctx.config.override("workflow.end_grace_seconds", 0.001)
 
     async def joined(session_id: str) -> None:  # no Socket.IO connection here: joining a room is a no-op
         pass
@@ -259,37 +261,46 @@ def payload_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harnes
 
 
 def check_pure_handlers(payload: Any) -> None:
-    step = StepEvent.from_server(payload, SID)
+    step = _payloads.step(payload, SID)
     assert step is None or (isinstance(step.step_name, str) and (step.result is None or isinstance(step.result, list)))
-    for found in steps_in_execution(payload, SID):
+    for found in _payloads.steps(payload, SID, 3) if isinstance(payload, dict) else []:
         assert isinstance(found, StepEvent) and found.step_execution_pk is not None
-    with contextlib.suppress(MojodexError):
-        execution = parse_execution(payload)
-        assert execution.session_id and execution.pk is not None
-    with contextlib.suppress(MojodexError):
-        for info in parse_workflows(payload):
-            assert isinstance(format_workflow(info), str)
-    parse_inputs(payload)
+    for name in DIALECTS:
+        dialect: Any = make(name, None, "0.0.0")  # type: ignore[arg-type]
+        with contextlib.suppress(MojodexError):
+            run = dialect.run(payload)
+            assert run.session_id and run.pk is not None and all(isinstance(s, StepEvent) for s in run.steps)
+    items = payload.get("user_workflows") if isinstance(payload, dict) else None
+    for item in items if isinstance(items, list) else []:
+        info = _payloads.workflow(item, pk_key="user_workflow_pk", name_key="name", icon_key="icon",
+                                  description_key="description")
+        assert info is None or isinstance(format_workflow(info), str)
+    _payloads.inputs(payload)
+    for name in EVENTS:
+        event = _payloads.event(name, payload)
+        assert event is None or isinstance(event, ServerEvent)
+        _payloads.ack(name, payload)
     lines = result_lines(payload)
     assert lines[0] == "Results:" and all(isinstance(line, str) and "\x1b" not in line for line in lines)
 
 
 async def _through_the_shell(h: Harness, events: list[tuple[str, Any]], answers: list[Any], step_names: Any,
-                             json_mode: bool) -> None:
+                             json_mode: bool, dialect: str) -> None:
     ctx = h.ctx
+    ctx.config.override("server.api", dialect)
     api = FakeApi(ctx.server_url, answers)
-    ctx._api = api  # type: ignore[assignment]
-    socket, workflow = h.plugin("socketio"), h.plugin("workflow")
-    socket.sessions, socket.seen = {SID: 3}, set()
+    ctx.server._http = api  # type: ignore[assignment]
+    ctx.server._dialect = None
+    await ctx.server.dialect()
+    socket = h.plugin("socketio")
     names = [n for n in step_names if isinstance(n, str)] if isinstance(step_names, list) else []
-    run = ServerRun(ctx, Execution(3, SID, "Write poem", names), WaitingRuns(ctx.home / "waiting-runs.json"),
-                    assume_yes=True, json_mode=json_mode)
-    workflow.runs[SID] = run
+    run = ServerRun(ctx, RunInfo(3, SID, "Write poem", step_names=names), assume_yes=True, json_mode=json_mode)
+    socket.listeners = {SID: run}
     try:
         for event, data in events:
-            await socket._dispatch(event, data)  # the socket plugin's handler: straight to the step hooks
-        await socket._rejoin() if answers else None  # a reconnection's catch-up reads a generated execution
-        run.put("error", {"error": "end of the generated events"})
+            await socket._dispatch(event, data)  # the socket plugin's handler: straight to the run's owner
+        await socket._rejoin() if answers else None  # a reconnection's catch-up reads a generated run
+        run.deliver(ServerEvent("error", "error", SID, text="end of the generated events"))
         with contextlib.suppress(MojodexError):
             status = await asyncio.wait_for(run.drive(), 10)
             assert status in (0, 1)
@@ -299,20 +310,23 @@ async def _through_the_shell(h: Harness, events: list[tuple[str, Any]], answers:
             assert found is not None
             assert isinstance(await run_async(ctx, *found), int)
     finally:
-        workflow.runs.pop(SID, None)
-        ctx._api = None
+        socket.listeners = {}
+        ctx.server._http = None
+        ctx.server._dialect = None
+        ctx.config.override("server.api", "spec")
     await _still_usable(h)
 
 
 @settings(BASE, max_examples=1_000)
 @given(payload=payloads, events=st.lists(st.tuples(st.sampled_from(EVENTS), event_payloads, st.booleans()), max_size=4),
        answers=answers, step_names=st.one_of(st.just(["stanza_divider", "stanza_writer"]), odd),
-       json_mode=st.booleans())
+       json_mode=st.booleans(), dialect=st.sampled_from(DIALECTS))
 def test_malformed_payloads_never_break_the_handlers(payload_harness: Harness, payload: Any, events: list[Any],
-                                                     answers: list[Any], step_names: Any, json_mode: bool) -> None:
+                                                     answers: list[Any], step_names: Any, json_mode: bool,
+                                                     dialect: str) -> None:
     h = payload_harness
     check_pure_handlers(payload)
     with captured() as out:
         h.runner.run(_through_the_shell(h, [(e, event_data(p, s)) for e, p, s in events], answers, step_names,
-                                        json_mode))
+                                        json_mode, dialect))
     check_output(h, out.getvalue())

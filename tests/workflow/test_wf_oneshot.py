@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from workflow_helpers import (
     EXECUTION_PATH,
     NOW,
     POEM_LINE,
     TOPIC,
-    json_lines,
     requests,
     step_executions,
     validations,
@@ -57,21 +58,19 @@ def test_scripted_run_missing_an_input_names_the_flag(start_server_thread, one_s
     assert requests(srv, "PUT", EXECUTION_PATH) == []
 
 
-def test_json_prints_one_object_per_event(start_server_thread, one_shot):
+def test_json_prints_the_run_as_one_document(start_server_thread, one_shot):
     srv = start_server_thread(first_pk=7)
     proc = one_shot(srv, "workflow", "run", "7", *INPUTS, "--yes", "--json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    events = json_lines(proc.stdout)
-    assert all(e["execution_pk"] == 7 for e in events)
-    kinds = [e["event"] for e in events]
-    assert kinds[:4] == ["step_started", "step_ended", "results", "validated"]
-    assert kinds.count("step_ended") == kinds.count("validated") == 4
-    assert kinds[-2:] == ["produced_text", "run_ended"]
-    assert events[-2]["title"] == f"Write poem: {TOPIC}" and events[-2]["text"].count("[offline demo]") == 3
-    [divider] = [e for e in events if e["event"] == "results" and e["step_name"] == "stanza_divider"]
-    assert [list(r) for r in divider["result"]] == [["stanza_topic"]] * 3
-    validated = [e["step_execution_pk"] for e in events if e["event"] == "validated"]
-    assert validated == [s["user_workflow_step_execution_pk"] for s in step_executions(srv, 7)]
+    run = json.loads(proc.stdout)  # one document, nothing else on stdout
+    assert run["run_pk"] == 7 and run["status"] == "finished" and run["workflow"] == "Write poem"
+    steps = run["steps"]
+    assert [s["step_name"] for s in steps] == ["stanza_divider"] + ["stanza_writer"] * 3
+    assert [list(r) for r in steps[0]["result"]] == [["stanza_topic"]] * 3
+    assert [s["step_execution_pk"] for s in steps] == [
+        s["user_workflow_step_execution_pk"] for s in step_executions(srv, 7)]
+    assert run["produced_text"]["title"] == f"Write poem: {TOPIC}"
+    assert run["produced_text"]["text"].count("[offline demo]") == 3
 
 
 def test_list_follows_pages_past_50(start_server_thread, one_shot):

@@ -11,9 +11,7 @@ from typing import Any
 
 # The shell imports this module at every start, whatever the command: import only cheap things up here
 # (mojodex_core is loaded already) and heavy libraries inside the functions that use them.
-from mojodex_core import MojodexError, StepEvent, hookimpl
-from mojodex_core._errors import UsageError
-from mojodex_core._files import atomic_write, ensure_private_dir
+from mojodex_core import MojodexError, StepEvent, UsageError, atomic_write, ensure_private_dir, hookimpl
 
 from mojodex_transcript import markdown
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from mojodex_local.definitions import Conversation, PromptStep, WorkflowDefinition
+from mojodex_engine.definitions import Conversation, PromptStep, WorkflowDefinition
 
 END_MARKER = "END CONVERSATION"
 _END_RE = re.compile(r"[*_`\s]*\bEND CONVERSATION\b[*_`.!\s]*")

@@ -29,12 +29,12 @@ import inspect
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from mojodex_core._text import one_line
-from mojodex_local import prompts
-from mojodex_local.definitions import Conversation, PlanItem, PromptStep, WorkflowDefinition
-from mojodex_local.prompts import Rejection
-from mojodex_local.providers import ModelProvider, Usage
-from mojodex_local.storage import RunStore
+from mojodex_core import one_line
+from mojodex_engine import prompts
+from mojodex_engine.definitions import Conversation, PlanItem, PromptStep, WorkflowDefinition
+from mojodex_engine.prompts import Rejection
+from mojodex_engine.providers import ModelProvider, Usage
+from mojodex_engine.storage import RunStore
 
 Result = list[dict[str, str]]
 

@@ -17,12 +17,9 @@ by the run's writer thread in call order; directories are 0700. A run id sorts b
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
 import re
 import secrets
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
@@ -30,10 +27,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mojodex_core._errors import MojodexError
-from mojodex_core._text import one_line
-from mojodex_local.definitions import WorkflowDefinition, parse_definition
-from mojodex_local.errors import RunNotFoundError
+from mojodex_core import MojodexError, atomic_write, ensure_private_dir, one_line
+from mojodex_engine.definitions import WorkflowDefinition, parse_definition
+from mojodex_engine.errors import RunNotFoundError
 
 RUNS_DIR = "runs"
 STATE_FILE = "state.json"
@@ -45,29 +41,6 @@ _RUN_ID_RE = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{4,}$")
 
 def new_run_id(now: datetime | None = None) -> str:
     return f"{(now or datetime.now()):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory and ``os.replace`` (0600)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:  # mkstemp made it 0600
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def private_dir(path: Path) -> Path:
-    """Create ``path`` (and missing parents) as 0700 directories."""
-    missing = [p for p in (path, *path.parents) if not p.exists()]
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for p in missing:
-        with contextlib.suppress(OSError):
-            os.chmod(p, 0o700)
-    return path
 
 
 def artifact_filename(name: str) -> str:
@@ -165,7 +138,7 @@ class RunStore:
     ) -> RunStore:
         """A new run of ``definition`` with checked ``inputs`` (``UsageError`` for a missing/unknown one)."""
         inputs = definition.check_inputs(inputs)
-        runs = private_dir(home / RUNS_DIR)
+        runs = ensure_private_dir(home / RUNS_DIR)
         for _ in range(20):
             rid = run_id or new_run_id()
             path = runs / rid

@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mojodex_core._errors import ConfigError, UsageError
+from mojodex_core import ConfigError, UsageError
 
 BUILTIN_DIR = Path(__file__).with_name("builtin")
 USER_DIR = "workflows"

@@ -6,7 +6,7 @@ None of them derives from the core's ``AuthError``: a refused model key must not
 
 from __future__ import annotations
 
-from mojodex_core._errors import BadResponseError, MojodexError, NetworkError
+from mojodex_core import BadResponseError, MojodexError, NetworkError
 
 
 class ModelError(MojodexError):

@@ -7,7 +7,7 @@ and model before a run starts.
 
 ``OpenAIProvider`` talks to any OpenAI-compatible chat-completions endpoint through the ``openai`` SDK, which
 retries 429 and 5xx answers with backoff (``max_retries``) and honours ``retry-after``. Its errors come out as
-one-line ``MojodexError`` subclasses (``mojodex_local.errors``). ``OfflineProvider`` needs no network: it
+one-line ``MojodexError`` subclasses (``mojodex_engine.errors``). ``OfflineProvider`` needs no network: it
 answers with clearly labelled ``[offline demo]`` text that follows the roleplay protocol, for demos and tests.
 """
 
@@ -21,9 +21,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from mojodex_core._errors import ConfigError
-from mojodex_core._text import one_line
-from mojodex_local.errors import (
+from mojodex_core import ConfigError, one_line
+from mojodex_engine.errors import (
     ModelAuthError,
     ModelError,
     ModelNotFoundError,
@@ -31,7 +30,7 @@ from mojodex_local.errors import (
     ModelStreamError,
     ModelUnreachableError,
 )
-from mojodex_local.prompts import END_MARKER
+from mojodex_engine.prompts import END_MARKER
 
 OFFLINE_LABEL = "[offline demo]"
 
@@ -119,7 +118,11 @@ class OpenAIProvider:
 
     def _get_client(self) -> Any:
         if self._client is None:
-            import openai
+            try:
+                import openai
+            except ImportError:
+                raise ConfigError("the openai package is not installed: pip install 'mojodex[local]' to run local "
+                                  "workflows on a model (or set llm.provider = \"offline\")") from None
 
             self._client = openai.AsyncOpenAI(
                 api_key=self._api_key,
@@ -137,9 +140,9 @@ class OpenAIProvider:
     async def stream(
         self, messages: list[dict[str, str]], *, model: str | None = None, temperature: float | None = None
     ) -> AsyncIterator[str]:
+        client = self._get_client()
         import openai
 
-        client = self._get_client()
         model = model or self.model
         self.usage = None
         extra: dict[str, Any] = {"stream_options": {"include_usage": True}} if self.stream_usage else {}
@@ -181,9 +184,9 @@ class OpenAIProvider:
 
     async def preflight(self) -> None:
         """One tiny completion: the same one-line errors as ``stream`` when endpoint, key or model is bad."""
+        client = self._get_client()  # first: a missing openai package is one line
         import openai
 
-        client = self._get_client()
         messages = [{"role": "user", "content": "Say OK."}]
         try:
             try:

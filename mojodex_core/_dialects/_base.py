@@ -1,0 +1,163 @@
+"""What every dialect of the server protocol offers: one interface, one implementation per dialect."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mojodex_core._dialects import _payloads as p
+from mojodex_core._errors import UnsupportedError
+
+if TYPE_CHECKING:
+    from mojodex_core._events import ProducedText, RunInfo, ServerEvent, StepEvent, WorkflowInfo
+    from mojodex_core._http import HttpClient
+
+PAGE = 50
+MAX_PAGES = 200
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a server of a dialect can do beyond listing, running and validating workflows."""
+
+    reject_with_instruction: bool = False  # `n` then an instruction reruns the step
+    edit_result: bool = False
+    relaunch: bool = False  # a failed step can be run again
+    restart: bool = False  # a run restarts with new inputs while its first step waits
+    instruct_tasks: bool = False  # tasks whose assistant writes a document, and chat
+    run_history: bool = False  # the list of past runs and their produced texts
+    end_event: bool = False  # a run always ends with its produced text
+    typed_values: bool = True  # whole numbers go as JSON numbers (0.4 stores every value as a string)
+
+
+class Dialect:
+    """The calls of one dialect. ``http`` sends authenticated requests; ``version`` is ``server.version``."""
+
+    name = ""
+    can = Capabilities()
+    run_key = "user_workflow_execution_pk"  # how a run's pk is named in this dialect
+
+    def __init__(self, http: HttpClient, version: str = "0.0.0") -> None:
+        self.http = http
+        self.version = version
+        self.known: dict[str, WorkflowInfo] = {}  # listed workflows, by ref
+        self.first_pages: dict[str, Any] = {}  # path -> its first page, read by the detection a moment ago
+
+    # -- listing and running -----------------------------------------------------------------------------
+
+    async def list_workflows(self) -> list[WorkflowInfo]:
+        raise NotImplementedError
+
+    async def create_run(self, ref: str) -> RunInfo:
+        raise NotImplementedError
+
+    async def workflow(self, ref: str) -> WorkflowInfo | None:
+        """The listed workflow ``ref`` (listing once if needed); None when the list cannot be read."""
+        from mojodex_core._errors import MojodexError, NetworkError
+
+        if ref not in self.known:
+            try:
+                await self.list_workflows()
+            except NetworkError:
+                raise
+            except MojodexError:
+                return None
+        return self.known.get(ref)
+
+    async def start_run(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> None:
+        raise NotImplementedError
+
+    async def read_run(self, run_pk: int | str) -> RunInfo:
+        raise NotImplementedError
+
+    async def validate(self, run: RunInfo, step: StepEvent) -> None:
+        await self.http.request("POST", "/user_workflow_step_execution", what="a validation answer",
+                                json={"user_workflow_step_execution_pk": step.step_execution_pk, "validated": True})
+
+    async def reject(self, run: RunInfo, step: StepEvent, instruction: str) -> None:
+        """Reject a step with an instruction: the server reruns it (two requests, protocol.md)."""
+        if not self.can.reject_with_instruction:
+            raise self.unsupported("rejecting a step with an instruction")
+        await self.http.request("POST", "/user_workflow_step_execution", what="a rejection answer",
+                                json={"user_workflow_step_execution_pk": step.step_execution_pk, "validated": False})
+        await self.send_message(run, instruction)
+
+    async def send_message(self, run: RunInfo, text: str) -> dict[str, Any]:
+        """A chat message to the run's assistant (``PUT /user_message``, a form); the answer comes as events."""
+        if not self.can.reject_with_instruction:
+            raise self.unsupported("sending a message")
+        answer = await self.http.request("PUT", "/user_message", what="a message answer", form={
+            "session_id": run.session_id,
+            "message_id": uuid.uuid4().hex,
+            "message_date": datetime.datetime.now(datetime.UTC).isoformat(),
+            "version": self.version,
+            "text": text,
+            **self.message_origin(run),
+        })
+        return p.as_dict(answer)
+
+    def message_origin(self, run: RunInfo) -> dict[str, Any]:
+        return {"origin": "workflow", self.run_key: run.pk}
+
+    # -- what only some dialects do ------------------------------------------------------------------------
+
+    async def edit_result(self, run: RunInfo, step: StepEvent, result: list[Any]) -> list[Any]:
+        raise self.unsupported("editing a step's result")
+
+    async def relaunch(self, run: RunInfo, step: StepEvent) -> None:
+        raise self.unsupported("relaunching a failed step")
+
+    async def restart(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> None:
+        raise self.unsupported("restarting a run with new inputs")
+
+    async def list_tasks(self) -> list[WorkflowInfo]:
+        raise self.unsupported("tasks")
+
+    async def list_runs(self, *, limit: int = 50, offset: int = 0, search: str = "",
+                        refs: tuple[str, ...] = ()) -> list[RunInfo]:
+        raise self.unsupported("the history of runs")
+
+    async def produced_text(self, run_pk: int | str, version: int | None = None) -> ProducedText | None:
+        raise self.unsupported("reading a produced text")
+
+    async def messages(self, run: RunInfo, limit: int = 50) -> list[dict[str, Any]]:
+        raise self.unsupported("reading a conversation")
+
+    async def accept_terms(self) -> None:
+        await self.http.request("PUT", "/terms_and_conditions", what="an answer", json={})
+
+    # -- events ----------------------------------------------------------------------------------------------
+
+    def event(self, name: str, data: Any) -> ServerEvent | None:
+        return p.event(name, data)
+
+    def ack(self, name: str, data: Any) -> Any:
+        return p.ack(name, data)
+
+    # -- helpers -----------------------------------------------------------------------------------------------
+
+    def unsupported(self, what: str) -> UnsupportedError:
+        return UnsupportedError(f"{what} is not in the {self.name} dialect of the protocol this server speaks")
+
+    async def pages(self, path: str, items_key: str, limit_key: str, params: dict[str, Any], what: str,
+                    first_plain: bool = False) -> list[Any]:
+        """Every item of a paged list: page after page until a short page comes back."""
+        found: list[Any] = []
+        for page in range(MAX_PAGES):
+            query = dict(params)
+            if page or not first_plain:
+                query.update({limit_key: PAGE, "offset": page * PAGE})
+            reused = self.first_pages.pop(path, None) if page == 0 and first_plain else None
+            data = reused if reused is not None else await self.http.request("GET", path, params=query, what=what)
+            items = data.get(items_key) if isinstance(data, dict) else None
+            if not isinstance(items, list):
+                from mojodex_core._errors import BadResponseError
+
+                raise BadResponseError(f"the server's {what} has no {items_key!r} list")
+            found.extend(items)
+            if len(items) < PAGE:
+                break
+        return found

@@ -1,0 +1,233 @@
+"""Reading the server's JSON into checked values: the one place where payloads are parsed.
+
+Every function accepts any value (what a server sends is untrusted) and either returns a usable value or
+raises ``BadResponseError`` with one clear sentence; optional fields of the wrong type are ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mojodex_core._errors import BadResponseError
+from mojodex_core._events import InputSpec, ProducedText, ServerEvent, StepEvent, WorkflowInfo
+from mojodex_core._text import one_line
+
+
+def text(value: Any, limit: int = 200) -> str:
+    """A short one-line text, or "" for anything that is not a string or a number."""
+    return one_line(value, limit) if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
+
+
+def long_text(value: Any) -> str:
+    """A text kept whole (a produced text, an assistant's message), "" for anything else."""
+    return value if isinstance(value, str) else ""
+
+
+def pk(value: Any) -> int | str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip() and len(value) <= 100:
+        return value.strip()
+    return None
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def inputs(items: Any) -> list[InputSpec]:
+    """Input descriptions of any dialect: ``inputs_spec``/``inputs`` (2024) or ``json_input`` (0.4)."""
+    out: list[InputSpec] = []
+    seen: set[str] = set()
+    for item in as_list(items):
+        if isinstance(item, str):
+            item = {"input_name": item}
+        if not isinstance(item, dict):
+            continue
+        name = text(item.get("input_name"), 80)
+        if not name or name in seen:
+            continue
+        seen.add(name)
+        kind = item.get("type")
+        default = item.get("default_value")
+        if default is None and item.get("value") is not None:
+            default = item.get("value")  # the 2024 backend answers a new execution with its defaults filled in
+        choices = []
+        for value in as_list(item.get("possible_values")):
+            value = value.get("value") if isinstance(value, dict) else value
+            if text(value):
+                choices.append(text(value))
+        out.append(InputSpec(
+            name=name,
+            type=kind.strip().lower() if isinstance(kind, str) else "",
+            description=text(item.get("description_for_user") or item.get("description"), 300),
+            default=default if isinstance(default, str | int | float) and not isinstance(default, bool) else None,
+            choices=tuple(choices),
+            placeholder=text(item.get("placeholder"), 200),
+        ))
+    return out
+
+
+def step_names(items: Any) -> list[str]:
+    names = []
+    for step in as_list(items):
+        name = step.get("step_name_for_user") or step.get("step_name") if isinstance(step, dict) else step
+        if text(name):
+            names.append(text(name, 80))
+    return names
+
+
+def workflow(item: Any, *, pk_key: str, name_key: str, icon_key: str, description_key: str,
+             inputs_key: str = "inputs_spec") -> WorkflowInfo | None:
+    """A listed workflow or task; None when it has no pk or no name."""
+    if not isinstance(item, dict):
+        return None
+    ref, name = pk(item.get(pk_key)), text(item.get(name_key))
+    if ref is None or not name:
+        return None
+    kind = item.get("task_type")
+    return WorkflowInfo(
+        ref=str(ref), name=name, icon=text(item.get(icon_key), 20), description=text(item.get(description_key)),
+        source="server", inputs=tuple(i.name for i in inputs(item.get(inputs_key))),
+        data=item, kind=kind if kind in ("workflow", "instruct") else "workflow",
+        steps=tuple(step_names(item.get("steps"))),
+    )
+
+
+def step(payload: Any, session_id: str | None = None, run_pk: int | str | None = None) -> StepEvent | None:
+    """A step execution of any dialect (an event's payload, or an entry of a run's JSON).
+
+    None when it is not a dict or has neither a step name nor a display name. ``result`` is kept only if it is
+    a list; ``error`` comes from 0.4's ``error_status``.
+    """
+    if not isinstance(payload, dict):
+        return None
+    name = text(payload.get("step_name_for_user") or payload.get("step_name"), 80)
+    sid = payload.get("session_id", session_id)
+    if not name or not isinstance(sid, str):
+        return None
+    result = payload.get("result")
+    error_status = payload.get("error_status")
+    error = None
+    if isinstance(error_status, dict):
+        error = text(error_status.get("error"), 300) or "the step failed on the server"
+    elif isinstance(error_status, str) and error_status.strip():
+        error = text(error_status, 300)
+    validated = payload.get("validated")
+    parameter = payload.get("parameter")
+    return StepEvent(
+        session_id=sid,
+        step_name=name,
+        step_execution_pk=pk(payload.get("user_workflow_step_execution_pk")),
+        result=result if isinstance(result, list) else None,
+        source="server",
+        data=payload,
+        run_pk=run_pk,
+        step_pk=pk(payload.get("workflow_step_pk")),
+        parameter=parameter if isinstance(parameter, dict) else None,
+        validated=validated if isinstance(validated, bool) else None,
+        error=error,
+        needs_validation=payload.get("user_validation_required") is not False,
+        review_chat=payload.get("review_chat_enabled") is True,
+        definition=text(payload.get("step_definition_for_user"), 300),
+    )
+
+
+# Where a server may list step executions in a run's JSON: the backends list validated ones (2024:
+# ``validated_steps_executions``; 0.4: ``step_executions``, with the one waiting or failed); a server that
+# also lists the one waiting for validation lets a reconnected client catch its end.
+STEP_KEYS = ("validated_steps_executions", "step_executions", "current_step_execution")
+
+
+def steps(data: dict[str, Any], session_id: str, run_pk: int | str | None) -> list[StepEvent]:
+    """Every step execution a run's JSON mentions, in order, each once (the fullest copy)."""
+    found: dict[str, StepEvent] = {}
+    for key in STEP_KEYS:
+        items = data.get(key)
+        for item in items if isinstance(items, list) else [items]:
+            s = step(item, session_id, run_pk)
+            if s is None or s.step_execution_pk is None:
+                continue
+            known = found.get(str(s.step_execution_pk))
+            if known is None or (known.result is None and s.result is not None) or (
+                    s.validated is True and known.validated is not True):
+                found[str(s.step_execution_pk)] = s
+    return list(found.values())
+
+
+def produced(data: dict[str, Any], *, text_key: str = "produced_text", title_key: str = "produced_text_title",
+             version_index: int | None = None) -> ProducedText | None:
+    body = long_text(data.get(text_key))
+    if not body and not isinstance(data.get(text_key), str):
+        return None
+    return ProducedText(title=text(data.get(title_key), 300), text=body, pk=pk(data.get("produced_text_pk")),
+                        version_pk=pk(data.get("produced_text_version_pk")), version=version_index)
+
+
+def require_session(data: Any, pk_key: str, fallback: int | str | None = None) -> tuple[int | str, str]:
+    """A run's pk and session id; without them a run cannot be followed: ``BadResponseError``."""
+    if not isinstance(data, dict):
+        raise BadResponseError("the server's run is not a JSON object")
+    run_pk = pk(data.get(pk_key))
+    if run_pk is None:
+        run_pk = fallback
+    if run_pk is None:
+        raise BadResponseError(f"the server's run has no {pk_key}")
+    session_id = data.get("session_id")
+    if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > 200:
+        raise BadResponseError("the server's run has no session_id")
+    return run_pk, session_id.strip()
+
+
+STEP_EVENTS = {
+    "workflow_step_execution_started": "step_started",
+    "workflow_step_execution_ended": "step_ended",
+    "workflow_step_execution_invalidated": "step_invalidated",
+}
+
+
+def event(name: str, data: Any) -> ServerEvent | None:
+    """A Socket.IO event of any dialect as a ``ServerEvent``; None for a step event that cannot be used."""
+    payload = data if isinstance(data, dict) else {"payload": data}
+    sid = payload.get("session_id")
+    sid = sid if isinstance(sid, str) else ""
+    if name in STEP_EVENTS:
+        s = step(payload, sid)
+        if s is None or s.step_execution_pk is None:
+            return None  # without its pk a step can be neither told apart nor validated
+        kind = STEP_EVENTS[name]
+        return ServerEvent(name, kind, sid, payload, step=s.started() if kind == "step_started" else s)  # type: ignore[arg-type]
+    if name == "workflow_execution_produced_text":
+        return ServerEvent(name, "produced_text", sid, payload, produced=produced(payload) or ProducedText("", ""))
+    if name == "error":
+        message = payload.get("error") if "error" in payload else payload.get("payload")
+        return ServerEvent(name, "error", sid, payload, text=text(message, 300) or "unknown error")
+    if name == "user_task_execution_title":
+        return ServerEvent(name, "title", sid, payload, text=text(payload.get("title"), 200))
+    if name in ("mojo_token", "mojo_message"):
+        return ServerEvent(name, "token" if name == "mojo_token" else "message", sid, payload,
+                           text=long_text(payload.get("text")), message_pk=pk(payload.get("message_pk")))
+    if name in ("draft_token", "draft_message"):
+        draft = produced(payload) or ProducedText(text(payload.get("produced_text_title"), 300), "")
+        return ServerEvent(name, "draft_token" if name == "draft_token" else "draft", sid, payload, produced=draft,
+                           message_pk=pk(payload.get("message_pk")))
+    if name == "user_message_reception":
+        return ServerEvent(name, "received", sid, payload)
+    return ServerEvent(name, "other", sid, payload)
+
+
+def ack(name: str, data: Any) -> dict[str, Any] | None:
+    """The acknowledgement a server waits for (it sends the event again until it comes), or None."""
+    if not isinstance(data, dict):
+        return None
+    if name == "mojo_message":
+        return {"session_id": data.get("session_id"), "message_pk": data.get("message_pk")}
+    if name == "draft_message":
+        return {"session_id": data.get("session_id"), "produced_text_version_pk": data.get("produced_text_version_pk")}
+    return None

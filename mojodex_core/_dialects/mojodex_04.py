@@ -1,0 +1,193 @@
+"""The ``mojodex-0.4`` dialect: Mojodex 0.4, where workflows are tasks (protocol.md, "Mojodex 0.4").
+
+Tasks are listed by ``/user_task``; a run is a *user task execution*, created with ``PUT /user_task_execution``
+and started with a form. Steps can be edited, rejected with an instruction, relaunched after a failure, and a
+run restarted with new inputs; instruct tasks chat with the assistant, which writes drafts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from mojodex_core._dialects import _payloads as p
+from mojodex_core._dialects._base import Capabilities, Dialect
+from mojodex_core._errors import BadResponseError
+from mojodex_core._events import ProducedText, RunInfo, StepEvent, WorkflowInfo
+
+RUN = "/user_task_execution"
+
+
+class Mojodex04Dialect(Dialect):
+    name = "mojodex-0.4"
+    can = Capabilities(reject_with_instruction=True, edit_result=True, relaunch=True, restart=True,
+                       instruct_tasks=True, run_history=True, end_event=True, typed_values=False)
+    run_key = "user_task_execution_pk"
+
+    async def list_tasks(self) -> list[WorkflowInfo]:
+        """Every task the user can run, workflows and instruct tasks (never those listed as not enabled)."""
+        items = await self.pages("/user_task", "user_tasks", "n_user_tasks", {}, "task list", first_plain=True)
+        found: dict[str, WorkflowInfo] = {}
+        for item in items:
+            if not isinstance(item, dict) or item.get("enabled") is False:
+                continue
+            info = p.workflow(item, pk_key="user_task_pk", name_key="task_name", icon_key="task_icon",
+                              description_key="task_description")
+            if info is not None:
+                found.setdefault(info.ref, info)
+        self.known.update(found)
+        return list(found.values())
+
+    async def list_workflows(self) -> list[WorkflowInfo]:
+        return [t for t in await self.list_tasks() if t.kind == "workflow"]
+
+    async def workflow(self, ref: str) -> WorkflowInfo | None:
+        """One task, from the last list or from the server."""
+        if ref not in self.known:
+            data = await self.http.request("GET", "/user_task", params={"user_task_pk": ref}, what="a task")
+            item = p.as_dict(data)
+            item = p.as_dict(item.get("user_task")) or item
+            info = p.workflow(item, pk_key="user_task_pk", name_key="task_name", icon_key="task_icon",
+                              description_key="task_description")
+            if info is None:
+                info = p.workflow(item, pk_key="user_task_pk", name_key="user_task_name", icon_key="user_task_icon",
+                                  description_key="user_task_description")
+            if info is not None and item.get("enabled") is not False:
+                self.known[ref] = info
+        return self.known.get(ref)
+
+    async def create_run(self, ref: str) -> RunInfo:
+        data = await self.http.request("PUT", RUN, what="a new run",
+                                       json={"user_task_pk": int(ref) if ref.isdigit() else ref})
+        run_pk, session_id = p.require_session(data, self.run_key)
+        task = self.known.get(ref)
+        return RunInfo(pk=run_pk, session_id=session_id, name=task.name if task else "",
+                       kind=task.kind if task else "workflow", ref=ref, icon=task.icon if task else "",
+                       inputs=p.inputs(data.get("json_input")), step_names=list(task.steps) if task else [],
+                       raw=data)
+
+    def _inputs_form(self, values: dict[str, Any]) -> str:
+        # The key is input_value (value answers 500), and every value a string, as the web app sends them.
+        return json.dumps([{"input_name": name, "input_value": v if isinstance(v, str) else json.dumps(v)}
+                           for name, v in values.items()], ensure_ascii=False)
+
+    async def start_run(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> None:
+        form = {self.run_key: run.pk, "version": self.version, "inputs": self._inputs_form(values)}
+        with _open_files(files) as uploads:
+            await self.http.request("POST", "/user_task_execution_run", what="an answer to the inputs",
+                                    form=form, files=uploads or None)
+        run.values = dict(values)
+
+    async def restart(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> None:
+        form = {self.run_key: run.pk, "inputs": self._inputs_form(values)}
+        with _open_files(files) as uploads:
+            await self.http.request("POST", "/restart_user_workflow_execution", what="a restart answer",
+                                    form=form, files=uploads or None)
+        run.values = dict(values)
+
+    def message_origin(self, run: RunInfo) -> dict[str, Any]:
+        return {"origin": "task", self.run_key: run.pk}
+
+    async def edit_result(self, run: RunInfo, step: StepEvent, result: list[Any]) -> list[Any]:
+        answer = await self.http.request("PUT", "/user_workflow_step_execution_result", what="an edit answer",
+                                         json={"user_workflow_step_execution_pk": step.step_execution_pk,
+                                               "result": result})
+        new = p.as_dict(answer).get("new_result")
+        return new if isinstance(new, list) else result
+
+    async def relaunch(self, run: RunInfo, step: StepEvent) -> None:
+        await self.http.request("PUT", "/user_workflow_step_execution", what="a relaunch answer",
+                                json={"user_workflow_step_execution_pk": step.step_execution_pk})
+
+    async def read_run(self, run_pk: int | str) -> RunInfo:
+        data = await self.http.request("GET", RUN, params={self.run_key: run_pk}, what="a run")
+        return self.run(data, run_pk)
+
+    def run(self, data: Any, fallback: int | str | None = None) -> RunInfo:
+        run_pk, session_id = p.require_session(data, self.run_key, fallback)
+        specs = p.inputs(data.get("json_inputs_values"))
+        values = {}
+        for item in p.as_list(data.get("json_inputs_values")):
+            if isinstance(item, dict) and p.text(item.get("input_name")):
+                values[p.text(item.get("input_name"))] = item.get("value")
+        produced = None
+        if isinstance(data.get("produced_text_production"), str):
+            index = data.get("produced_text_version_index")
+            produced = ProducedText(title=p.text(data.get("produced_text_title"), 300),
+                                    text=data["produced_text_production"], pk=p.pk(data.get("produced_text_pk")),
+                                    version_pk=p.pk(data.get("produced_text_version_pk")),
+                                    version=index if isinstance(index, int) and not isinstance(index, bool) else None)
+        kind = data.get("task_type")
+        return RunInfo(
+            pk=run_pk, session_id=session_id, name=p.text(data.get("task_name")),
+            kind=kind if kind in ("workflow", "instruct") else "workflow",
+            ref=str(p.pk(data.get("user_task_pk")) or ""), title=p.text(data.get("title")),
+            icon=p.text(data.get("icon"), 20), inputs=specs, values=values,
+            step_names=p.step_names(data.get("steps")), steps=p.steps(data, session_id, run_pk),
+            produced=produced, started=p.text(data.get("start_date"), 40), raw=data,
+        )
+
+    async def list_runs(self, *, limit: int = 50, offset: int = 0, search: str = "",
+                        refs: tuple[str, ...] = ()) -> list[RunInfo]:
+        params: dict[str, Any] = {"n_user_task_executions": max(1, min(limit, 50)), "offset": max(0, offset)}
+        if search:
+            params["search_filter"] = search
+        if refs:
+            params["user_task_pks"] = ";".join(refs)
+        data = await self.http.request("GET", RUN, params=params, what="the list of runs")
+        items = data.get("user_task_executions") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise BadResponseError("the server's list of runs has no 'user_task_executions' list")
+        runs = []
+        for item in items:
+            try:
+                runs.append(self.run(item))
+            except BadResponseError:
+                continue
+        return runs
+
+    async def produced_text(self, run_pk: int | str, version: int | None = None) -> ProducedText | None:
+        if version is None:
+            return (await self.read_run(run_pk)).produced
+        data = p.as_dict(await self.http.request(
+            "GET", "/user_task_execution_produced_text", what="a produced text",
+            params={self.run_key: run_pk, "produced_text_version_index": version}))
+        body = data.get("production", data.get("produced_text"))
+        if not isinstance(body, str):
+            return None
+        return ProducedText(title=p.text(data.get("title", data.get("produced_text_title")), 300), text=body,
+                            pk=p.pk(data.get("produced_text_pk")),
+                            version_pk=p.pk(data.get("produced_text_version_pk")), version=version)
+
+    async def messages(self, run: RunInfo, limit: int = 50) -> list[dict[str, Any]]:
+        data = await self.http.request("GET", "/message", what="a conversation",
+                                       params={"session_id": run.session_id, "n_messages": max(1, min(limit, 50))})
+        items = data.get("messages") if isinstance(data, dict) else None
+        return [m for m in items if isinstance(m, dict)] if isinstance(items, list) else []
+
+
+class _open_files:
+    """Open the files of file inputs for an upload (one form field per input, repeated for several files)."""
+
+    def __init__(self, files: dict[str, list[Path]]) -> None:
+        self.files = files
+        self.handles: list[Any] = []
+
+    def __enter__(self) -> list[tuple[str, tuple[str, Any]]]:
+        uploads = []
+        try:
+            for name, paths in self.files.items():
+                for path in paths:
+                    handle = open(path, "rb")
+                    self.handles.append(handle)
+                    uploads.append((name, (path.name, handle)))
+        except BaseException:
+            self.__exit__()
+            raise
+        return uploads
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self.handles:
+            handle.close()
+        self.handles.clear()

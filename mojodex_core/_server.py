@@ -1,0 +1,272 @@
+"""``ctx.server``: the Mojodex server as plugins use it, whatever dialect of the protocol it speaks.
+
+It picks the dialect (``server.api``, or detected once per server and kept with the credentials when it is
+``auto``), sends every call through it, and turns what the protocol's failures mean into one clear line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from mojodex_core import _dialects
+from mojodex_core._errors import ConfigError, MojodexError, ServerError, TermsNotAcceptedError
+
+if TYPE_CHECKING:
+    from mojodex_core._context import ShellContext
+    from mojodex_core._dialects._base import Capabilities, Dialect
+    from mojodex_core._events import ProducedText, RunInfo, ServerEvent, StepEvent, WorkflowInfo
+    from mojodex_core._http import HttpClient
+
+T = TypeVar("T")
+
+
+class Server:
+    """The configured server. Every method may raise ``MojodexError`` subclasses (one line each)."""
+
+    def __init__(self, ctx: ShellContext) -> None:
+        self._ctx = ctx
+        self._dialect: Dialect | None = None
+        self._http: HttpClient | None = None
+        self._answers: dict[str, Any] = {}  # what the detection read, for the dialect's first listing
+
+    # -- the connection ----------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return self._ctx.server_url
+
+    @property
+    def http(self) -> HttpClient:
+        """The HTTP client of the configured server (created on first use)."""
+        from mojodex_core._http import HttpClient
+
+        if self._http is None or self._http.base_url != self.url:
+            old = self._http
+            session = self._ctx.session
+            self._http = HttpClient(
+                self.url, token=session.token, refused=session.refused,
+                timeout=float(self._ctx.config.get("server.timeout", 30.0)),
+                platform=str(self._ctx.config.get("server.platform", "webapp")),
+                verify=self._verify(),
+            )
+            self._dialect = None
+            if old is not None:
+                old.close_later()
+        return self._http
+
+    def _verify(self) -> Any:
+        bundle = str(self._ctx.config.get("server.ca_bundle", "") or "")
+        if not bundle:
+            return True
+        import ssl
+
+        path = Path(bundle).expanduser()
+        try:
+            return ssl.create_default_context(cafile=str(path))
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(f"server.ca_bundle: cannot read {path}: {exc}") from None
+
+    async def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                      json: dict[str, Any] | None = None, form: dict[str, Any] | None = None,
+                      files: Any = None, auth: bool = True, what: str = "an answer") -> Any:
+        """Send one request as protocol.md says (``datetime``, ``platform``, the raw token) and return its
+        decoded JSON. For a route the dialects do not cover; errors are ``MojodexError``s."""
+        return await self.http.request(method, path, params=params, json=json, form=form, files=files, auth=auth,
+                                       what=what)
+
+    # -- the dialect -------------------------------------------------------------------------------------
+
+    @property
+    def configured(self) -> str:
+        """``server.api`` as set: ``auto`` or a dialect's name."""
+        return str(self._ctx.config.get("server.api", "auto"))
+
+    @property
+    def api(self) -> str:
+        """The dialect in use, if known without asking the server ("" before ``auto`` detected it)."""
+        if self._dialect is not None and self._dialect.http is self._http:
+            return self._dialect.name
+        if self.configured != "auto":
+            return self.configured
+        return self._cached() or ""
+
+    def _cached(self) -> str | None:
+        cached = self._ctx.session.credentials.load_api(self.url)
+        return cached if cached in _dialects.NAMES else None
+
+    async def dialect(self) -> Dialect:
+        """The dialect object (detected on first use when ``server.api`` is ``auto``)."""
+        http = self.http
+        if self._dialect is not None and self._dialect.http is http:
+            return self._dialect
+        name = self.configured
+        if name not in _dialects.CHOICES:
+            raise ConfigError(f"server.api must be one of {', '.join(_dialects.CHOICES)}, not {name!r}")
+        if name == "auto":
+            name = self._cached() or await self._detect(http)
+        self._dialect = _dialects.make(name, http, str(self._ctx.config.get("server.version", "0.0.0")))
+        self._dialect.first_pages, self._answers = self._answers, {}
+        return self._dialect
+
+    async def _detect(self, http: HttpClient) -> str:
+        name, self._answers = await _dialects.detect(http, str(self._ctx.config.get("server.version", "0.0.0")))
+        self._ctx.session.credentials.save_api(self.url, name)
+        return name
+
+    def _switch(self, name: str) -> None:
+        """What a call showed of the server beats what was detected: use ``name`` from now on."""
+        if self.configured == "auto":
+            self._ctx.session.credentials.save_api(self.url, name)
+            self._dialect = None
+
+    async def capabilities(self) -> Capabilities:
+        """What the server's dialect can do (detecting it if need be)."""
+        return (await self.dialect()).can
+
+    @property
+    def can(self) -> Capabilities:
+        """What the dialect in use can do (that of ``spec`` until it is known)."""
+        from mojodex_core._dialects._base import Capabilities
+
+        return self._dialect.can if self._dialect is not None else Capabilities()
+
+    async def _call(self, what: Callable[[Dialect], Awaitable[T]], retry: bool = True) -> T:
+        dialect = await self.dialect()
+        try:
+            return await what(dialect)
+        except ServerError as exc:
+            if exc.status == 401 and "terms" in exc.text.lower():
+                raise TermsNotAcceptedError(
+                    f"the account has not accepted the terms and conditions of {self.url}: `terms accept` accepts "
+                    "them", 401, text=exc.text) from None
+            if exc.status == 402:
+                raise MojodexError(f"the account has no task left on {self.url} ({exc.text}): its plan has to be "
+                                   "renewed in Mojodex's web app") from None
+            if not exc.route_missing:
+                raise
+            if retry and self.configured == "auto":
+                # The server changed, or was detected wrongly: detect once more, and try again if it differs.
+                self._ctx.session.credentials.save_api(self.url, None)
+                self._dialect = None
+                if (await self.dialect()).name != dialect.name:
+                    return await self._call(what, retry=False)
+            raise self._wrong_api(dialect.name) from None
+
+    def _wrong_api(self, name: str) -> MojodexError:
+        hint = "auto" if self.configured != "auto" else "the dialect it speaks"
+        return MojodexError(
+            f"the server at {self.url} speaks another Mojodex API than {name}: set server.api to {hint} "
+            f"(`mojodex config set server.api auto`; choices: {', '.join(_dialects.CHOICES)})")
+
+    # -- workflows and runs ------------------------------------------------------------------------------
+
+    async def list_workflows(self) -> list[WorkflowInfo]:
+        """The workflows the user can run (on Mojodex 0.4: the tasks of type workflow), every page."""
+        return await self._call(lambda d: d.list_workflows())
+
+    async def list_tasks(self) -> list[WorkflowInfo]:
+        """Every task the user can run, workflows and instruct tasks (``kind``); Mojodex 0.4 only."""
+        return await self._call(lambda d: d.list_tasks())
+
+    async def create_run(self, ref: str) -> RunInfo:
+        """Create a run of workflow ``ref`` (its pk); the run has not started: ``start_run`` does that."""
+        dialect = await self.dialect()
+        try:
+            return await self._call(lambda d: d.create_run(ref))
+        except ServerError as exc:
+            # One create body answered "Missing parameter : 'user_workflow_execution_pk'": that method submits
+            # inputs on this server, and nothing was created. The other generation's method creates.
+            other = {"spec": "mojodex-2024", "mojodex-2024": "spec"}.get(dialect.name)
+            if other is None or self.configured != "auto" or exc.status not in (400, 405) or (
+                    exc.status == 400 and "user_workflow_execution_pk" not in exc.text):
+                raise
+            self._switch(other)
+            return await self._call(lambda d: d.create_run(ref))
+
+    async def start_run(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]] | None = None) -> None:
+        """Submit the inputs (``values`` by input name; file inputs' paths in ``files``): the run starts."""
+        await self._call(lambda d: d.start_run(run, values, files or {}))
+
+    async def read_run(self, run_pk: int | str) -> RunInfo:
+        return await self._call(lambda d: d.read_run(run_pk))
+
+    async def validate(self, run: RunInfo, step: StepEvent) -> None:
+        await self._call(lambda d: d.validate(run, step))
+
+    async def reject(self, run: RunInfo, step: StepEvent, instruction: str) -> None:
+        """Reject ``step`` and ask for it to be redone as ``instruction`` says (``can.reject_with_instruction``)."""
+        await self._call(lambda d: d.reject(run, step, instruction))
+
+    async def send_message(self, run: RunInfo, text: str) -> dict[str, Any]:
+        return await self._call(lambda d: d.send_message(run, text))
+
+    async def edit_result(self, run: RunInfo, step: StepEvent, result: list[Any]) -> list[Any]:
+        return await self._call(lambda d: d.edit_result(run, step, result))
+
+    async def relaunch(self, run: RunInfo, step: StepEvent) -> None:
+        await self._call(lambda d: d.relaunch(run, step))
+
+    async def restart(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]] | None = None) -> None:
+        await self._call(lambda d: d.restart(run, values, files or {}))
+
+    async def list_runs(self, *, limit: int = 50, offset: int = 0, search: str = "",
+                        refs: tuple[str, ...] = ()) -> list[RunInfo]:
+        return await self._call(lambda d: d.list_runs(limit=limit, offset=offset, search=search, refs=refs))
+
+    async def produced_text(self, run_pk: int | str, version: int | None = None) -> ProducedText | None:
+        return await self._call(lambda d: d.produced_text(run_pk, version))
+
+    async def messages(self, run: RunInfo, limit: int = 50) -> list[dict[str, Any]]:
+        return await self._call(lambda d: d.messages(run, limit))
+
+    async def accept_terms(self) -> None:
+        """Accept the server's terms and conditions for the logged-in account (``PUT /terms_and_conditions``)."""
+        await self._call(lambda d: d.accept_terms())
+
+    # -- events ------------------------------------------------------------------------------------------
+
+    def event(self, name: str, data: Any) -> ServerEvent | None:
+        """A Socket.IO event as a ``ServerEvent`` (None for one that cannot be used)."""
+        from mojodex_core._dialects import _payloads
+
+        return (self._dialect.event(name, data) if self._dialect is not None else _payloads.event(name, data))
+
+    def step(self, payload: Any, session_id: str | None = None) -> StepEvent | None:
+        """A step execution's payload (as a server sends it, or as it was kept) as a ``StepEvent``."""
+        from mojodex_core._dialects import _payloads
+
+        return _payloads.step(payload, session_id)
+
+    async def workflow(self, ref: str) -> WorkflowInfo | None:
+        """What the server lists for workflow (or task) ``ref``, if it lists it; None when it cannot be told."""
+        return await self._call(lambda d: d.workflow(ref))
+
+    def ack(self, name: str, data: Any) -> Any:
+        """What to answer an event the server sends with an acknowledgement (None: nothing)."""
+        from mojodex_core._dialects import _payloads
+
+        return self._dialect.ack(name, data) if self._dialect is not None else _payloads.ack(name, data)
+
+    async def follow(self, session_id: str, listener: Any) -> None:
+        """Have the run's events delivered to ``listener`` until ``unfollow`` (see ``mojodex_follow_session``)."""
+        ctx = self._ctx
+        try:
+            done = await ctx.hooks.call("mojodex_follow_session", ctx=ctx, session_id=session_id, listener=listener)
+        except MojodexError:
+            raise
+        except Exception as exc:
+            ctx.log_exception(exc, "following a run")
+            raise MojodexError(f"cannot follow the run's events: {type(exc).__name__}") from None
+        if not done:
+            raise MojodexError("no plugin follows server runs: enable the socketio plugin "
+                               "(`plugins enable socketio`)")
+
+    async def unfollow(self, session_id: str) -> None:
+        await self._ctx.hooks.call("mojodex_unfollow_session", ctx=self._ctx, session_id=session_id)
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None

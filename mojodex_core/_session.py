@@ -1,0 +1,141 @@
+"""Who is logged in to which server: the token, where it came from, the login prompt and the credentials file.
+
+The session is the one place that asks for a username and password, at the first login and again when the
+server refuses a token (``refused``). The HTTP client only asks it for a token.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from mojodex_core._credentials import CredentialStore, User
+from mojodex_core._errors import AuthError, MojodexError, NetworkError, NotLoggedInError, ServerError
+from mojodex_core._text import one_line
+
+if TYPE_CHECKING:
+    from mojodex_core._context import ShellContext
+
+ATTEMPTS = 3
+
+
+class LoginFailed(MojodexError):
+    """Three wrong passwords in a row."""
+
+
+class Session:
+    """The login of one shell. ``source`` says where the token came from: "saved", "login", "env" or ""."""
+
+    def __init__(self, ctx: ShellContext, notify: Callable[[], Awaitable[Any]]) -> None:
+        self.ctx = ctx
+        self.credentials = CredentialStore(ctx.home / "credentials")
+        self.user: User | None = None
+        self.source = ""
+        self._notify = notify  # fires mojodex_auth_changed
+
+    @property
+    def server_url(self) -> str:
+        return self.ctx.server_url
+
+    def restore(self) -> None:
+        """Take the token from ``MOJODEX_TOKEN`` or the credentials saved for this server, if any."""
+        env = os.environ.get("MOJODEX_TOKEN")
+        if env:
+            self.user, self.source = User(server=self.server_url, token=env), "env"
+        else:
+            self.user = self.credentials.load(self.server_url)
+            self.source = "saved" if self.user else ""
+
+    def current(self) -> User | None:
+        """The user logged in to the configured server, or None."""
+        user = self.user
+        return user if user is not None and user.server == self.server_url else None
+
+    async def require_user(self) -> User:
+        """The logged-in user; asks to log in on a terminal, else raises ``NotLoggedInError``."""
+        user = self.current()
+        if user is not None:
+            return user
+        self.user = None
+        if not self.ctx.interactive:
+            raise NotLoggedInError(f"not logged in to {self.server_url}: run `mojodex login`, or set MOJODEX_TOKEN")
+        user = await self.login()
+        if user is None:
+            raise NotLoggedInError("not logged in")
+        return user
+
+    async def token(self) -> str:
+        """The token to send (the HTTP client's token provider)."""
+        return (await self.require_user()).token
+
+    async def refused(self) -> None:
+        """The server refused the token: forget it and, on a terminal, ask to log in again (else raise)."""
+        source = self.source
+        await self.drop_token()
+        if not self.ctx.interactive or source == "env":
+            how = "set a valid MOJODEX_TOKEN" if source == "env" else "run `mojodex login`"
+            raise AuthError(f"the server refused the login token (expired or invalid): {how}", 403)
+        self.ctx.print("Your login has expired or is no longer valid; please log in again.")
+        if await self.login() is None:
+            raise AuthError("not logged in", 403)
+
+    async def login(self, email: str | None = None, password: str | None = None, *, save: bool = True,
+                    attempts: int = ATTEMPTS) -> User | None:
+        """Log in to the server, asking for what is not given; greet the user and keep the token.
+
+        Wrong credentials: one line, ask again, up to ``attempts`` times (then ``LoginFailed``). Server
+        unreachable: one line naming the URL and None, so that the shell can still open. With ``save=False``
+        the token is kept for this process only.
+        """
+        ctx = self.ctx
+        for attempt in range(1, attempts + 1):
+            user_email = email if email is not None else (await ctx.ask("Username: ")).strip()
+            user_password = password if password is not None else await ctx.ask("Password: ", password=True)
+            try:
+                data = await ctx.server.http.request(
+                    # The login body is exactly protocol.md's: email, password, login_method, datetime.
+                    "POST", "/user", auth=False, platform=False, what="a login answer",
+                    json={"email": user_email, "password": user_password, "login_method": "email_password"},
+                )
+            except NetworkError as exc:
+                ctx.error(f"{exc}; log in later with `login`")
+                return None
+            except ServerError as exc:
+                if exc.status >= 500:
+                    raise
+                message = str(exc).removeprefix(f"the server answered {exc.status}: ")
+                ctx.error(message if message not in ("bad request", "not allowed") else "wrong email or password")
+                if (email is not None and password is not None) or attempt == attempts:
+                    break
+                continue
+            token = data.get("token") if isinstance(data, dict) else None
+            if not isinstance(token, str) or not token:
+                raise MojodexError("the server's login answer has no token")
+            name = data.get("name") if isinstance(data.get("name"), str) else ""
+            user = User(server=self.server_url, token=token, name=one_line(name, 80), email=user_email)
+            if save:
+                self.credentials.save(user)  # a new login forgets what was cached for the old one
+            self.user, self.source = user, "login"
+            ctx.print(f"Welcome, {user.name or user.email}.")
+            if data.get("terms_and_conditions_agreed") is False:
+                ctx.print(f"This account has not accepted the terms and conditions of {self.server_url} yet: "
+                          "`terms accept` accepts them.")
+            await self._notify()
+            return user
+        raise LoginFailed("login failed")
+
+    async def logout(self) -> bool:
+        """Forget the token for this server. Returns False if there was none."""
+        had = self.user is not None
+        self.credentials.delete(self.server_url)
+        self.user, self.source = None, ""
+        await self._notify()
+        return had
+
+    async def drop_token(self) -> None:
+        """Forget a refused token (the saved copy too, unless it came from the environment)."""
+        if self.source != "env":
+            self.credentials.delete(self.server_url)
+        self.user, self.source = None, ""
+        await self._notify()

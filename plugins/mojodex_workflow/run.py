@@ -1,0 +1,487 @@
+"""One server run and its one owner: the events addressed to it, their deduplication, its steps and
+validations, what is kept on disk, and the end of the run.
+
+The Socket.IO plugin delivers the run's events (``deliver``) and, after a reconnection, asks it to catch up
+(``catch_up``); the owner decides everything and fires the step and run hooks as notifications.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+from typing import Any
+
+from mojodex_core import (
+    AuthError,
+    CommandCancelled,
+    MojodexError,
+    NotInteractiveError,
+    ProducedText,
+    RunInfo,
+    ServerEvent,
+    StepEvent,
+    ask_inputs,
+    ask_validation,
+    report_event,
+    result_lines,
+    sanitize,
+)
+from mojodex_workflow.waiting import WaitingRuns
+
+# Once every step ran as the fan-out says, how long an end event (the produced text) may take to come.
+END_EVENT_WAIT = 1.0
+REJECTED = "Rejecting a step is work in progress: nothing was sent, the step stays waiting."
+
+
+class RunOver(Exception):
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+class ServerRun:
+    """The owner of one server run (created by ``workflow run``, or picked up by ``workflow resume``)."""
+
+    def __init__(self, ctx: Any, run: RunInfo, *, assume_yes: bool = False, json_mode: bool = False) -> None:
+        self.ctx = ctx
+        self.run = run
+        self.server = ctx.server
+        self.store = WaitingRuns(ctx)
+        self.assume_yes = assume_yes
+        self.json_mode = json_mode
+        self.queue: asyncio.Queue[ServerEvent] = asyncio.Queue()
+        self.seen: set[tuple[str, str]] = set()  # (kind, step execution pk) already handled
+        self.validated: dict[str, StepEvent] = {}  # step execution pk -> the accepted execution, in order
+        self.running: StepEvent | None = None  # started, not ended yet
+        self.rejected: set[str] = set()  # step executions rejected with an instruction, waiting for their rerun
+        self.grace = float(ctx.config.get("workflow.end_grace_seconds", 5.0))
+        self.step_timeout = float(ctx.config.get("workflow.step_timeout_seconds", 120.0))
+        self.away = False  # the event connection is down: silence then says nothing about the run
+        self.detached = False  # the user left with Ctrl-C: nothing is shown, a step's end is still kept
+        self.relaunched: set[str] = set()
+        self.streamed = ""  # the assistant's message shown so far (tokens carry the whole text)
+        self.status = "running"
+        self.record: list[dict[str, Any]] = []  # the step executions of this run, for --json
+
+    @property
+    def pk(self) -> int | str:
+        return self.run.pk
+
+    @property
+    def url(self) -> str:
+        return str(self.ctx.server_url)
+
+    # -- the listener the Socket.IO plugin delivers to ------------------------------------------------------
+
+    def deliver(self, event: ServerEvent) -> None:
+        if self.detached:
+            # Left with Ctrl-C: a step that ends meanwhile is kept, since the server may list validated steps only.
+            if event.kind == "step_ended" and event.step is not None and event.step.result is not None:
+                self.store.remember(self.url, self.pk, event.step, event.step.result)
+            return
+        self.queue.put_nowait(event)
+
+    def connection(self, state: str) -> None:
+        self.away = state == "lost"
+
+    async def catch_up(self) -> None:
+        """Read the run back and deliver what it shows that may have been missed (the loop drops repeats)."""
+        run = await self.server.read_run(self.pk)
+        for step in run.steps:
+            if step.validated is True or str(step.step_execution_pk) in self.validated:
+                continue
+            self.deliver(ServerEvent("catch_up", "step_started", step.session_id, step.data, step=step.started()))
+            if step.result is not None or step.error:
+                self.deliver(ServerEvent("catch_up", "step_ended", step.session_id, step.data, step=step))
+        if run.produced is not None and run.kind == "workflow" and run.produced.text:
+            self.deliver(ServerEvent("catch_up", "produced_text", run.session_id, run.raw, produced=run.produced))
+
+    # -- output ------------------------------------------------------------------------------------------
+
+    def emit(self, line: str, **event: Any) -> None:
+        """One human line (nothing with --json: one document is printed at the end)."""
+        if not self.json_mode:
+            report_event(self.ctx, False, line)
+
+    async def notify(self, hook: str, **kwargs: Any) -> None:
+        await self.ctx.call_hook(hook, **kwargs)
+
+    # -- the loop ----------------------------------------------------------------------------------------
+
+    async def drive(self, waiting: StepEvent | None = None) -> int:
+        """Follow the run until it ends, fails, or the user leaves it. Returns the exit status."""
+        if waiting is not None:
+            self.seen.add(("step_started", str(waiting.step_execution_pk)))
+            self.queue.put_nowait(ServerEvent("resume", "step_ended", waiting.session_id, waiting.data, step=waiting))
+        after_validation = waiting is None and bool(self.validated)
+        try:
+            while True:
+                event = await self._next(after_validation)
+                if event is None:
+                    return await self._finished(None)
+                after_validation = await self._handle(event) or (after_validation and event.kind not in (
+                    "step_started", "step_ended"))
+        except RunOver as over:
+            return over.status
+
+    async def _next(self, after_validation: bool) -> ServerEvent | None:
+        """The next event; None when the run is over by silence (servers that send no end event)."""
+        if after_validation and not self.server.can.end_event:
+            wait = min(self.grace, END_EVENT_WAIT) if self._all_steps_done() else self.grace
+            while True:
+                try:
+                    async with self.ctx.status("Waiting for the next step"):
+                        return await asyncio.wait_for(self.queue.get(), wait)
+                except TimeoutError:
+                    if not self.away:
+                        return None  # a server that sends no end event is over when it goes quiet
+        what = f"step {self.running.step_name}" if self.running is not None else "the next step"
+        told = False
+        while True:
+            try:
+                async with self.ctx.status(f"Running {self.run.name or 'the workflow'}"):
+                    return await asyncio.wait_for(self.queue.get(), self.step_timeout)
+            except TimeoutError:
+                if self.away or told:
+                    continue
+                told = True
+                line = (f"The server has sent nothing about {what} for {self.step_timeout:.0f} s: it may have "
+                        f"failed it.")
+                if not self.ctx.interactive:
+                    self.store.forget_waiting(self.url, self.pk, self.run.session_id)
+                    self.ctx.error(f"{line} `mojodex workflow resume {self.pk}` picks the run up later.")
+                    await self._end("left")
+                    raise RunOver(1) from None
+                self.ctx.print(f"{line} Keep waiting, or press Ctrl-C to leave the run "
+                               f"(`workflow resume {self.pk}` picks it up later).")
+
+    async def _handle(self, event: ServerEvent) -> bool:
+        """Act on one event; True when a step was just validated (the run may be over when nothing follows)."""
+        kind, step = event.kind, event.step
+        if step is not None and not self._first(kind, step):
+            return False
+        if kind == "step_started" and step is not None:
+            self.running = step
+            self._end_stream()
+            self.emit(f"Step {step.step_name} started")
+            await self.notify("mojodex_step_started", step=step)
+        elif kind == "step_ended" and step is not None:
+            if ("step_started", str(step.step_execution_pk)) not in self.seen:
+                # An end implies the start: a start missed (while away, or before a resume) is shown first.
+                self.seen.add(("step_started", str(step.step_execution_pk)))
+                self.emit(f"Step {step.step_name} started")
+                await self.notify("mojodex_step_started", step=step.started())
+            self.running = None
+            self._end_stream()
+            return await self._ended(step)
+        elif kind == "step_invalidated" and step is not None:
+            if str(step.step_execution_pk) not in self.rejected:
+                self.emit(f"Step {step.step_name} was invalidated; it will run again")
+                await self.notify("mojodex_step_invalidated", step=step, reason="")
+            self.store.forget_waiting(self.url, self.pk, self.run.session_id)
+        elif kind == "title":
+            if event.text and event.text != self.run.title:
+                self.run.title = event.text
+                self._end_stream()
+                self.emit(f"Title: {event.text}")
+        elif kind == "token":
+            self._stream(event.text)
+        elif kind == "message":
+            await self._assistant_message(event)
+        elif kind == "produced_text":
+            raise RunOver(await self._finished(event.produced))
+        elif kind == "error":
+            self._end_stream()
+            self.status = "failed"
+            if self.json_mode:
+                self.ctx.error(f"the run failed: {event.text}")
+            else:
+                self.emit(f"error: the run failed: {event.text}")
+            self.store.finished(self.url, self.pk, self.run.session_id)
+            await self._end("failed")
+            raise RunOver(1)
+        return False
+
+    def _first(self, kind: str, step: StepEvent) -> bool:
+        key = (kind, str(step.step_execution_pk))
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+    # -- the assistant's words (a rejection's answer) ---------------------------------------------------------
+
+    def _stream(self, text: str) -> None:
+        if self.json_mode or not text:
+            return
+        if not text.startswith(self.streamed):
+            self._end_stream()
+        if not self.streamed:
+            self.ctx.write("Assistant: ")
+        self.ctx.write(text[len(self.streamed):])
+        self.streamed = text
+
+    def _end_stream(self) -> None:
+        if self.streamed:
+            self.ctx.write("\n")
+            self.streamed = ""
+
+    async def _assistant_message(self, event: ServerEvent) -> None:
+        text = event.text.strip()
+        if self.streamed and text.startswith(self.streamed.strip()):
+            self._stream(event.text)
+            self._end_stream()
+        elif text:
+            self._end_stream()
+            self.emit(f"Assistant: {text}")
+        waiting_rerun = [pk for pk in self.rejected if ("step_invalidated", pk) not in self.seen]
+        if not waiting_rerun or self.assume_yes or not self.ctx.interactive:
+            # 2024: "Ok" after the invalidation, the rerun follows. Without anybody to answer: nothing to do.
+            if waiting_rerun and not self.ctx.interactive:
+                self.ctx.error(f"the assistant asks a question about the rejected step; answer it in "
+                               f"`mojodex workflow resume {self.pk}`")
+                raise RunOver(1)
+            return
+        # The assistant asks something instead of running the step again: the user answers it.
+        while True:
+            answer = (await self.ctx.ask("you> ")).strip()
+            if answer:
+                break
+        await self.server.send_message(self.run, answer)
+
+    # -- a step that ended -------------------------------------------------------------------------------
+
+    async def _ended(self, step: StepEvent) -> bool:
+        self.emit(f"Step {step.step_name} ended")
+        await self.notify("mojodex_step_ended", step=step)
+        if step.error:
+            await self._failed_step(step)
+            return False
+        result = await self._result_of(step)
+        step = step.with_result(result)
+        self.store.remember(self.url, self.pk, step, result)
+        if not step.needs_validation:
+            self._show(result)
+            self._accepted(step)  # the server goes on by itself
+            return False
+        return await self._ask(step, result)
+
+    def _show(self, result: Any) -> None:
+        if not self.json_mode:
+            for line in result_lines(result):
+                self.ctx.print(line)
+
+    def _extra_answers(self, step: StepEvent) -> dict[str, str]:
+        can = self.server.can
+        extra = {}
+        if can.edit_result:
+            extra["e"] = "edit the result"
+        if can.restart and self._first_step(step):
+            extra["r"] = "restart with new inputs"
+        return extra
+
+    async def _ask(self, step: StepEvent, result: Any) -> bool:
+        while True:
+            self._show(result)
+            answer = await ask_validation(self.ctx, step.step_name, assume_yes=self.assume_yes,
+                                          json_mode=self.json_mode, resume=f"workflow resume {self.pk}",
+                                          extra=self._extra_answers(step))
+            if answer == "y":
+                await self._validate(step, result)
+                return True
+            if answer == "n":
+                await self._reject(step)
+                return False
+            if answer == "e":
+                edited = await self._edit(step, result)
+                if edited is not None:
+                    result = edited
+                    step = step.with_result(result)
+                    self.store.remember(self.url, self.pk, step, result)
+                continue
+            if answer == "r":
+                await self.restart()
+                return False
+
+    async def _result_of(self, step: StepEvent) -> Any:
+        """The step's result: read from the run where the dialect says so (the specification), else the event's."""
+        if not self.server.can.edit_result:
+            try:
+                run = await self.server.read_run(self.pk)
+            except AuthError:
+                raise  # not a bad answer: the login is gone (and was not renewed)
+            except MojodexError as exc:
+                if step.result is None:
+                    raise
+                self.ctx.log_exception(exc, "reading the run")
+                return step.result
+            for known in run.steps:
+                if str(known.step_execution_pk) == str(step.step_execution_pk) and known.result is not None:
+                    return known.result
+        return step.result if step.result is not None else []
+
+    async def _validate(self, step: StepEvent, result: Any) -> None:
+        if step.step_execution_pk is None:
+            raise MojodexError(f"step {step.step_name} has no step execution pk: it cannot be validated")
+        await self.server.validate(self.run, step)
+        accepted = step.with_result(result if isinstance(result, list) else step.result)
+        self._accepted(accepted)
+        self.store.mark_validated(self.url, self.pk, accepted, result)
+        await self.notify("mojodex_step_validated", step=accepted)
+
+    def _accepted(self, step: StepEvent) -> None:
+        self.validated[str(step.step_execution_pk)] = step
+        self.record.append({"step_execution_pk": step.step_execution_pk, "step_name": step.step_name,
+                            "result": step.result, "validated": True})
+
+    def _first_step(self, step: StepEvent) -> bool:
+        names = self.run.step_names
+        if names:
+            return step.step_name == names[0] and not self.validated
+        return not self.validated
+
+    # -- other answers -------------------------------------------------------------------------------------
+
+    async def _reject(self, step: StepEvent) -> None:
+        """``n``: on servers that rerun a step rejected with an instruction, ask for it; else the specification's
+        "work in progress" line, nothing sent, the run left waiting."""
+        instruction = ""
+        if self.server.can.reject_with_instruction:
+            instruction = (await self.ctx.ask("What should change? ")).strip()
+        if not instruction:
+            self.emit(REJECTED)
+            self.emit(f"`workflow resume {self.pk}` picks the run up again.")
+            self.status = "left"
+            await self._end("left")
+            raise RunOver(0)
+        self.rejected.add(str(step.step_execution_pk))
+        await self.server.reject(self.run, step, instruction)
+        self.store.forget_waiting(self.url, self.pk, self.run.session_id)
+        self.emit(f"Asked for step {step.step_name} to be done again.")
+        await self.notify("mojodex_step_invalidated", step=step, reason=instruction)
+
+    async def _edit(self, step: StepEvent, result: Any) -> list[Any] | None:
+        from mojodex_workflow.editing import edit, editable
+
+        if not isinstance(result, list) or not editable(result):
+            self.ctx.print("This result cannot be edited here: it is not a list of entries with the same keys.")
+            return None
+        try:
+            edited = await edit(self.ctx, result)
+        except MojodexError as exc:
+            self.ctx.error(str(exc))
+            return None
+        if edited is None:
+            self.ctx.print("The result was not changed.")
+            return None
+        new = await self.server.edit_result(self.run, step, edited)
+        self.ctx.print("The edited result was sent:")
+        return new
+
+    async def _failed_step(self, step: StepEvent) -> None:
+        self.emit(f"Step {step.step_name} failed on the server: {step.error}")
+        if not self.server.can.relaunch:
+            raise RunOver(await self._failed(f"step {step.step_name} failed on the server: {step.error}"))
+        key = str(step.step_name), str(step.parameter)
+        if self.assume_yes:
+            if key in self.relaunched:
+                raise RunOver(await self._failed(f"step {step.step_name} failed again: {step.error}"))
+            self.relaunched.add(key)
+            relaunch = True
+            self.emit("Relaunch it? (Y/n) y (--yes)")
+        else:
+            try:
+                relaunch = await self.ctx.confirm("Relaunch it? (Y/n)")
+            except NotInteractiveError:
+                raise NotInteractiveError(f"step {step.step_name} failed and there is no terminal to ask: pass "
+                                          f"--yes to relaunch it (`mojodex workflow resume {self.pk} --yes`)") from None
+        if not relaunch:
+            self.emit(f"`workflow resume {self.pk}` asks again.")
+            self.status = "left"
+            await self._end("left")
+            raise RunOver(1)
+        await self.server.relaunch(self.run, step)
+
+    async def _failed(self, message: str) -> int:
+        self.status = "failed"
+        if self.json_mode:
+            self.ctx.error(message)
+        await self._end("failed")
+        return 1
+
+    async def restart(self) -> None:
+        """Restart the run with new inputs (its first step waits for validation)."""
+        specs = [replace(spec, default=self.run.values.get(spec.name, spec.default)) for spec in self.run.inputs]
+        values, files = await ask_inputs(self.ctx, specs, {})
+        await self.server.restart(self.run, values, files)
+        self.store.forget_waiting(self.url, self.pk, self.run.session_id)
+        self.validated.clear()
+        self.emit("Restarting the run with these inputs.")
+
+    # -- the end -------------------------------------------------------------------------------------------
+
+    def _all_steps_done(self) -> bool:
+        """True when every step ran as often as the previous step's results say it must (fan-out)."""
+        names = self.run.step_names
+        if not names:
+            return False
+        expected = 1
+        for name in names:
+            done = [s for s in self.validated.values() if s.step_name == name]
+            if len(done) != expected or expected == 0:
+                return False
+            expected = sum(len(s.result) if isinstance(s.result, list) else 1 for s in done)
+        return True
+
+    async def _finished(self, produced: ProducedText | None) -> int:
+        self._end_stream()
+        if produced is not None:
+            title = sanitize(produced.title or self.run.title or self.run.name).strip()
+            produced = ProducedText(title, produced.text, produced.pk, produced.version_pk, produced.version)
+            self.run.produced = produced
+            if not self.json_mode:
+                if title:
+                    self.ctx.print(title)
+                if produced.text.strip():
+                    self.ctx.print(produced.text.strip())
+        self.status = "finished"
+        self.store.finished(self.url, self.pk, self.run.session_id)
+        self.emit("Run finished.")
+        await self._end("finished")
+        return 0
+
+    async def _end(self, status: str) -> None:
+        self.status = status
+        if self.json_mode and status != "failed":
+            self.ctx.print(json.dumps(self.document(), ensure_ascii=False, indent=2))
+        await self.notify("mojodex_run_ended", run=self.run, status=status)
+
+    def document(self) -> dict[str, Any]:
+        """The run as one JSON document (``--json``)."""
+        produced = self.run.produced
+        return {
+            "run_pk": self.pk, "workflow": self.run.name, "title": self.run.title, "status": self.status,
+            "steps": self.record,
+            "produced_text": None if produced is None else {"title": produced.title, "text": produced.text},
+        }
+
+
+async def follow_run(ctx: Any, owner: ServerRun, body: Any) -> int:
+    """Follow the run's session around ``body`` (which drives it); unfollow once it is over.
+
+    Ctrl-C leaves the run waiting on the server and says how to pick it up; the session stays followed,
+    detached, so that a step ending meanwhile is not lost.
+    """
+    sid = owner.run.session_id
+    await ctx.server.follow(sid, owner)
+    try:
+        return int(await body)
+    except (asyncio.CancelledError, CommandCancelled):
+        owner.detached = True
+        owner._end_stream()
+        ctx.print(f"Left run {owner.pk} waiting on the server; `workflow resume {owner.pk}` carries on.", err=True)
+        raise
+    finally:
+        if not owner.detached:
+            await ctx.server.unfollow(sid)
+
