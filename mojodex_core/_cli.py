@@ -89,11 +89,27 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _output_closed()
     except SystemExit as exc:  # argparse's own errors and --version
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except BaseException as exc:
         _last_resort(ctx, exc)
         return 1
+
+
+def _output_closed() -> int:
+    """The reader of stdout (or stderr) left, as ``head`` does: exit quietly with 141 (128 + SIGPIPE), as git does.
+
+    Both streams are pointed at /dev/null first, so that Python's final flush has nothing to complain about.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):
+            pass
+    return 141
 
 
 def _last_resort(ctx: Any, exc: BaseException) -> None:

@@ -85,6 +85,8 @@ def run_sync(ctx: Context, cmd: Command, args: list[str]) -> int:
         return 0
     try:
         return _status(cmd.handler(ctx, args))
+    except BrokenPipeError:
+        raise  # the reader of our output went away (`| head`): the program ends quietly (cli.main)
     except (Exception, SystemExit) as exc:  # sys.exit() or argparse in a handler must not end the shell
         return report(ctx, cmd, exc)
 
@@ -99,6 +101,8 @@ async def run_async(ctx: Context, cmd: Command, args: list[str]) -> int:
         if inspect.isawaitable(result):
             result = await result
         return _status(result)
+    except BrokenPipeError:
+        raise  # the reader of our output went away (`| head`): the program ends quietly (cli.main)
     except (Exception, SystemExit) as exc:  # sys.exit() or argparse in a handler must not end the shell
         return report(ctx, cmd, exc)
 

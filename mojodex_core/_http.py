@@ -84,7 +84,7 @@ class HttpClient:
 
     async def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                       json: dict[str, Any] | None = None, form: dict[str, Any] | None = None,
-                      files: dict[str, Any] | None = None, auth: bool = True, platform: bool = True,
+                      files: Any = None, auth: bool = True, platform: bool = True,
                       what: str = "an answer") -> Any:
         method = method.upper()
         headers: dict[str, str] = {}
@@ -104,7 +104,7 @@ class HttpClient:
         raise AssertionError("unreachable")
 
     async def _send(self, method: str, path: str, params: dict[str, Any] | None, json: dict[str, Any] | None,
-                    form: dict[str, Any] | None, files: dict[str, Any] | None, headers: dict[str, str],
+                    form: dict[str, Any] | None, files: Any, headers: dict[str, str],
                     platform: bool) -> bytes:
         import httpx
 

@@ -93,17 +93,24 @@ class CommandRegistry:
         return [c for c in self if c.words[: len(prefix)] == prefix and len(c.words) > len(prefix)]
 
     def suggest(self, words: list[str]) -> str | None:
-        """The registered name closest to what was typed, if any is close enough."""
+        """The registered name close to what was typed, or None: a subcommand typed without its group
+        (``resume`` -> ``workflow resume``), or a name a typo away; nothing far-fetched."""
         import difflib
 
+        if not words:
+            return None
         names = [c.name for c in self] + [" ".join(k) for k in self.aliases]
-        typed = " ".join(words[:3])
-        for n in (3, 2, 1):
-            close = difflib.get_close_matches(" ".join(words[:n]), names, n=1, cutoff=0.6)
+        first = words[0].lower()
+        under_a_group = sorted(n for n in names if len(n.split()) == 2 and n.split()[1] == first)
+        if len(under_a_group) == 1:
+            return under_a_group[0]
+        for n in (min(len(words), 3), 2, 1):
+            typed = " ".join(words[:n]).lower()
+            candidates = {" ".join(m.split()[:n]) for m in names if len(m.split()) >= n}
+            close = difflib.get_close_matches(typed, sorted(candidates), n=1, cutoff=0.75)
             if close:
                 return close[0]
-        close = difflib.get_close_matches(typed, names, n=1, cutoff=0.5)
-        return close[0] if close else None
+        return None
 
     def next_words(self, prefix: tuple[str, ...]) -> dict[str, str]:
         """Completion: the words that may follow ``prefix``, each with a short description."""

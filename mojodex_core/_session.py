@@ -33,6 +33,7 @@ class Session:
         self.user: User | None = None
         self.source = ""
         self._notify = notify  # fires mojodex_auth_changed
+        self._insecure_ok: set[str] = set()  # plain-HTTP servers the user agreed to send secrets to, this session
 
     @property
     def server_url(self) -> str:
@@ -52,10 +53,27 @@ class Session:
         user = self.user
         return user if user is not None and user.server == self.server_url else None
 
+    async def check_transport(self, what: str) -> None:
+        """Before a password or a token goes to the server: over plain HTTP to a host that is not this machine,
+        say so and ask (the default is no), or refuse without a terminal, unless ``server.allow_insecure``."""
+        url = self.server_url
+        if url in self._insecure_ok or not plain_to_another_host(url):
+            return
+        if self.ctx.config.get("server.allow_insecure", False):
+            return
+        line = f"{url} is plain HTTP: the {what} would cross the network unencrypted"
+        if not self.ctx.interactive:
+            raise MojodexError(f"{line}; use https://, or set server.allow_insecure = true for this server")
+        self.ctx.warn(line + ".")
+        if not await self.ctx.confirm("Send it anyway? (y/N)", default=False):
+            raise MojodexError(f"nothing was sent to {url}: use https://, or set server.allow_insecure = true")
+        self._insecure_ok.add(url)
+
     async def require_user(self) -> User:
         """The logged-in user; asks to log in on a terminal, else raises ``NotLoggedInError``."""
         user = self.current()
         if user is not None:
+            await self.check_transport("login token")
             return user
         self.user = None
         if not self.ctx.interactive:
@@ -89,6 +107,7 @@ class Session:
         the token is kept for this process only.
         """
         ctx = self.ctx
+        await self.check_transport("password")  # before anything is typed
         for attempt in range(1, attempts + 1):
             user_email = email if email is not None else (await ctx.ask("Username: ")).strip()
             user_password = password if password is not None else await ctx.ask("Password: ", password=True)
@@ -139,3 +158,23 @@ class Session:
             self.credentials.delete(self.server_url)
         self.user, self.source = None, ""
         await self._notify()
+
+
+def plain_to_another_host(url: str) -> bool:
+    """True for an ``http://`` (or ``ws://``) URL whose host is not a loopback address nor ``localhost``.
+
+    The host is judged by its name, never resolved: nothing is sent anywhere to decide.
+    """
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "ws"):
+        return False
+    host = (parts.hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True

@@ -158,6 +158,21 @@ def mojodex_step_invalidated(step: StepEvent, reason: str, ctx: Context) -> None
 
 
 @hookspec
+def mojodex_draft(draft: ProducedText, run: RunInfo, ctx: Context) -> None:
+    """The assistant of an instruct task finished a version of its document (Mojodex 0.4's ``draft_message``):
+    ``draft.title``, ``draft.text`` (Markdown), ``draft.version_pk``. Fired once per version, after the shell
+    showed it. Return nothing. Must not block.
+    """
+
+
+@hookspec
+def mojodex_assistant_message(text: str, run: RunInfo, ctx: Context) -> None:
+    """The assistant said something whole in a run's conversation (a question before a draft, an answer to a
+    rejected step): ``text``, once per message, after the shell showed it. Return nothing. Must not block.
+    """
+
+
+@hookspec
 def mojodex_server_event(event: str, data: dict[str, Any], ctx: Context) -> None:
     """Every Socket.IO event of a followed run, as it arrived (raw: a server may send one twice), for plugins
     that want what the typed hooks do not carry: ``workflow_execution_produced_text``, ``error``,

@@ -307,14 +307,14 @@ class WorkflowPlugin:
             return await ctx.server.create_run(ref)
 
     async def run_server(self, ctx: Any, ref: str, given: dict[str, str], assume_yes: bool,
-                         json_mode: bool = False) -> int:
+                         json_mode: bool = False) -> int | None:
         from mojodex_core import ask_inputs
         from mojodex_workflow.run import ServerRun, follow_run
 
         await ctx.require_user()
         info = await ctx.server.workflow(ref)
         if info is not None and info.kind == "instruct":
-            raise UsageError(f"{ref} is an instruct task, not a workflow: `task run {ref}` runs it")
+            return None  # not a workflow: the task plugin runs instruct tasks (through this same hook)
         if info is not None and info.inputs:  # check what can be checked before anything is created
             check_inputs(_listed_inputs(info), given, interactive=ctx.interactive, assume_yes=assume_yes,
                          what=f"workflow {ref}")

@@ -58,7 +58,7 @@ class ServerRun:
         self.step_timeout = float(ctx.config.get("workflow.step_timeout_seconds", 120.0))
         self.away = False  # the event connection is down: silence then says nothing about the run
         self.detached = False  # the user left with Ctrl-C: nothing is shown, a step's end is still kept
-        self.relaunched: set[str] = set()
+        self.relaunched: set[tuple[str, str]] = set()
         self.streamed = ""  # the assistant's message shown so far (tokens carry the whole text)
         self.status = "running"
         self.record: list[dict[str, Any]] = []  # the step executions of this run, for --json

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from mojodex_core._config import Config
 from mojodex_core._context import ShellContext as Context
 from mojodex_core._credentials import User
+from mojodex_core._dialects import _payloads, make
 from mojodex_core._discovery import scan
 from mojodex_core._dispatch import resolve, run_async
-from mojodex_core._dialects import _payloads, make
 from mojodex_core._errors import BadResponseError, MojodexError, NetworkError, NotFoundError, ServerError
 from mojodex_core._events import RunInfo, ServerEvent, StepEvent
 from mojodex_core._plugins import BUILTIN_DIST

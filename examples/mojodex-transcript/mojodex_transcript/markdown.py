@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mojodex_core import one_line, sanitize
-from mojodex_core._results import result_lines
+from mojodex_core import one_line, result_lines, sanitize
 
 STEP_HEADING = "## Step "
 
