@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
-    from mojodex_core._events import RunInfo, StepEvent, WorkflowInfo
+    from mojodex_core._events import ProducedText, RunInfo, StepEvent, WorkflowInfo
     from mojodex_core._typing import Context
 
 PROJECT = "mojodex"
