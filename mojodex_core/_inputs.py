@@ -116,7 +116,7 @@ def check_inputs(specs: list[InputSpec], given: dict[str, str], *, interactive: 
 
 
 def _toolbar(spec: InputSpec) -> str | None:
-    parts = [spec.description] if spec.description else []
+    parts: list[str] = []
     if spec.choices:
         parts.append(f"one of: {', '.join(spec.choices)} (Tab completes)")
     elif spec.is_file:
@@ -137,16 +137,14 @@ async def ask_inputs(ctx: Any, specs: list[InputSpec], given: dict[str, str], *,
     check_inputs(specs, given, interactive=ctx.interactive, assume_yes=assume_yes, what=what)
     values: dict[str, Any] = {}
     files: dict[str, list[Path]] = {}
-    from prompt_toolkit.utils import is_dumb_terminal
-
     for spec in specs:
         if spec.name in given:
             text = given[spec.name]
         elif assume_yes and spec.default is not None:
             text = spec.default
         else:
-            if spec.description and is_dumb_terminal():
-                ctx.print(spec.description)
+            if spec.description:
+                ctx.print(spec.description)  # the server's words for the input, above its prompt
             while True:
                 default = None if spec.default is None else str(spec.default)
                 text = await ctx.ask(f"{spec.name}: ", default=default, choices=spec.choices or None,
