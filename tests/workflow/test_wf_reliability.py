@@ -6,8 +6,8 @@ import json
 import os
 import shutil
 import signal
-import sys
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
