@@ -1,12 +1,14 @@
 """Step events from the reference server to the step hooks: latency and sustained rate, with nothing lost.
 
-    .venv/bin/python bench/events.py [--events 20000] [--rate 1000] [--check]
+    .venv/bin/python bench/events.py [--events 20000] [--rate 1000] [--api spec|mojodex-0.4] [--check]
 
-The reference server runs on 127.0.0.1 in a process of its own; the shell side is a real Context with
-the real Socket.IO plugin (connected with a token, in the run's room after ``start_session``) and a plugin whose
-``mojodex_step_started`` / ``mojodex_step_ended`` hooks record when each event arrives. The server emits
-``workflow_step_execution_started`` then ``_ended`` for one step execution after another, straight through its
-Socket.IO server to the run's room, and notes the time of each emit.
+The reference server runs on 127.0.0.1 in a process of its own, playing ``--api``; the shell side is a real
+Context with the real Socket.IO plugin (connected with a token, in the run's room after ``start_session``)
+delivering typed events (read by the dialect) to a run owner as ``ctx.server.follow`` does, which deduplicates
+them and fires ``mojodex_step_started`` / ``mojodex_step_ended`` for a recording plugin, as the workflow
+plugin's run owner does. The server emits ``workflow_step_execution_started`` then ``_ended`` (in the dialect's
+payload shape) for one step execution after another, straight through its Socket.IO server to the run's room,
+and notes the time of each emit.
 
 Two passes:
 - full speed: every event emitted as fast as the server can (the sustained rate is events / (last hook call -
@@ -35,20 +37,30 @@ TARGET_P99_MS = 5.0
 TARGET_RATE = 1_000.0
 
 
-def serve(conn: Any) -> None:
+def new_session(srv: Any, api: str) -> tuple[str, int]:
+    """A run of the demo user's Write poem workflow, created in the store (no step runs): its session and pk."""
+    user = srv.store.user_by_email("demo@example.com")
+    assert user is not None
+    if api == "mojodex-0.4":
+        tasks = srv.store.tasks
+        pk = tasks.add_execution(int(srv.demo_workflow_ref()), user.user_pk, [])
+        return tasks.execution(pk).session_id, pk
+    execution = srv.store.add_execution(1, user.user_pk)
+    return execution.session_id, execution.pk
+
+
+def serve(conn: Any, api: str) -> None:
     """The reference server's process: answers the bench's commands over ``conn`` (a multiprocessing pipe)."""
-    asyncio.run(_serve(conn))
+    asyncio.run(_serve(conn, api))
 
 
-async def _serve(conn: Any) -> None:
+async def _serve(conn: Any, api: str) -> None:
     from mojodex_server import ReferenceServer
 
     loop = asyncio.get_running_loop()
-    async with ReferenceServer(host="127.0.0.1") as srv:
-        user = srv.store.user_by_email("demo@example.com")
-        assert user is not None
-        execution = srv.store.add_execution(1, user.user_pk)
-        conn.send((srv.url, srv.token_for("demo@example.com"), execution.session_id, execution.pk))
+    async with ReferenceServer(host="127.0.0.1", api=api) as srv:
+        session_id, pk = new_session(srv, api)
+        conn.send((srv.url, srv.token_for("demo@example.com"), session_id, pk))
         while True:
             command, *args = await loop.run_in_executor(None, conn.recv)
             if command == "stop":
@@ -60,19 +72,19 @@ async def _serve(conn: Any) -> None:
             elif command == "emit":
                 session_id, first_pk, n_steps, rate = args
                 sent: dict[tuple[str, int], float] = {}
-                await emit_all(srv, session_id, first_pk, n_steps, rate, sent)
+                await emit_all(srv, api, session_id, first_pk, n_steps, rate, sent)
                 conn.send(sent)
 
 
 class ServerProcess:
     """The reference server in a process of its own, as a real server would be (no GIL shared with the shell)."""
 
-    def __init__(self) -> None:
+    def __init__(self, api: str = "spec") -> None:
         import multiprocessing
 
         mp = multiprocessing.get_context("spawn")
         self.conn, child = mp.Pipe()
-        self.process = mp.Process(target=serve, args=(child,), daemon=True)
+        self.process = mp.Process(target=serve, args=(child, api), daemon=True)
         self.process.start()
         self.url, self.token, self.session_id, self.pk = self.conn.recv()
 
@@ -84,6 +96,38 @@ class ServerProcess:
     def stop(self) -> None:
         self.conn.send(("stop",))
         self.process.join(10)
+
+
+class Owner:
+    """A run owner as ``ctx.server.follow`` wants one: events are queued by ``deliver`` and handled in order by
+    a task that deduplicates them and fires the step hooks, as the workflow plugin's run owner does."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.seen: set[tuple[str, str]] = set()
+        self.task = asyncio.get_running_loop().create_task(self._drive())
+
+    def deliver(self, event: Any) -> None:
+        self.queue.put_nowait(event)
+
+    def connection(self, state: str) -> None:
+        pass
+
+    async def catch_up(self) -> None:
+        pass
+
+    async def _drive(self) -> None:
+        while True:
+            event = await self.queue.get()
+            step = event.step
+            if step is None or event.kind not in ("step_started", "step_ended"):
+                continue
+            key = (event.kind, str(step.step_execution_pk))
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            await self.ctx.call_hook("mojodex_" + event.kind, step=step)
 
 
 class Recorder:
@@ -113,16 +157,26 @@ class Recorder:
         self._note("ended", step)
 
 
-async def emit_all(srv: Any, session_id: str, first_pk: int, n_steps: int, rate: float | None,
+def step_base(api: str, pk: int, i: int, session_id: str) -> dict[str, Any]:
+    """A step execution's payload as the dialect sends it (0.4: display names, error_status, ...)."""
+    base = {"user_workflow_step_execution_pk": pk, "workflow_step_pk": 2, "parameter": {"stanza_topic": f"topic {i}"},
+            "session_id": session_id}
+    if api == "mojodex-0.4":
+        return {**base, "step_name_for_user": "Write stanza", "step_definition_for_user": "Write one stanza",
+                "creation_date": "2026-12-03T10:00:00+00:00", "user_validation_required": True, "validated": None,
+                "error_status": None, "review_chat_enabled": True}
+    return {**base, "step_name": "stanza_writer", "validated": False}
+
+
+async def emit_all(srv: Any, api: str, session_id: str, first_pk: int, n_steps: int, rate: float | None,
                    sent: dict[tuple[str, int], float]) -> None:
     """In the server's loop: started + ended for ``n_steps`` step executions, to the run's room."""
-    sio = srv._sockets.sio
+    sio = srv.sockets.sio
     interval = 2.0 / rate if rate else 0.0
     start = time.perf_counter()
     for i in range(n_steps):
         pk = first_pk + i
-        base = {"user_workflow_step_execution_pk": pk, "workflow_step_pk": 2, "step_name": "stanza_writer",
-                "validated": False, "parameter": {"stanza_topic": f"topic {i}"}, "session_id": session_id}
+        base = step_base(api, pk, i, session_id)
         sent[("started", pk)] = time.perf_counter()
         await sio.emit("workflow_step_execution_started", {**base, "result": None}, to=session_id)
         sent[("ended", pk)] = time.perf_counter()
@@ -169,17 +223,20 @@ async def main_async(args: argparse.Namespace) -> int:
     from mojodex_core._discovery import scan
     from mojodex_core._plugins import BUILTIN_DIST
 
-    server = ServerProcess()
+    server = ServerProcess(args.api)
     try:
         home = Path(tempfile.mkdtemp(prefix="mojodex-bench-"))
         config = Config(home / "config.toml")
         config.override("server.url", server.url)
+        config.override("server.api", args.api)
         ctx = Context(config, home, interactive=False)
         ctx.hooks.load_all([i for i in scan() if i.dist == BUILTIN_DIST and i.name == "socketio"], [], ctx)
         ctx.session.user = User(server=server.url, token=server.token)
         socket_plugin = ctx.hooks.records["socketio"].obj
         await ctx.call_hook("mojodex_startup")
-        await socket_plugin.mojodex_follow_session(ctx, server.session_id, server.pk)
+        await ctx.server.dialect()  # as a run does before it follows its session (cached, or detected once)
+        owner = Owner(ctx)
+        await ctx.server.follow(server.session_id, owner)
         await server.ask("joined", server.session_id)
         # A warm-up pass (connections, caches), then the measured ones.
         await one_pass(server, ctx, 1_000_000, 200, None)
@@ -194,7 +251,8 @@ async def main_async(args: argparse.Namespace) -> int:
     finally:
         server.stop()
 
-    print(f"Step events, reference server -> Socket.IO ({transport}) -> SocketPlugin -> step hooks, one client")
+    print(f"Step events ({args.api}), reference server -> Socket.IO ({transport}) -> SocketPlugin -> run owner -> "
+          "step hooks, one client")
     print(f"{'pass':<18} {'events':>7} {'lost':>5} {'dup':>4} {'events/s':>9} {'p50 ms':>7} {'p99 ms':>7} "
           f"{'max ms':>7}")
     ok = True
@@ -212,6 +270,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20_000, help="events of the full-speed pass (default 20000)")
     parser.add_argument("--rate", type=float, default=1_000.0, help="events per second of the paced pass")
+    parser.add_argument("--api", default="spec", choices=("spec", "mojodex-2024", "mojodex-0.4"),
+                        help="the dialect the server plays (default spec)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     return asyncio.run(main_async(parser.parse_args()))
 
