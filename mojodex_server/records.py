@@ -1,4 +1,5 @@
-"""What the reference server saw and did, for assertions: requests, socket events, emits, connections."""
+"""What the reference server saw and did, for assertions: requests, socket events, emits, connections,
+acknowledgements and their re-sends, generator calls."""
 
 from __future__ import annotations
 
@@ -36,7 +37,27 @@ class RecordedRequest:
     headers: Headers
     body: str = ""
     status: int | None = None  # filled in once answered
-    fault: str | None = None  # "fail", "garbage" or "truncate" when a fault knob answered it
+    fault: str | None = None  # "fail", "garbage", "truncate" or "deep" when a fault knob answered it
+    form: dict[str, str] | None = None  # the fields of a form body (multipart or urlencoded)
+    files: dict[str, FormFile] = field(default_factory=dict)  # the files of a multipart body, by field name
+
+
+@dataclass(frozen=True)
+class FormFile:
+    filename: str
+    content_type: str
+    content: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+@dataclass(frozen=True)
+class GeneratorCall:
+    step_name: str
+    parameter: dict[str, Any]
+    instruction: str | None = None
 
 
 RECORD_KEY = web.RequestKey("record", RecordedRequest)
@@ -49,6 +70,10 @@ class Recorder:
     emitted: list[tuple[str, Any]] = field(default_factory=list)
     # ("connect" | "refused" | "disconnect", sid)
     connections: list[tuple[str, str]] = field(default_factory=list)
+    acks: list[tuple[str, Any]] = field(default_factory=list)  # (event, what a client answered), every answer
+    resent: list[tuple[str, Any]] = field(default_factory=list)  # (event, payload) of every re-send
+    generator_calls: list[GeneratorCall] = field(default_factory=list)
+    tokens: dict[str, int] = field(default_factory=dict)  # how many mojo_token / draft_token events were sent
     _changed: asyncio.Event | None = None
 
     def changed(self) -> None:

@@ -1,58 +1,43 @@
-"""HTTP handlers of the reference server (see /work/shared/protocol.md for the contract)."""
+"""HTTP handlers of accounts (all dialects) and of workflows (``spec`` and ``mojodex-2024``), and the route
+table of each dialect (see /work/shared/protocol.md for the contract)."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .errors import ApiError, missing
-from .records import RECORD_KEY
+from .errors import ApiError
+from .params import as_int, authorized, json_body, json_response, page, require
 
 if TYPE_CHECKING:
     from .server import ReferenceServer
 
-PAGE_MAX = 50
+
+def require_terms(server: ReferenceServer, user_pk: int) -> None:
+    """401 for an account that never accepted the terms (or when the fault switch says so)."""
+    user = server.store.user_by_pk(user_pk)
+    if server.faults.terms_not_accepted or user is None or not user.terms_accepted:
+        raise ApiError(401, "Terms and conditions not accepted")
 
 
-# ---- request helpers -------------------------------------------------------------------------------
-def _body(request: web.Request) -> dict[str, Any]:
-    record = request[RECORD_KEY]
-    if not record.body.strip():
-        return {}
-    try:
-        data = json.loads(record.body)
-    except ValueError:
-        raise ApiError(400, "Invalid JSON body.") from None
-    if not isinstance(data, dict):
-        raise ApiError(400, "The JSON body must be an object.")
-    return data
+def setup_routes(server: ReferenceServer, app: web.Application) -> None:
+    """Mount the routes of ``server.api``; a route a dialect does not have answers Flask's HTML 404."""
+    from .chat_routes import ChatRoutes
+    from .reading_routes import ReadingRoutes
+    from .task_routes import TaskRoutes
 
-
-def _require(params: dict[str, Any] | Any, *names: str) -> None:
-    for name in names:
-        if name not in params or params[name] is None or params[name] == "":
-            raise missing(name)
-
-
-def _as_int(value: Any, name: str) -> int:
-    """An int, or a string of one; within SQLite's range."""
-    number: int | None = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str) and value.strip().isascii():
-        try:
-            number = int(value.strip())
-        except ValueError:
-            number = None
-    if number is None or not -(2**63) < number < 2**63:
-        raise ApiError(400, f"Bad parameter : '{name}' must be an integer")
-    return number
-
-
-def _json(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, ensure_ascii=False))
+    routes = Routes(server)
+    app.router.add_post("/user", routes.login)
+    app.router.add_put("/user", routes.signup)
+    app.router.add_put("/terms_and_conditions", routes.accept_terms)
+    if server.api == "mojodex-0.4":
+        TaskRoutes(server).setup(app)
+        ReadingRoutes(server).setup(app)
+    else:
+        routes.setup_workflows(app)
+    if server.api != "spec":
+        ChatRoutes(server).setup(app)
 
 
 class Routes:
@@ -60,36 +45,24 @@ class Routes:
         self.server = server
         self.store = server.store
 
-    def setup(self, app: web.Application) -> None:
+    def setup_workflows(self, app: web.Application) -> None:
         spec = self.server.api == "spec"
-        app.router.add_post("/user", self.login)
-        app.router.add_put("/user", self.signup)
         app.router.add_get("/user_workflow", self.list_workflows)
         app.router.add_get("/user_workflow_execution", self.get_execution)
         app.router.add_post("/user_workflow_execution", self.create_execution if spec else self.submit_inputs)
         app.router.add_put("/user_workflow_execution", self.submit_inputs if spec else self.create_execution)
         app.router.add_post("/user_workflow_step_execution", self.validate_step)
 
-    def _auth(self, request: web.Request) -> int:
-        token = request.headers.get("Authorization", "").strip()
-        found = self.store.token_user(token) if token else None
-        if found is None:
-            raise ApiError(403, "Invalid token.")
-        user_pk, expired = found
-        if expired:
-            raise ApiError(403, "Token expired.")
-        return user_pk
-
-    # ---- /user -------------------------------------------------------------------------------------
+    # ---- /user and /terms_and_conditions ------------------------------------------------------------
     def _login_json(self, user_pk: int) -> dict[str, Any]:
         user = self.store.user_by_pk(user_pk)
         assert user is not None
-        return {"token": self.store.new_token(user_pk), "language_code": "en", "name": user.name,
-                "terms_and_conditions_agreed": True, "company_fk": None}
+        return {"token": self.store.new_token(user_pk), "language_code": user.language_code, "name": user.name,
+                "terms_and_conditions_agreed": user.terms_accepted, "company_fk": None}
 
     async def login(self, request: web.Request) -> web.Response:
-        body = _body(request)
-        _require(body, "datetime", "email", "password", "login_method")
+        body = json_body(request)
+        require(body, "datetime", "email", "password", "login_method")
         if body["login_method"] != "email_password":
             raise ApiError(400, "Unknown login method.")
         email, password = body["email"], body["password"]
@@ -98,52 +71,58 @@ class Routes:
         user = self.store.check_password(email, password)
         if user is None:
             raise ApiError(400, "Wrong email or password.")
-        return _json(self._login_json(user.user_pk))
+        return json_response(self._login_json(user.user_pk))
 
     async def signup(self, request: web.Request) -> web.Response:
-        body = _body(request)
-        _require(body, "datetime", "email", "name", "password")
+        body = json_body(request)
+        require(body, "datetime", "email", "name", "password")
         if not all(isinstance(body[k], str) for k in ("email", "name", "password")):
             raise ApiError(400, "email, name and password must be strings.")
         if self.store.user_by_email(body["email"]) is not None:
             raise ApiError(400, "Email already exists.")
-        user = self.store.add_user(body["email"], body["password"], body["name"])
-        return _json(self._login_json(user.user_pk))
+        # as on the backend: a new account has no language yet and must accept the terms before running anything
+        user = self.store.add_user(body["email"], body["password"], body["name"], terms_accepted=False,
+                                   language_code=None)
+        return json_response(self._login_json(user.user_pk))
+
+    async def accept_terms(self, request: web.Request) -> web.Response:
+        user_pk = authorized(request, self.store)
+        require(json_body(request), "datetime")
+        self.store.accept_terms(user_pk)
+        return json_response({"terms_and_conditions_agreed": True})
 
     # ---- /user_workflow ----------------------------------------------------------------------------
     async def list_workflows(self, request: web.Request) -> web.Response:
-        user_pk = self._auth(request)
+        user_pk = authorized(request, self.store)
         query = request.query
-        _require(query, "datetime", "platform", "version")
-        limit = min(_as_int(query.get("n_user_workflows", PAGE_MAX), "n_user_workflows"), PAGE_MAX)
-        offset = _as_int(query.get("offset", 0), "offset")
-        if limit < 1 or offset < 0:
-            raise ApiError(400, "n_user_workflows must be positive and offset must not be negative.")
-        return _json({"user_workflows": self.store.user_workflows(user_pk, limit, offset)})
+        require(query, "datetime", "platform", "version")
+        limit, offset = page(query, "n_user_workflows")
+        return json_response({"user_workflows": self.store.user_workflows(user_pk, limit, offset)})
 
     # ---- /user_workflow_execution -----------------------------------------------------------------
     async def create_execution(self, request: web.Request) -> web.Response:
-        user_pk = self._auth(request)
-        body = _body(request)
-        _require(body, "datetime", "platform", "user_workflow_pk")
-        user_workflow_pk = _as_int(body["user_workflow_pk"], "user_workflow_pk")
+        user_pk = authorized(request, self.store)
+        body = json_body(request)
+        require(body, "datetime", "platform", "user_workflow_pk")
+        user_workflow_pk = as_int(body["user_workflow_pk"], "user_workflow_pk")
         found = self.store.user_workflow(user_workflow_pk)
         if found is None or found[0] != user_pk:
             raise ApiError(404, "User workflow not found.")
+        require_terms(self.server, user_pk)
         execution = self.store.add_execution(user_workflow_pk, user_pk)
-        return _json(self.server.execution_json(execution.pk))
+        return json_response(self.server.execution_json(execution.pk))
 
     def _own_execution(self, user_pk: int, value: Any) -> int:
-        pk = _as_int(value, "user_workflow_execution_pk")
+        pk = as_int(value, "user_workflow_execution_pk")
         execution = self.store.execution(pk)
         if execution is None or execution.user_fk != user_pk:
             raise ApiError(404, "Workflow execution not found.")
         return pk
 
     async def submit_inputs(self, request: web.Request) -> web.Response:
-        user_pk = self._auth(request)
-        body = _body(request)
-        _require(body, "datetime", "platform", "user_workflow_execution_pk", "json_inputs")
+        user_pk = authorized(request, self.store)
+        body = json_body(request)
+        require(body, "datetime", "platform", "user_workflow_execution_pk", "json_inputs")
         pk = self._own_execution(user_pk, body["user_workflow_execution_pk"])
         json_inputs = body["json_inputs"]
         if not isinstance(json_inputs, list):
@@ -156,21 +135,21 @@ class Routes:
         if execution.json_inputs is not None:
             raise ApiError(400, "Inputs already submitted for this execution.")
         self.server.runner.submit_inputs(pk, json_inputs)
-        return _json({"user_workflow_execution_pk": pk})
+        return json_response({"user_workflow_execution_pk": pk})
 
     async def get_execution(self, request: web.Request) -> web.Response:
-        user_pk = self._auth(request)
+        user_pk = authorized(request, self.store)
         query = request.query
-        _require(query, "datetime", "platform", "user_workflow_execution_pk")
+        require(query, "datetime", "platform", "user_workflow_execution_pk")
         pk = self._own_execution(user_pk, query["user_workflow_execution_pk"])
-        return _json(self.server.execution_json(pk))
+        return json_response(self.server.execution_json(pk))
 
     # ---- /user_workflow_step_execution ------------------------------------------------------------
     async def validate_step(self, request: web.Request) -> web.Response:
-        user_pk = self._auth(request)
-        body = _body(request)
-        _require(body, "datetime", "platform", "user_workflow_step_execution_pk", "validated")
-        pk = _as_int(body["user_workflow_step_execution_pk"], "user_workflow_step_execution_pk")
+        user_pk = authorized(request, self.store)
+        body = json_body(request)
+        require(body, "datetime", "platform", "user_workflow_step_execution_pk", "validated")
+        pk = as_int(body["user_workflow_step_execution_pk"], "user_workflow_step_execution_pk")
         validated = body["validated"]
         if not isinstance(validated, bool):
             raise ApiError(400, "Bad parameter : 'validated' must be a boolean")
@@ -183,4 +162,4 @@ class Routes:
         if step_execution.result is None:
             raise ApiError(400, "Step execution has not ended yet.")
         self.server.runner.validate(pk, validated)
-        return _json({"message": "Step validated"})
+        return json_response({"message": "Step validated"})

@@ -1,18 +1,39 @@
-"""Step execution: which step runs next, running it in the background, emitting its events."""
+"""Step execution of the ``spec`` and ``mojodex-2024`` dialects: which step runs next, running it in the
+background, emitting its events; plus what every dialect's runner shares (planning, the generator call,
+the final text)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from .generators import call_generator
+from .records import GeneratorCall
 from .store import Execution, Step, StepExecution
 
 if TYPE_CHECKING:
     from .server import ReferenceServer
 
 log = logging.getLogger(__name__)
+
+
+class StepLike(Protocol):
+    @property
+    def workflow_step_pk(self) -> int: ...
+
+
+class StepExecutionLike(StepLike, Protocol):
+    @property
+    def validated(self) -> bool | None: ...
+
+    @property
+    def result(self) -> list[Any] | None: ...
+
+
+S = TypeVar("S", bound=StepLike)
 
 
 def step_payload(se: StepExecution, session_id: str) -> dict[str, Any]:
@@ -32,8 +53,8 @@ def inputs_parameter(json_inputs: list[dict[str, Any]] | None) -> dict[str, Any]
 
 
 def plan_next(
-    steps: list[Step], json_inputs: list[dict[str, Any]] | None, executions: list[StepExecution]
-) -> tuple[Step, dict[str, Any]] | None:
+    steps: Sequence[S], json_inputs: list[dict[str, Any]] | None, executions: Sequence[StepExecutionLike]
+) -> tuple[S, dict[str, Any]] | None:
     """The next (step, parameter) to run, or None when the run is over.
 
     The first step runs once on the inputs; every later step runs once per entry of the results of the
@@ -53,11 +74,41 @@ def plan_next(
     return None
 
 
+def final_text(executions: Sequence[StepExecutionLike]) -> str:
+    """The produced text of a finished run: the last step's validated results, joined by blank lines."""
+    done = [se for se in executions if se.validated]
+    last_step = done[-1].workflow_step_pk if done else None
+    texts = [
+        "\n".join(str(v) for v in entry.values()) if isinstance(entry, dict) else str(entry)
+        for se in done if se.workflow_step_pk == last_step
+        for entry in se.result or []
+    ]
+    return "\n\n".join(texts)
+
+
+async def generate(server: ReferenceServer, step_name: str, parameter: dict[str, Any],
+                   instruction: str | None = None) -> list[Any]:
+    """The step's result from the server's generator (the call recorded); raises when it fails."""
+    server.recorder.generator_calls.append(GeneratorCall(step_name, dict(parameter), instruction))
+    if server.step_delay > 0:
+        await asyncio.sleep(server.step_delay)
+    result = await call_generator(server.generator, step_name, parameter, instruction)
+    if not isinstance(result, list):
+        raise TypeError(f"the generator returned {type(result).__name__}, not a list")
+    return result
+
+
+async def wait_for_room(server: ReferenceServer, session_id: str) -> None:
+    """A client joins the room just before starting the run: let its start_session land first."""
+    if server.join_grace > 0:
+        with contextlib.suppress(TimeoutError):
+            await server.wait_until(lambda: server.room_size(session_id), server.join_grace)
+
+
 class Runner:
     def __init__(self, server: ReferenceServer) -> None:
         self.server = server
         self.store = server.store
-        self.tasks: set[asyncio.Task[None]] = set()
 
     def _steps(self, execution: Execution) -> list[Step]:
         found = self.store.user_workflow(execution.user_workflow_fk)
@@ -80,6 +131,20 @@ class Runner:
         if self._advance(execution_pk) is None and self.server.api == "mojodex-2024":
             self.store.set_validated(se.pk, se.validated)  # that backend loses the very last validation
 
+    def rejected(self, execution_pk: int) -> StepExecution | None:
+        """The step execution a chat message reruns: the latest one, ended and not validated."""
+        executions = self.store.step_executions(execution_pk)
+        latest = executions[-1] if executions else None
+        return latest if latest is not None and latest.result is not None and not latest.validated else None
+
+    def rerun(self, old: StepExecution, instruction: str | None) -> int:
+        """A new step execution of ``old``'s step with its parameter, run with the user's instruction."""
+        execution = self.store.execution(old.execution_fk)
+        assert execution is not None
+        pk = self.store.add_step_execution(execution.pk, old.workflow_step_pk, old.parameter)
+        self.server.background.spawn(self._run_step(execution, pk, instruction=instruction))
+        return pk
+
     def _advance(self, execution_pk: int) -> int | None:
         """Create and start the next step execution; None when the run is over."""
         execution = self.store.execution(execution_pk)
@@ -89,36 +154,31 @@ class Runner:
         if planned is None:
             self.store.set_finished(execution_pk)
             if self.server.end_event:
-                self._spawn(self._end(execution))
+                self.server.background.spawn(self._end(execution))
             return None
         step, parameter = planned
         first = not self.store.step_executions(execution_pk)
         pk = self.store.add_step_execution(execution_pk, step.workflow_step_pk, parameter)
-        self._spawn(self._run_step(execution, pk, first))
+        self.server.background.spawn(self._run_step(execution, pk, first))
         return pk
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def _run_step(self, execution: Execution, pk: int, first: bool = False) -> None:
+    async def _run_step(self, execution: Execution, pk: int, first: bool = False,
+                        instruction: str | None = None) -> None:
         session_id = execution.session_id
         se = self.store.step_execution(pk)
         assert se is not None
         server = self.server
-        if first and server.join_grace > 0:
-            # a client joins the room just before submitting the inputs: let its start_session land first
-            with contextlib.suppress(TimeoutError):
-                await server.wait_until(lambda: server.room_size(session_id), server.join_grace)
-        emit = self.server.emit_to_room
+        if first:
+            await wait_for_room(server, session_id)
+        emit = server.emit_to_room
         await emit("workflow_step_execution_started", step_payload(se, session_id), session_id)
-        if self.server.step_delay > 0:
-            await asyncio.sleep(self.server.step_delay)
+        fault = server.faults.take_step(se.step_name)
+        if fault is not None and fault.kind == "crash":
+            return  # as on the 2024 backend: nothing at all, ever
         try:
-            result = await self.server.generator(se.step_name, dict(se.parameter))
-            if not isinstance(result, list):
-                raise TypeError(f"the generator returned {type(result).__name__}, not a list")
+            if fault is not None:
+                raise RuntimeError(fault.error)
+            result = await generate(server, se.step_name, dict(se.parameter), instruction)
             self.store.set_step_result(pk, result)
         except asyncio.CancelledError:
             raise
@@ -134,29 +194,11 @@ class Runner:
         await emit("workflow_step_execution_ended", step_payload(se, session_id), session_id)
 
     async def _end(self, execution: Execution) -> None:
-        executions = [se for se in self.store.step_executions(execution.pk) if se.validated]
-        last_step = executions[-1].workflow_step_pk if executions else None
-        texts = [
-            "\n".join(str(v) for v in entry.values()) if isinstance(entry, dict) else str(entry)
-            for se in executions if se.workflow_step_pk == last_step
-            for entry in se.result or []
-        ]
+        executions = self.store.step_executions(execution.pk)
         found = self.store.user_workflow(execution.user_workflow_fk)
         name = found[1]["name"] if found else "Workflow"
         first_input = next(iter(inputs_parameter(execution.json_inputs).values()), None)
         title = f"{name}: {first_input}" if first_input not in (None, "") else name
-        payload = {"produced_text": "\n\n".join(texts), "produced_text_title": title,
+        payload = {"produced_text": final_text(executions), "produced_text_title": title,
                    "user_workflow_execution_pk": execution.pk, "session_id": execution.session_id}
         await self.server.emit_to_room("workflow_execution_produced_text", payload, execution.session_id)
-
-    async def idle(self, timeout: float) -> None:
-        async with asyncio.timeout(timeout):
-            while self.tasks:
-                await asyncio.gather(*self.tasks, return_exceptions=True)
-
-    async def stop(self) -> None:
-        for task in list(self.tasks):
-            task.cancel()
-        if self.tasks:
-            await asyncio.gather(*self.tasks, return_exceptions=True)
-        self.tasks.clear()

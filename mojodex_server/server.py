@@ -1,10 +1,13 @@
 """ReferenceServer: a Mojodex-compatible server (aiohttp + Socket.IO + SQLite) to run in-process.
 
-It speaks the protocol of /work/shared/protocol.md, in one of two route tables:
+It speaks the protocol of /work/shared/protocol.md, in one of three dialects:
 - ``api="spec"``: the specification's methods (POST creates an execution, PUT submits its inputs) and, by
   default, a ``workflow_execution_produced_text`` event at the end of a run;
-- ``api="mojodex-2024"``: the backend of the specification's time (PUT creates, POST submits), no end event,
-  and the very last validation of a run answered 200 but never stored.
+- ``api="mojodex-2024"``: the backend of the specification's time (PUT creates, POST submits, inputs prefilled
+  with their defaults), no end event, the very last validation of a run answered 200 but never stored, and
+  rejection with an instruction through ``PUT /user_message``;
+- ``api="mojodex-0.4"``: workflows and instruct tasks are *tasks* (``/user_task``, ``/user_task_execution``...),
+  with the chat, drafts, acknowledged messages and the reading routes.
 """
 
 from __future__ import annotations
@@ -15,19 +18,27 @@ from typing import Any
 
 from aiohttp import web
 
-from .faults import Faults
+from . import content, views
+from .acks import Acks
+from .assistant import Assistant, offline_assistant
+from .background import Background
+from .chat import Chat
+from .faults import BINARY_ATTACHMENT, Faults
 from .generators import Generator, offline_generator
+from .instruct import Instruct
 from .middleware import make_middleware
 from .records import RecordedRequest, Recorder
-from .routes import Routes
+from .routes import setup_routes
 from .runner import Runner, step_payload
 from .sockets import Sockets
 from .store import Store, User
+from .task_runner import TaskRunner
 
-APIS = ("spec", "mojodex-2024")
-DEMO_EMAIL = "demo@example.com"
+APIS = ("spec", "mojodex-2024", "mojodex-0.4")
+DEMO_EMAIL = content.DEMO_EMAIL
 DEMO_PASSWORD = "demo"
 DEMO_NAME = "Demo User"
+TOKEN_EVENTS = ("mojo_token", "draft_token")
 
 
 class ReferenceServer:
@@ -42,6 +53,12 @@ class ReferenceServer:
         db_path: str | None = None,
         first_pk: int = 1,
         join_grace: float = 0.0,
+        assistant: Assistant | None = None,
+        draft_tokens: int = 60,
+        token_delay: float = 0.0,
+        ack_resend_seconds: float = 5.0,
+        ack_max_tries: int = 120,
+        record_token_limit: int = 1000,
     ) -> None:
         if api not in APIS:
             raise ValueError(f"api must be one of {APIS}, not {api!r}")
@@ -50,22 +67,40 @@ class ReferenceServer:
         self.port = port
         self.step_delay = step_delay
         self.join_grace = join_grace
-        self.end_event = (api == "spec") if end_event is None else end_event
+        self.end_event = (api != "mojodex-2024") if end_event is None else end_event
         self.generator: Generator = generator or offline_generator
+        self.assistant: Assistant = assistant or offline_assistant
+        self.draft_tokens = draft_tokens
+        """How many tokens the offline assistant's drafts have (streamed as that many ``draft_token`` events)."""
+        self.token_delay = token_delay
+        """Seconds between two streamed tokens (0: no pause at all)."""
+        self.ack_resend_seconds = ack_resend_seconds
+        self.ack_max_tries = ack_max_tries
+        self.record_token_limit = record_token_limit
+        """Token events of one stream recorded in ``emitted`` (all are counted in ``recorder.tokens``)."""
         self.store = Store(db_path, first_pk)
         self.faults = Faults()
         self.recorder = Recorder()
+        self.background = Background()
         self.runner = Runner(self)
+        self.task_runner = TaskRunner(self)
+        self.chat = Chat(self)
+        self.instruct = Instruct(self)
+        self.acks = Acks(self)
         self._sockets: Sockets | None = None
         self._web_runner: web.AppRunner | None = None
         self._room_emits = 0
         self.add_user(DEMO_EMAIL, DEMO_PASSWORD, DEMO_NAME)
-        self.add_workflow("Write poem", "🌸", "Write a poem stanza by stanza")
+        self._demo_ref = content.install(self)
 
     # ---- lifecycle -----------------------------------------------------------------------------------
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def sockets(self) -> Sockets | None:
+        return self._sockets
 
     async def start(self) -> None:
         if self._web_runner is not None:
@@ -73,7 +108,7 @@ class ReferenceServer:
         self._sockets = Sockets(self)
         app = web.Application(middlewares=[make_middleware(self)])
         self._sockets.sio.attach(app)
-        Routes(self).setup(app)
+        setup_routes(self, app)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
@@ -82,7 +117,8 @@ class ReferenceServer:
         self.port = int(runner.addresses[0][1])
 
     async def stop(self) -> None:
-        await self.runner.stop()
+        await self.background.stop()
+        await self.acks.stop()
         if self._sockets is not None:
             await self._sockets.stop()
         if self._web_runner is not None:
@@ -98,8 +134,10 @@ class ReferenceServer:
         await self.stop()
 
     # ---- set-up ----------------------------------------------------------------------------------------
-    def add_user(self, email: str, password: str, name: str) -> User:
-        return self.store.add_user(email, password, name)
+    def add_user(self, email: str, password: str, name: str, terms_accepted: bool = True) -> User:
+        """An account; ``terms_accepted=False`` makes it one that must ``PUT /terms_and_conditions`` first."""
+        return self.store.add_user(email, password, name, terms_accepted=terms_accepted,
+                                   language_code="en" if terms_accepted else None)
 
     def token_for(self, email: str) -> str:
         """Log ``email`` in directly and return a fresh token."""
@@ -114,14 +152,45 @@ class ReferenceServer:
         steps: list[str] | None = None,
         user_email: str = DEMO_EMAIL,
     ) -> int:
-        """Give ``user_email`` a workflow; return its user_workflow_pk. ``inputs``: names or spec dicts."""
-        user = self.store.user_by_email(user_email)
-        if user is None:
-            raise KeyError(user_email)
+        """Give ``user_email`` a workflow; return its user_workflow_pk (on 0.4: a workflow task, its
+        user_task_pk). ``inputs``: names or spec dicts; ``steps``: system step names."""
+        if self.api == "mojodex-0.4":
+            json_input = None if inputs is None else [content.task_input(i) for i in inputs]
+            return self.add_task(name, icon, description, "workflow", json_input, steps, user_email)
         raw_inputs: list[Any] = list(inputs) if inputs is not None else ["poem_topic", "n_stanzas"]
         inputs_spec = [{"input_name": i} if isinstance(i, str) else dict(i) for i in raw_inputs]
         step_names = list(steps) if steps is not None else ["stanza_divider", "stanza_writer"]
-        return self.store.add_workflow(user.user_pk, name, icon, description, inputs_spec, step_names)
+        return self.store.add_workflow(self._user(user_email).user_pk, name, icon, description, inputs_spec,
+                                       step_names)
+
+    def add_task(
+        self, name: str, icon: str, description: str, task_type: str = "workflow",
+        json_input: list[dict[str, Any]] | None = None, steps: list[str] | list[dict[str, Any]] | None = None,
+        user_email: str = DEMO_EMAIL, enabled: bool = True,
+    ) -> int:
+        """0.4: give ``user_email`` a task; return its user_task_pk. ``steps`` (workflows): system names or
+        dicts with step_name, name_for_user, definition_for_user, user_validation_required, review_chat_enabled;
+        a workflow without ``json_input``/``steps`` gets Write poem's."""
+        if task_type not in ("workflow", "instruct"):
+            raise ValueError(f"task_type must be workflow or instruct, not {task_type!r}")
+        user = self._user(user_email)
+        if task_type == "workflow":
+            json_input = content.POEM_INPUTS if json_input is None else json_input
+            steps = content.POEM_STEPS if steps is None else steps
+        step_dicts = [content.task_step(s) for s in steps or []] if task_type == "workflow" else []
+        tasks = self.store.tasks
+        task_pk = tasks.add_task(name, icon, description, task_type, list(json_input or []), step_dicts)
+        return tasks.add_user_task(user.user_pk, task_pk, enabled)
+
+    def demo_workflow_ref(self) -> str:
+        """The Write poem workflow's ref in this dialect: its user_workflow_pk, or on 0.4 its user_task_pk."""
+        return str(self._demo_ref)
+
+    def _user(self, email: str) -> User:
+        user = self.store.user_by_email(email)
+        if user is None:
+            raise KeyError(email)
+        return user
 
     def expire_tokens(self) -> None:
         """Every token issued so far now gets 403 "Token expired." and is refused at socket connect."""
@@ -150,46 +219,18 @@ class ReferenceServer:
         return len(self._sockets.rooms.get(session_id, ())) if self._sockets else 0
 
     async def idle(self, timeout: float = 5.0) -> None:
-        """Wait until no step is running and no event is being emitted in the background."""
-        await self.runner.idle(timeout)
+        """Wait until no step or chat turn is running in the background (ack re-sends do not count)."""
+        await self.background.idle(timeout)
 
     async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         return await self.recorder.wait_until(predicate, timeout)
 
     def execution_json(self, pk: int) -> dict[str, Any]:
-        """The execution as ``GET /user_workflow_execution`` returns it."""
-        execution = self.store.execution(pk)
-        if execution is None:
-            raise KeyError(pk)
-        found = self.store.user_workflow(execution.user_workflow_fk)
-        assert found is not None
-        user_workflow = found[1]
-        values = {e["input_name"]: e.get("value") for e in execution.json_inputs or []}
-        inputs = [
-            {**spec, "value": values.get(spec["input_name"]), "default_value": spec.get("default_value")}
-            for spec in user_workflow["inputs_spec"]
-        ]
-        steps = self.store.step_executions(pk)
-        validated = [step_payload(se, execution.session_id) for se in steps if se.validated]
-        data = {
-            "workflow_name": user_workflow["name"],
-            "user_workflow_execution_pk": execution.pk,
-            "user_workflow_fk": execution.user_workflow_fk,
-            "steps": user_workflow["steps"],
-            "validated_steps_executions": validated,
-            "session_id": execution.session_id,
-            "inputs": inputs,
-        }
-        if self.api == "spec":
-            # The specification reads "the status of the step and the results of the current step run" from
-            # this GET: the step execution that ended and waits for validation (null when there is none).
-            # The backend of that time (api "mojodex-2024") lists validated steps only.
-            waiting = [se for se in steps if not se.validated and se.result is not None]
-            data["current_step_execution"] = step_payload(waiting[-1], execution.session_id) if waiting else None
-        return data
+        """spec/2024: the execution as ``GET /user_workflow_execution`` returns it."""
+        return views.execution_json(self, pk)
 
     def execution(self, pk: int) -> dict[str, Any]:
-        """The stored execution: its JSON plus all step_executions, json_inputs, finished and error."""
+        """spec/2024: the stored execution: its JSON plus all step_executions, json_inputs, finished and error."""
         data = self.execution_json(pk)
         execution = self.store.execution(pk)
         assert execution is not None
@@ -200,13 +241,48 @@ class ReferenceServer:
         data["error"] = execution.error
         return data
 
+    def task_execution(self, pk: int) -> dict[str, Any]:
+        """0.4: the run as ``GET /user_task_execution`` returns it, plus what is stored: ``all_step_executions``
+        (with their ``instruction``), ``uploads``, ``messages`` (oldest first), ``versions`` and ``deleted``."""
+        tasks = self.store.tasks
+        run = tasks.execution(pk)
+        if run is None:
+            raise KeyError(pk)
+        data = views.run_json(self, run)
+        data["all_step_executions"] = [{**se.json(), "instruction": se.instruction}
+                                       for se in tasks.step_executions(pk)]
+        data["uploads"] = tasks.uploads(pk)
+        data["messages"] = list(reversed(tasks.messages(run.session_id)))
+        data["versions"] = tasks.versions_of_execution(pk)
+        data["deleted"] = run.deleted
+        return data
+
     # ---- sockets -------------------------------------------------------------------------------------
-    async def emit_to_room(self, event: str, payload: dict[str, Any], room: str) -> None:
+    def _record(self, event: str, payload: Any, record: bool = True) -> None:
+        if event in TOKEN_EVENTS:
+            self.recorder.tokens[event] = self.recorder.tokens.get(event, 0) + 1
+        if record:
+            self.recorder.emitted.append((event, payload))
+        self.recorder.changed()
+
+    async def emit_to_room(self, event: str, payload: dict[str, Any], room: str, record: bool = True) -> None:
         if self._sockets is None:
             return
+        if self.faults.binary_results and event.startswith("workflow_step_execution_"):
+            payload = {**payload, "attachment": BINARY_ATTACHMENT}
         await self._sockets.sio.emit(event, payload, to=room)
-        self.recorder.emitted.append((event, payload))
-        self.recorder.changed()
+        self._record(event, payload, record)
+        await self._count_room_emit()
+
+    async def emit_with_ack(self, event: str, payload: dict[str, Any], room: str) -> None:
+        """``mojo_message`` / ``draft_message``: sent with an ack callback, re-sent until answered."""
+        if self._sockets is None:
+            return
+        await self.acks.send(event, payload, room)
+        self._record(event, payload)
+        await self._count_room_emit()
+
+    async def _count_room_emit(self) -> None:
         self._room_emits += 1
         every = self.faults.drop_socket_every
         if every > 0 and self._room_emits % every == 0:

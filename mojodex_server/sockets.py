@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -58,20 +59,39 @@ class Sockets:
         if not isinstance(data, dict) or not data.get("version"):
             await self._error(sid, "Missing parameter : 'version'", session_id)
             return
-        store = self.server.store
-        execution = store.execution_by_session(session_id) if isinstance(session_id, str) else None
-        if execution is None or execution.user_fk != self.users.get(sid):
-            await self._error(sid, "Unknown session.", session_id)
+        owner = self.server.store.session_owner(session_id) if isinstance(session_id, str) else None
+        if owner is None or owner != self.users.get(sid):
+            if self.server.api == "mojodex-0.4":  # a bare string there, with no session id
+                await self._send_error(sid, f"Session {session_id} not found")
+            else:
+                await self._send_error(sid, {"error": "Unknown session.", "session_id": session_id})
             return
-        await self.sio.enter_room(sid, execution.session_id)
-        self.rooms.setdefault(execution.session_id, set()).add(sid)
+        assert isinstance(session_id, str)
+        await self.sio.enter_room(sid, session_id)
+        self.rooms.setdefault(session_id, set()).add(sid)
         self.server.recorder.changed()
 
     async def _error(self, sid: str, text: str, session_id: Any) -> None:
-        payload = {"error": text, "session_id": session_id}
+        await self._send_error(sid, {"error": text, "session_id": session_id})
+
+    async def _send_error(self, sid: str, payload: Any) -> None:
         await self.sio.emit("error", payload, to=sid)
         self.server.recorder.emitted.append(("error", payload))
         self.server.recorder.changed()
+
+    async def drain(self, room: str, most: int = 32, patience: float = 5.0) -> None:
+        """Let the clients of ``room`` catch up: wait (up to ``patience`` s) while one has more than ``most``
+        packets queued, so that a long stream of tokens does not pile up in memory."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + patience
+        await asyncio.sleep(0)
+        for sid in list(self.rooms.get(room, ())):
+            eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
+            eio_socket = self.sio.eio.sockets.get(eio_sid) if eio_sid else None
+            while eio_socket is not None and not eio_socket.closed and eio_socket.queue.qsize() > most:
+                if loop.time() > deadline:
+                    return
+                await asyncio.sleep(0.001)
 
     async def drop_all(self, mode: str = "transport") -> None:
         """Drop every connection: "transport" cuts it like a network failure, "disconnect" is a clean one."""

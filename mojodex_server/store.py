@@ -2,6 +2,7 @@
 
 One connection per server instance (":memory:" unless a file path is given), used from the event loop
 only. Every primary key sequence starts at ``first_pk`` so that clients cannot get away with assuming 1.
+The tables of Mojodex 0.4 and of the chat are in ``task_store`` (``Store.tasks``), on the same connection.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from . import task_store
+
 _TABLES = (
     "users", "tokens", "workflows", "workflow_steps", "user_workflows", "executions", "step_executions",
 )
 
 _SCHEMA = """
 CREATE TABLE users (pk INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT UNIQUE NOT NULL,
-                    password TEXT NOT NULL, name TEXT NOT NULL);
+                    password TEXT NOT NULL, name TEXT NOT NULL, terms_accepted INTEGER NOT NULL DEFAULT 1,
+                    language_code TEXT);
 CREATE TABLE tokens (pk INTEGER PRIMARY KEY AUTOINCREMENT, token TEXT UNIQUE NOT NULL,
                      user_fk INTEGER NOT NULL, expired INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE workflows (pk INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, icon TEXT NOT NULL,
@@ -43,6 +47,8 @@ class User:
     user_pk: int
     email: str
     name: str
+    terms_accepted: bool = True
+    language_code: str | None = "en"
 
     def __getitem__(self, key: str) -> Any:
         return getattr(self, key)
@@ -86,10 +92,11 @@ class Store:
         self.db.row_factory = sqlite3.Row
         existing = self.db.execute("SELECT name FROM sqlite_master WHERE name = 'users'").fetchone()
         if existing is None:
-            self.db.executescript(_SCHEMA)
-            for table in _TABLES:
+            self.db.executescript(_SCHEMA + task_store.SCHEMA)
+            for table in _TABLES + task_store.TABLES:
                 self.db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
                                 (table, first_pk - 1))
+        self.tasks = task_store.TaskStore(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -100,25 +107,34 @@ class Store:
         return cursor.lastrowid
 
     # users and tokens
-    def add_user(self, email: str, password: str, name: str) -> User:
-        pk = self._insert("INSERT INTO users (email, password, name) VALUES (?, ?, ?)",
-                          (email, password, name))
-        return User(pk, email, name)
+    def add_user(self, email: str, password: str, name: str, terms_accepted: bool = True,
+                 language_code: str | None = "en") -> User:
+        pk = self._insert(
+            "INSERT INTO users (email, password, name, terms_accepted, language_code) VALUES (?, ?, ?, ?, ?)",
+            (email, password, name, int(terms_accepted), language_code),
+        )
+        return User(pk, email, name, terms_accepted, language_code)
+
+    @staticmethod
+    def _user(row: sqlite3.Row | None) -> User | None:
+        if row is None:
+            return None
+        return User(row["pk"], row["email"], row["name"], bool(row["terms_accepted"]), row["language_code"])
 
     def user_by_email(self, email: str) -> User | None:
-        row = self.db.execute("SELECT pk, email, name FROM users WHERE email = ?", (email,)).fetchone()
-        return None if row is None else User(row["pk"], row["email"], row["name"])
+        return self._user(self.db.execute("SELECT * FROM users WHERE email = ?", (email,)).fetchone())
 
     def user_by_pk(self, pk: int) -> User | None:
-        row = self.db.execute("SELECT pk, email, name FROM users WHERE pk = ?", (pk,)).fetchone()
-        return None if row is None else User(row["pk"], row["email"], row["name"])
+        return self._user(self.db.execute("SELECT * FROM users WHERE pk = ?", (pk,)).fetchone())
 
     def check_password(self, email: str, password: str) -> User | None:
-        row = self.db.execute("SELECT pk, email, name, password FROM users WHERE email = ?",
-                              (email,)).fetchone()
+        row = self.db.execute("SELECT * FROM users WHERE email = ?", (email,)).fetchone()
         if row is None or not secrets.compare_digest(str(row["password"]), password):
             return None
-        return User(row["pk"], row["email"], row["name"])
+        return self._user(row)
+
+    def accept_terms(self, user_pk: int) -> None:
+        self.db.execute("UPDATE users SET terms_accepted = 1 WHERE pk = ?", (user_pk,))
 
     def new_token(self, user_pk: int) -> str:
         token = secrets.token_urlsafe(32)
@@ -210,6 +226,14 @@ class Store:
     def execution_by_session(self, session_id: str) -> Execution | None:
         row = self.db.execute("SELECT * FROM executions WHERE session_id = ?", (session_id,)).fetchone()
         return self._execution(row)
+
+    def session_owner(self, session_id: str) -> int | None:
+        """The user pk of the workflow execution or task run that has ``session_id``."""
+        execution = self.execution_by_session(session_id)
+        if execution is not None:
+            return execution.user_fk
+        run = self.tasks.execution_by_session(session_id)
+        return None if run is None else run.user_fk
 
     def set_inputs(self, pk: int, json_inputs: list[dict[str, Any]]) -> None:
         self.db.execute("UPDATE executions SET json_inputs = ? WHERE pk = ?", (json.dumps(json_inputs), pk))

@@ -20,6 +20,7 @@ from mojodex_core import (
     TermsNotAcceptedError,
     UsageError,
     WorkflowInfo,
+    atomic_write,
     check_inputs,
     hookimpl,
     one_line,
@@ -112,7 +113,7 @@ class WorkflowPlugin:
             title = run.produced.title or run.title or run.name
             text = (f"# {title}\n\n" if title else "") + run.produced.text.strip() + "\n"
             try:
-                path.write_text(text, encoding="utf-8", errors="replace")
+                atomic_write(path, text, mode=0o644)  # whole or not at all; a file of the user's, not a secret
             except OSError as exc:
                 raise MojodexError(f"cannot write {path}: {exc.strerror or exc}") from None
             ctx.print(f"Wrote {path}.", err=True)
