@@ -1,4 +1,4 @@
-"""``python -m mojodex_server --port 5001 --api spec``: run the reference server standalone."""
+"""``python -m mojodex_server --port 5001 --api mojodex-0.4``: run the reference server standalone."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m mojodex_server", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5001)
-    parser.add_argument("--api", choices=APIS, default="spec")
+    parser.add_argument("--api", choices=APIS, default="mojodex-0.4")
     parser.add_argument("--step-delay", type=float, default=0.5, help="seconds each step takes (default 0.5)")
     parser.add_argument("--first-pk", type=int, default=1, help="first primary key of every table")
     parser.add_argument("--db", default=None, help="SQLite file (default: in memory)")

@@ -47,7 +47,8 @@ class Faults:
     no_purchase_users: set[str] = field(default_factory=set)
     """0.4: the same, for these emails only."""
     terms_not_accepted: bool = False
-    """Creating a run answers 401 ``{"error": "Terms and conditions not accepted"}`` for every user."""
+    """Creating a run answers 401 ``{"error": "Terms and conditions not accepted"}`` for every user, until one
+    accepts them (``PUT /terms_and_conditions`` turns the switch off)."""
     _rules: list[_Rule] = field(default_factory=list)
     _steps: list[_StepRule] = field(default_factory=list)
     _run_errors: list[str] = field(default_factory=list)

@@ -36,6 +36,8 @@ def setup_routes(server: ReferenceServer, app: web.Application) -> None:
         ReadingRoutes(server).setup(app)
     else:
         routes.setup_workflows(app)
+    if server.api == "mojodex-2024":
+        TaskRoutes(server).setup_listing(app)
     if server.api != "spec":
         ChatRoutes(server).setup(app)
 
@@ -89,6 +91,7 @@ class Routes:
         user_pk = authorized(request, self.store)
         require(json_body(request), "datetime")
         self.store.accept_terms(user_pk)
+        self.server.faults.terms_not_accepted = False  # the switch holds until someone accepts them
         return json_response({"terms_and_conditions_agreed": True})
 
     # ---- /user_workflow ----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ class StepExecutionLike(StepLike, Protocol):
 
 
 S = TypeVar("S", bound=StepLike)
+E = TypeVar("E", bound=StepExecutionLike)
 
 
 def step_payload(se: StepExecution, session_id: str) -> dict[str, Any]:
@@ -86,9 +87,23 @@ def final_text(executions: Sequence[StepExecutionLike]) -> str:
     return "\n\n".join(texts)
 
 
+def under_review(executions: Sequence[E]) -> E | None:
+    """The step execution a chat message reruns: the latest one, ended and not validated."""
+    latest = executions[-1] if executions else None
+    return latest if latest is not None and latest.result is not None and not latest.validated else None
+
+
+class Crashed(Exception):
+    """A step crashed silently (``faults.crash_silently``): nothing more is sent for it."""
+
+
 async def generate(server: ReferenceServer, step_name: str, parameter: dict[str, Any],
                    instruction: str | None = None) -> list[Any]:
-    """The step's result from the server's generator (the call recorded); raises when it fails."""
+    """The step's result from the server's generator (the call recorded); raises when it fails (or a fault
+    switch fails it), :class:`Crashed` when it crashes silently."""
+    fault = server.faults.take_step(step_name)
+    if fault is not None:
+        raise Crashed() if fault.kind == "crash" else RuntimeError(fault.error)
     server.recorder.generator_calls.append(GeneratorCall(step_name, dict(parameter), instruction))
     if server.step_delay > 0:
         await asyncio.sleep(server.step_delay)
@@ -132,10 +147,7 @@ class Runner:
             self.store.set_validated(se.pk, se.validated)  # that backend loses the very last validation
 
     def rejected(self, execution_pk: int) -> StepExecution | None:
-        """The step execution a chat message reruns: the latest one, ended and not validated."""
-        executions = self.store.step_executions(execution_pk)
-        latest = executions[-1] if executions else None
-        return latest if latest is not None and latest.result is not None and not latest.validated else None
+        return under_review(self.store.step_executions(execution_pk))
 
     def rerun(self, old: StepExecution, instruction: str | None) -> int:
         """A new step execution of ``old``'s step with its parameter, run with the user's instruction."""
@@ -172,14 +184,11 @@ class Runner:
             await wait_for_room(server, session_id)
         emit = server.emit_to_room
         await emit("workflow_step_execution_started", step_payload(se, session_id), session_id)
-        fault = server.faults.take_step(se.step_name)
-        if fault is not None and fault.kind == "crash":
-            return  # as on the 2024 backend: nothing at all, ever
         try:
-            if fault is not None:
-                raise RuntimeError(fault.error)
             result = await generate(server, se.step_name, dict(se.parameter), instruction)
             self.store.set_step_result(pk, result)
+        except Crashed:
+            return  # as on the 2024 backend: nothing at all, ever
         except asyncio.CancelledError:
             raise
         except Exception as exc:

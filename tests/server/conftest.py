@@ -33,8 +33,8 @@ def token(server: ReferenceServer) -> str:
 async def probes() -> AsyncIterator[Callable[..., Any]]:
     made: list[SocketProbe] = []
 
-    async def make(url: str, token: str | None, reconnection: bool = False) -> SocketProbe:
-        probe = SocketProbe(url, token, reconnection)
+    async def make(url: str, token: str | None, reconnection: bool = False, answer_acks: bool = True) -> SocketProbe:
+        probe = SocketProbe(url, token, reconnection, answer_acks)
         made.append(probe)
         await probe.connect()
         return probe

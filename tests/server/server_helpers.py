@@ -12,21 +12,25 @@ import socketio
 DEMO = "demo@example.com"
 NOW = {"datetime": "now", "platform": "webapp"}
 LIST_PARAMS = {**NOW, "version": "0.0.0"}
+ACK_KEYS = {"mojo_message": "message_pk", "draft_message": "produced_text_version_pk"}
 POEM_INPUTS = [{"input_name": "poem_topic", "value": "Spring"}, {"input_name": "n_stanzas", "value": 3}]
 
 
 class SocketProbe:
     """A Socket.IO client that records every event it gets and lets a test wait on them."""
 
-    def __init__(self, url: str, token: str | None, reconnection: bool = False) -> None:
+    def __init__(self, url: str, token: str | None, reconnection: bool = False, answer_acks: bool = True) -> None:
         self.url = url
         self.token = token
+        self.answer_acks = answer_acks  # answer mojo_message / draft_message acks as a client must
         self.events: list[tuple[str, Any]] = []
         self.sessions: list[str] = []  # rejoined on every (re)connection
         self._changed = asyncio.Event()
         self.sio = socketio.AsyncClient(reconnection=reconnection, reconnection_delay=0.01,
                                         reconnection_delay_max=0.05, randomization_factor=0)
         self.sio.on("*", self._any)
+        for event, key in ACK_KEYS.items():
+            self.sio.on(event, self._acked(event, key))
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnect)
 
@@ -36,6 +40,15 @@ class SocketProbe:
 
     async def _any(self, event: str, data: Any = None) -> None:
         self._note(event, data)
+
+    def _acked(self, event: str, key: str) -> Callable[[Any], Any]:
+        async def handler(data: Any = None) -> Any:
+            self._note(event, data)
+            if self.answer_acks and isinstance(data, dict):
+                return {"session_id": data.get("session_id"), key: data.get(key)}
+            return None
+
+        return handler
 
     async def _connect(self) -> None:
         self._note("connect", None)

@@ -136,8 +136,10 @@ async def test_bad_query_values(client: httpx.AsyncClient, token: str) -> None:
         assert "error" in r.json()
 
 
-async def test_unknown_route_and_method_are_json(client: httpx.AsyncClient, token: str) -> None:
+async def test_unknown_route_and_method_are_flask_html(client: httpx.AsyncClient, token: str) -> None:
     r = await client.get("/nowhere")
-    assert r.status_code == 404 and "error" in r.json()
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "<title>404 Not Found</title>" in r.text
     r = await client.delete("/user_workflow", headers={"Authorization": token})
-    assert r.status_code == 405 and "error" in r.json()
+    assert r.status_code == 405 and "<title>405 Method Not Allowed</title>" in r.text
+    assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}

@@ -1,0 +1,44 @@
+"""``PUT /user_message`` (``mojodex-2024`` and ``mojodex-0.4``): a chat message, as a form."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from .errors import ApiError
+from .params import authorized, form, json_response, require_field
+
+if TYPE_CHECKING:
+    from .server import ReferenceServer
+
+
+class ChatRoutes:
+    def __init__(self, server: ReferenceServer) -> None:
+        self.server = server
+        self.store = server.store
+
+    def setup(self, app: web.Application) -> None:
+        app.router.add_put("/user_message", self.user_message)
+
+    async def user_message(self, request: web.Request) -> web.Response:
+        user_pk = authorized(request, self.store)
+        fields = form(request, "This route takes a form, not JSON")
+        require_field(fields, "datetime", "session_id", "message_id", "text")
+        session_id = fields["session_id"]
+        if self.store.session_owner(session_id) != user_pk:
+            raise ApiError(404, "Session not found")
+        if self.server.api == "mojodex-2024":
+            execution = self.store.execution_by_session(session_id)
+            run_key, run_pk = "user_workflow_execution_pk", execution.pk if execution else 0
+        else:
+            run = self.store.tasks.execution_by_session(session_id)
+            run_key, run_pk = "user_task_execution_pk", run.pk if run else 0
+        chat = self.server.chat
+        known = self.store.tasks.message_by_id(session_id, fields["message_id"])
+        if known is not None:  # the same message again: not processed twice
+            if known.pk in chat.processing:
+                return json_response({"status": "processing"})
+            return json_response(chat.answer_json(known, run_key, run_pk))
+        message = chat.receive(session_id, fields["message_id"], fields["text"], fields.get("message_date"))
+        return json_response(chat.answer_json(message, run_key, run_pk))

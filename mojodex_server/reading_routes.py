@@ -1,0 +1,108 @@
+"""HTTP handlers of 0.4 for reading back: runs, produced texts and their versions, the conversation; renaming
+and deleting a run."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from .errors import ApiError
+from .params import as_int, authorized, json_body, json_response, page, require_field
+from .task_store import ProducedTextVersion
+from .views import own_run, run_json
+
+if TYPE_CHECKING:
+    from .server import ReferenceServer
+
+
+def version_json(version: ProducedTextVersion) -> dict[str, object]:
+    return {"produced_text_pk": version.produced_text_pk, "produced_text_version_pk": version.pk,
+            "produced_text_version_index": version.index, "title": version.title, "production": version.production,
+            "produced_text_title": version.title, "produced_text": version.production,
+            "text_type": version.text_type, "creation_date": version.creation_date,
+            "user_task_execution_fk": version.execution_fk}
+
+
+class ReadingRoutes:
+    def __init__(self, server: ReferenceServer) -> None:
+        self.server = server
+        self.store = server.store
+        self.tasks = server.store.tasks
+
+    def setup(self, app: web.Application) -> None:
+        router = app.router
+        router.add_get("/user_task_execution", self.runs)
+        router.add_delete("/user_task_execution", self.delete_run)
+        router.add_post("/user_task_execution_title", self.rename_run)
+        router.add_get("/produced_text", self.produced_text)
+        router.add_get("/user_task_execution_produced_text", self.run_produced_text)
+        router.add_get("/message", self.messages)
+
+    async def runs(self, request: web.Request) -> web.Response:
+        user_pk = authorized(request, self.store)
+        query = request.query
+        require_field(query, "datetime")
+        if "user_task_execution_pk" in query:
+            pk = as_int(query["user_task_execution_pk"], "user_task_execution_pk")
+            return json_response(run_json(self.server, own_run(self.server, user_pk, pk, status=400)))
+        limit, offset = page(query, "n_user_task_executions")
+        runs = self.tasks.started_executions(user_pk)
+        search = query.get("search_filter", "").strip().lower()
+        if search:
+            runs = [r for r in runs if search in (r.title or "").lower()]
+        refs = {as_int(p, "user_task_pks") for p in query.get("user_task_pks", "").split(";") if p.strip()}
+        if refs:
+            runs = [r for r in runs if r.user_task_fk in refs]
+        shown = [run_json(self.server, r) for r in runs[offset:offset + limit]]
+        return json_response({"user_task_executions": shown})
+
+    async def delete_run(self, request: web.Request) -> web.Response:
+        user_pk = authorized(request, self.store)
+        require_field(request.query, "datetime", "user_task_execution_pk")
+        run = own_run(self.server, user_pk, as_int(request.query["user_task_execution_pk"], "user_task_execution_pk"))
+        self.tasks.delete_execution(run.pk)
+        return json_response({"user_task_execution_pk": run.pk})
+
+    async def rename_run(self, request: web.Request) -> web.Response:
+        user_pk = authorized(request, self.store)
+        body = json_body(request)
+        require_field(body, "datetime", "title", "user_task_execution_pk")
+        run = own_run(self.server, user_pk, as_int(body["user_task_execution_pk"], "user_task_execution_pk"))
+        if not isinstance(body["title"], str):
+            raise ApiError(400, "title must be a string")
+        self.tasks.set_title(run.pk, body["title"])
+        return json_response({"user_task_execution_pk": run.pk, "title": body["title"]})
+
+    async def produced_text(self, request: web.Request) -> web.Response:
+        user_pk = authorized(request, self.store)
+        query = request.query
+        require_field(query, "datetime", "produced_text_pk")
+        versions = self.tasks.versions_of_text(as_int(query["produced_text_pk"], "produced_text_pk"))
+        if not versions or versions[-1].user_fk != user_pk:
+            raise ApiError(404, "Produced text not found")
+        return json_response(version_json(versions[-1]))
+
+    async def run_produced_text(self, request: web.Request) -> web.Response:
+        user_pk = authorized(request, self.store)
+        query = request.query
+        require_field(query, "datetime", "user_task_execution_pk")
+        run = own_run(self.server, user_pk, as_int(query["user_task_execution_pk"], "user_task_execution_pk"))
+        versions = self.tasks.versions_of_execution(run.pk)
+        index = as_int(query.get("produced_text_version_index", len(versions)), "produced_text_version_index")
+        if not 1 <= index <= len(versions):
+            raise ApiError(404, "Produced text version not found")
+        return json_response(version_json(versions[index - 1]))
+
+    async def messages(self, request: web.Request) -> web.Response:
+        user_pk = authorized(request, self.store)
+        query = request.query
+        require_field(query, "datetime", "session_id")
+        if self.store.session_owner(query["session_id"]) != user_pk:
+            raise ApiError(404, "Session not found")
+        limit, offset = page(query, "n_messages")
+        found = self.tasks.messages(query["session_id"], limit, offset)
+        return json_response({"messages": [
+            {"message_pk": m.pk, "sender": m.sender, "message": {k: v for k, v in m.message.items() if k != "question"},
+             "audio": False, "in_error_state": None, "creation_date": m.creation_date} for m in found
+        ]})
