@@ -193,10 +193,7 @@ class ServerRun:
         elif kind == "error":
             self._end_stream()
             self.status = "failed"
-            if self.json_mode:
-                self.ctx.error(f"the run failed: {event.text}")
-            else:
-                self.emit(f"error: the run failed: {event.text}")
+            self.ctx.error(f"the run failed: {event.text}")
             self.store.finished(self.url, self.pk, self.run.session_id)
             await self._end("failed")
             raise RunOver(1)
@@ -404,8 +401,7 @@ class ServerRun:
 
     async def _failed(self, message: str) -> int:
         self.status = "failed"
-        if self.json_mode:
-            self.ctx.error(message)
+        self.ctx.error(message)  # one line on stderr, for scripts as for people
         await self._end("failed")
         return 1
 

@@ -28,9 +28,11 @@ def test_a_whole_run_against_the_2024_backend(start_server_thread, run_mojodex, 
 
     term = open_shell(srv, config=None)
     term.line("workflow run 11")
-    term.expect("poem_topic: ")
+    term.expect("poem_topic: Spring")  # the backend's default, shown as editable text: cleared (Ctrl-U), retyped
+    term.ctrl("u")
     term.line(TOPIC)
-    term.expect("n_stanzas: ")
+    term.expect("n_stanzas: 3")
+    term.ctrl("u")
     term.line("2")
     term.expect("Step stanza_divider started\nStep stanza_divider ended\nResults:\n- Stanza 1:")
     term.expect(QUESTION)

