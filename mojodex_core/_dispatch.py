@@ -28,9 +28,7 @@ def unknown_command(ctx: Context, words: list[str]) -> MojodexError:
         names = ", ".join(c.words[-1] for c in subs)
         return UsageError(f"'{words[0]}' needs a subcommand: {names} (see `help {words[0]}`)")
     typed = " ".join(words[:2]) if subs else words[0]
-    close = reg.suggest(words)
-    hint = f" Did you mean '{close}'?" if close else ""
-    return UsageError(f"unknown command '{typed}'.{hint} Type `help` to list the commands.")
+    return UsageError(f"unknown command '{typed}'.{reg.did_you_mean(words)} Type `help` to list the commands.")
 
 
 def resolve(ctx: Context, line_or_words: str | list[str]) -> tuple[Command, list[str]] | None:

@@ -92,25 +92,30 @@ class CommandRegistry:
         """Commands whose name starts with ``prefix`` (for ``workflow`` alone: its subcommands)."""
         return [c for c in self if c.words[: len(prefix)] == prefix and len(c.words) > len(prefix)]
 
-    def suggest(self, words: list[str]) -> str | None:
-        """The registered name close to what was typed, or None: a subcommand typed without its group
-        (``resume`` -> ``workflow resume``), or a name a typo away; nothing far-fetched."""
+    def suggest(self, words: list[str]) -> list[str]:
+        """The registered names close to what was typed (none, one, or a few): a subcommand typed without its
+        group (``resume`` -> ``workflow resume``, ``task resume``), or a name a typo away; nothing far-fetched."""
         import difflib
 
         if not words:
-            return None
+            return []
         names = [c.name for c in self] + [" ".join(k) for k in self.aliases]
         first = words[0].lower()
-        under_a_group = sorted(n for n in names if len(n.split()) == 2 and n.split()[1] == first)
-        if len(under_a_group) == 1:
-            return under_a_group[0]
+        under_a_group = sorted({n for n in names if len(n.split()) == 2 and n.split()[1] == first})
+        if 0 < len(under_a_group) <= 3:
+            return under_a_group
         for n in (min(len(words), 3), 2, 1):
             typed = " ".join(words[:n]).lower()
             candidates = {" ".join(m.split()[:n]) for m in names if len(m.split()) >= n}
             close = difflib.get_close_matches(typed, sorted(candidates), n=1, cutoff=0.75)
             if close:
-                return close[0]
-        return None
+                return close
+        return []
+
+    def did_you_mean(self, words: list[str]) -> str:
+        """`` Did you mean 'workflow resume' or 'task resume'?`` (with its leading space), or ``""``."""
+        close = self.suggest(words)
+        return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
     def next_words(self, prefix: tuple[str, ...]) -> dict[str, str]:
         """Completion: the words that may follow ``prefix``, each with a short description."""

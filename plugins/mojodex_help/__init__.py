@@ -14,8 +14,7 @@ def help_command(ctx: Any, args: list[str]) -> None:
         if cmd is None:
             subs = registry.children(tuple(args))
             if not subs:
-                close = registry.suggest(args)
-                hint = f" Did you mean '{close}'?" if close else ""
+                hint = registry.did_you_mean(args)
                 raise UsageError(f"no command '{' '.join(args)}'.{hint} Type `help` to list the commands.")
             ctx.print(f"{' '.join(args)} commands:")
             _table(ctx, subs)

@@ -88,7 +88,7 @@ def test_listing_is_sorted_by_name(registry):
      (["worflow", "run"], "workflow run"), (["xyzzy"], None)],
 )
 def test_suggest_names_the_closest_command(registry, typed, closest):
-    assert registry.suggest(typed) == closest
+    assert registry.suggest(typed) == ([closest] if closest else [])
 
 
 def test_children_and_next_words_follow_the_tree(registry):
