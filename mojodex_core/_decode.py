@@ -34,28 +34,23 @@ def loads(body: bytes | str, what: str = "an answer") -> Any:
 
 def clean(value: Any, what: str = "an answer") -> Any:
     """``value`` as plain, printable JSON data (see the module's docstring); too deep: ``BadResponseError``."""
-    # Iterative, so that a deep value cannot exhaust the interpreter's stack here either.
-    root: list[Any] = [None]
-    stack: list[tuple[Any, Any, Any, int]] = [(value, root, 0, 0)]
-    while stack:
-        item, parent, key, depth = stack.pop()
-        if isinstance(item, dict | list | tuple):
-            if depth >= MAX_DEPTH:
-                raise _too_deep(what)
-            if isinstance(item, dict):
-                node: Any = {}
-                for k, v in item.items():
-                    name = text(k)
-                    node[name] = None
-                    stack.append((v, node, name, depth + 1))
-            else:
-                node = [None] * len(item)
-                for i, v in enumerate(item):
-                    stack.append((v, node, i, depth + 1))
-            parent[key] = node
-        else:
-            parent[key] = _scalar(item)
-    return root[0]
+    return _clean(value, 0, what)
+
+
+def _clean(item: Any, depth: int, what: str) -> Any:
+    # Recursive, and safe: it never goes deeper than MAX_DEPTH frames, far below the interpreter's limit.
+    if isinstance(item, str):
+        return item if item.isascii() or not _SURROGATES.search(item) else _SURROGATES.sub("\ufffd", item)
+    if isinstance(item, dict):
+        if depth >= MAX_DEPTH:
+            raise _too_deep(what)
+        return {(k if type(k) is str and k.isascii() else text(k)): _clean(v, depth + 1, what)
+                for k, v in item.items()}
+    if isinstance(item, list | tuple):
+        if depth >= MAX_DEPTH:
+            raise _too_deep(what)
+        return [_clean(v, depth + 1, what) for v in item]
+    return _scalar(item)
 
 
 def text(value: Any) -> str:

@@ -100,11 +100,13 @@ def workflow(item: Any, *, pk_key: str, name_key: str, icon_key: str, descriptio
     )
 
 
-def step(payload: Any, session_id: str | None = None, run_pk: int | str | None = None) -> StepEvent | None:
+def step(payload: Any, session_id: str | None = None, run_pk: int | str | None = None, *,
+         started: bool = False) -> StepEvent | None:
     """A step execution of any dialect (an event's payload, or an entry of a run's JSON).
 
     None when it is not a dict or has neither a step name nor a display name. ``result`` is kept only if it is
-    a list; ``error`` comes from 0.4's ``error_status``.
+    a list; ``error`` comes from 0.4's ``error_status``. ``started``: as a ``started`` event reads (no result,
+    error nor validation yet).
     """
     if not isinstance(payload, dict):
         return None
@@ -112,14 +114,14 @@ def step(payload: Any, session_id: str | None = None, run_pk: int | str | None =
     sid = payload.get("session_id", session_id)
     if not name or not isinstance(sid, str):
         return None
-    result = payload.get("result")
-    error_status = payload.get("error_status")
+    result = None if started else payload.get("result")
+    error_status = None if started else payload.get("error_status")
     error = None
     if isinstance(error_status, dict):
         error = text(error_status.get("error"), 300) or "the step failed on the server"
     elif isinstance(error_status, str) and error_status.strip():
         error = text(error_status, 300)
-    validated = payload.get("validated")
+    validated = None if started else payload.get("validated")
     parameter = payload.get("parameter")
     return StepEvent(
         session_id=sid,
@@ -198,11 +200,11 @@ def event(name: str, data: Any) -> ServerEvent | None:
     sid = payload.get("session_id")
     sid = sid if isinstance(sid, str) else ""
     if name in STEP_EVENTS:
-        s = step(payload, sid)
+        kind = STEP_EVENTS[name]
+        s = step(payload, sid, started=kind == "step_started")
         if s is None or s.step_execution_pk is None:
             return None  # without its pk a step can be neither told apart nor validated
-        kind = STEP_EVENTS[name]
-        return ServerEvent(name, kind, sid, payload, step=s.started() if kind == "step_started" else s)  # type: ignore[arg-type]
+        return ServerEvent(name, kind, sid, payload, step=s)  # type: ignore[arg-type]
     if name == "workflow_execution_produced_text":
         return ServerEvent(name, "produced_text", sid, payload, produced=produced(payload) or ProducedText("", ""))
     if name == "error":
