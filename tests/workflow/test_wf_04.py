@@ -204,3 +204,34 @@ def test_a_whole_run_with_a_rejection_leaves_no_acknowledgement_unanswered(shell
     term.expect(PROMPT)
     assert [v.json["validated"] for v in validations(played.srv)] == [False, True, True]
     no_resent_acks(played)
+
+
+def test_tasks_the_user_cannot_run_are_never_offered(played, one_shot):
+    played.srv.call(played.srv.server.add_task, "Locked poem", "🔒", "A workflow this user has not bought",
+                    "workflow", None, None, enabled=False)
+    proc = one_shot(played.srv, "workflow", "list")
+    assert proc.returncode == 0, proc.stderr
+    assert "Locked poem" not in proc.stdout and "Write poem" in proc.stdout
+    tasks = one_shot(played.srv, "task", "list")
+    assert "Locked poem" not in tasks.stdout and "Translate document" not in tasks.stdout
+
+
+def test_a_drop_down_list_takes_one_of_its_values_only(shell_04, played, one_shot):
+    proc = one_shot(played.srv, "workflow", "run", played.ref, "--input", "poem_topic=x", "--input", "n_stanzas=9",
+                    "--yes")
+    assert proc.returncode == 2 or proc.returncode == 1
+    assert "n_stanzas" in proc.stderr and "1, 2, 3, 4, 5" in proc.stderr, proc.stderr
+    assert requests(played.srv, "POST", "/user_task_execution_run") == []
+    term = shell_04()
+    term.line(f"workflow run {played.ref}")
+    term.expect("poem_topic: ")
+    term.line("Spring")
+    term.expect("n_stanzas: ")
+    term.line("9")
+    term.expect("one of")
+    term.expect("n_stanzas: ")
+    term.line("2")
+    term.expect("Step Stanza topics started")
+    term.expect(QUESTION)
+    term.ctrl("c")
+    term.expect(PROMPT)

@@ -152,19 +152,52 @@ def test_a_step_the_server_crashes_silently_is_reported_and_can_be_left(start_se
 
 
 @pytest.mark.parametrize("api", DIALECTS)
-def test_a_finished_run_resumes_at_once_and_shows_every_validated_step(start_server_thread, one_shot, api):
+def test_a_finished_run_resumes_at_once_and_shows_every_validated_step(start_server_thread, one_shot, open_shell,
+                                                                       api):
     played = play(start_server_thread, api)
     proc = one_shot(played.srv, "workflow", "run", played.ref, "--input", f"poem_topic={TOPIC}", "--input",
                     "n_stanzas=2", "--yes", "--json")
     assert proc.returncode == 0, proc.stderr
     pk = run_pk(proc.stdout)
-    resumed = one_shot(played.srv, "workflow", "resume", pk, timeout=10)
-    assert resumed.returncode == 0, resumed.stderr
-    assert "has finished" in resumed.stdout
-    shown = one_shot(played.srv, "workflow", "show", pk)
-    assert shown.returncode == 0, shown.stderr
+    term = open_shell(played.srv)
+    term.line(f"workflow resume {pk}")
+    term.expect(f"Run {pk} has finished: nothing waits for validation.", timeout=3)  # at once, no waiting
+    term.expect(PROMPT)
+    term.line(f"workflow show {pk}")
     # Three step executions, all validated: the 2024 backend forgot the last one, the shell did not.
-    assert shown.stdout.count(": validated") == 3, shown.stdout
+    term.expect(f"Step {played.first}:\n  execution ")
+    term.expect(": validated\n")
+    term.expect(f"Step {played.second}:\n")
+    for _ in range(2):
+        term.expect(": validated\n")
+    term.expect(PROMPT)
+    assert "waiting for validation" not in term.text
+
+
+@pytest.mark.parametrize("api", DIALECTS)
+def test_leave_at_a_question_then_resume_carries_on_to_the_end(start_server_thread, open_shell, api):
+    played = play(start_server_thread, api)
+    term = open_shell(played.srv)
+    start(term, played, "1")
+    term.expect(f"Step {played.first} ended")
+    term.expect(QUESTION)
+    term.ctrl("c")
+    term.expect("workflow resume ")
+    term.expect(PROMPT)
+    created = [r for r in played.srv.requests if r.method in ("POST", "PUT") and r.path in (
+        "/user_workflow_execution", "/user_task_execution_run")]
+    assert created
+    pk = created[-1].json["user_workflow_execution_pk"] if created[-1].json else created[-1].form[
+        "user_task_execution_pk"]
+    term.line(f"workflow resume {pk}")
+    term.expect(f"Step {played.first} ended")
+    term.expect(QUESTION)
+    term.line("")
+    accept(term, played.second, "- Stanza:")
+    term.expect("Run finished.")
+    term.expect(PROMPT)
+    posted = [v.json["user_workflow_step_execution_pk"] for v in validations(played.srv)]
+    assert len(posted) == len(set(posted)) == 2  # each step validated once
 
 
 @pytest.mark.parametrize("api", DIALECTS)
