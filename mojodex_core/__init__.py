@@ -23,6 +23,7 @@ _NAMES = {
     "BadResponseError": "_errors", "CommandCancelled": "_errors",
     # commands
     "ArgumentParser": "_args", "HelpShown": "_args", "Command": "_registry",
+    "parse_assignments": "_inputs", "pk_arg": "_inputs",
     # untrusted text
     "sanitize": "_text", "one_line": "_text", "clean": "_decode",
     # what travels through hooks
@@ -76,6 +77,8 @@ __all__ = [
     "hookimpl",
     "model_provider",
     "one_line",
+    "parse_assignments",
+    "pk_arg",
     "report_event",
     "result_lines",
     "sanitize",
@@ -102,7 +105,7 @@ if TYPE_CHECKING:
     )
     from mojodex_core._events import InputSpec, ProducedText, RunInfo, ServerEvent, StepEvent, WorkflowInfo
     from mojodex_core._files import atomic_write, ensure_private_dir
-    from mojodex_core._inputs import ask_inputs, check_inputs
+    from mojodex_core._inputs import ask_inputs, check_inputs, parse_assignments, pk_arg
     from mojodex_core._models import model_provider
     from mojodex_core._plugins_view import PluginInfo
     from mojodex_core._registry import Command

@@ -9,6 +9,7 @@ from typing import Any
 
 from mojodex_core._errors import NotInteractiveError, UsageError
 from mojodex_core._events import InputSpec
+from mojodex_core._text import one_line
 
 INT_TYPES = {"int", "integer", "number_int", "whole", "long"}
 FLOAT_TYPES = {"float", "number", "double", "decimal"}
@@ -41,6 +42,14 @@ def coerce(name: str, text: str, kind: str = "") -> Any:
     if _WHOLE.fullmatch(value) and len(value.lstrip("+-")) <= 15:
         return int(value)
     return text
+
+
+def pk_arg(text: str, what: str) -> int:
+    """A command's number argument (a run's pk, ``RUN``): a whole number, else a ``UsageError`` naming ``what``."""
+    value = text.strip()
+    if value.isdigit() and len(value) < 19:
+        return int(value)
+    raise UsageError(f"{what} must be a number, not {one_line(text, 40)!r}")
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:

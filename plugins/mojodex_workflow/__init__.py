@@ -24,6 +24,8 @@ from mojodex_core import (
     check_inputs,
     hookimpl,
     one_line,
+    parse_assignments,
+    pk_arg,
     result_lines,
 )
 
@@ -45,24 +47,6 @@ def format_workflow(info: WorkflowInfo) -> str:
     parts = [head] + ([info.icon] if info.icon else []) + [info.name]
     line = " ".join(parts)
     return f"{line} - {info.description}" if info.description else line
-
-
-def pk_arg(text: str, what: str) -> int:
-    value = text.strip()
-    if value.isdigit() and len(value) < 19:
-        return int(value)
-    raise UsageError(f"{what} must be a number, not {one_line(text, 40)!r}")
-
-
-def parse_assignments(items: list[str]) -> dict[str, str]:
-    """``--input name=value`` items as a dict; an item without ``=`` is a usage error."""
-    out: dict[str, str] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--input takes name=value, not {item!r}")
-        out[name.strip()] = value
-    return out
 
 
 def never_configured(ctx: Any) -> bool:
