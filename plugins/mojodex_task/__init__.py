@@ -1,7 +1,124 @@
-"""The ``task`` commands: instruct tasks of Mojodex 0.4 (the assistant writes a document), chat, past runs."""
+"""The ``task`` commands: Mojodex 0.4's tasks, instruct tasks above all (the assistant writes a document that the
+user refines by chatting), their past runs and produced texts.
+
+This module is imported at every start of the shell: it holds the hooks and the command table only. The commands'
+bodies (``commands``), the run's owner (``conversation``), the streaming (``stream``) and the Markdown rendering
+(``render``, which imports rich) are imported when a command needs them.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from mojodex_core import hookimpl
+
+DEFAULTS = {"task": {"reply_timeout_seconds": 120.0, "markdown": True}}
 
 
 class TaskPlugin:
     """Built-in plugin object (one per shell)."""
+
+    def __init__(self) -> None:
+        self.ctx: Any = None
+        self.listed: dict[str, Any] = {}  # WorkflowInfo by ref, from the last `task list`, for completion
+
+    # -- hooks -----------------------------------------------------------------------------------------------
+
+    @hookimpl
+    def mojodex_config_defaults(self) -> dict[str, Any]:
+        return DEFAULTS
+
+    @hookimpl
+    def mojodex_startup(self, ctx: Any) -> None:
+        self.ctx = ctx
+
+    @hookimpl
+    def mojodex_register_commands(self, register: Any) -> None:
+        # No `workflow runs` alias: the local-workflow plugin owns that name (its local runs).
+        register("task list", self.cmd_list, help="List the tasks you can run, instruct tasks and workflows",
+                 usage="task list [--json]", aliases=("tl",))
+        register("task run", self.cmd_run, help="Run a task: the assistant writes a draft, you refine it by chatting",
+                 usage="task run TASK [--input NAME=VALUE]... [--yes] [--json] [--plain]", aliases=("tr",),
+                 complete=self.complete_tasks)
+        register("task runs", self.cmd_runs, help="List your past runs, newest first",
+                 usage="task runs [--limit N | --all] [--search TEXT] [--json]")
+        register("task show", self.cmd_show, help="Show a run: its inputs, steps, conversation and produced text",
+                 usage="task show RUN [--json]")
+        register("task text", self.cmd_text, help="Print a run's produced text (Markdown), or write it to a file",
+                 usage="task text RUN [--output FILE] [--version K]")
+        register("task resume", self.cmd_resume, help="Reopen the conversation of an instruct task's run",
+                 usage="task resume RUN [--message TEXT] [--json] [--plain]")
+
+    @hookimpl
+    async def mojodex_run_workflow(self, ctx: Any, ref: str, inputs: dict[str, str], assume_yes: bool,
+                                   json_mode: bool) -> Any:
+        """``workflow run N`` on an instruct task: the task plugin runs it (workflows are left to the others)."""
+        ref = ref.strip()
+        if not ref.isdigit():
+            return None
+        await ctx.require_user()
+        if not (await ctx.server.capabilities()).instruct_tasks:
+            return None
+        info = await ctx.server.workflow(ref)
+        if info is None or info.kind != "instruct":
+            return None
+        from mojodex_task.commands import run_instruct
+
+        return await run_instruct(ctx, ref, inputs, assume_yes=assume_yes, json_mode=json_mode)
+
+    @hookimpl
+    async def mojodex_resume_workflow(self, ctx: Any, ref: str, assume_yes: bool, json_mode: bool) -> Any:
+        """``workflow resume N`` on an instruct task's run reopens its conversation."""
+        ref = ref.strip()
+        if not ref.isdigit() or not (await ctx.server.capabilities()).instruct_tasks:
+            return None
+        run = await ctx.server.read_run(int(ref))
+        if run.kind != "instruct":
+            return None
+        from mojodex_task.commands import resume_instruct
+
+        return await resume_instruct(ctx, run, json_mode=json_mode, assume_yes=assume_yes)
+
+    # -- commands (their bodies are in mojodex_task.commands) --------------------------------------------------
+
+    async def cmd_list(self, ctx: Any, args: list[str]) -> int:
+        from mojodex_task.commands import list_tasks
+
+        return await list_tasks(ctx, args, self._remember)
+
+    async def cmd_run(self, ctx: Any, args: list[str]) -> int:
+        from mojodex_task.commands import cmd_run
+
+        return await cmd_run(ctx, args)
+
+    async def cmd_runs(self, ctx: Any, args: list[str]) -> int:
+        from mojodex_task.commands import cmd_runs
+
+        return await cmd_runs(ctx, args)
+
+    async def cmd_show(self, ctx: Any, args: list[str]) -> int:
+        from mojodex_task.commands import cmd_show
+
+        return await cmd_show(ctx, args)
+
+    async def cmd_text(self, ctx: Any, args: list[str]) -> int:
+        from mojodex_task.commands import cmd_text
+
+        return await cmd_text(ctx, args)
+
+    async def cmd_resume(self, ctx: Any, args: list[str]) -> int:
+        from mojodex_task.commands import cmd_resume
+
+        return await cmd_resume(ctx, args)
+
+    # -- completion --------------------------------------------------------------------------------------------
+
+    def _remember(self, tasks: list[Any]) -> None:
+        self.listed = {t.ref: t for t in tasks}
+
+    def complete_tasks(self, ctx: Any, args: list[str]) -> list[tuple[str, str]]:
+        """Task refs with their names and types, from the last `task list` (no network here)."""
+        if args:
+            return []
+        return [(ref, f"{t.icon} {t.name} ({t.kind})".strip()) for ref, t in sorted(
+            self.listed.items(), key=lambda item: (len(item[0]), item[0]))]

@@ -1,4 +1,5 @@
-"""mojodex-transcript: the validated steps of each workflow run, written to ~/.mojodex/transcripts/<run>.md.
+"""mojodex-transcript: the validated steps of each workflow run, and the conversation of each instruct run (the
+assistant's questions and every version of its draft), written to ~/.mojodex/transcripts/<run>.md.
 
 The template for a Mojodex plugin: an entry point (see pyproject.toml), hooks on one class, one command.
 """
@@ -11,7 +12,16 @@ from typing import Any
 
 # The shell imports this module at every start, whatever the command: import only cheap things up here
 # (mojodex_core is loaded already) and heavy libraries inside the functions that use them.
-from mojodex_core import MojodexError, StepEvent, UsageError, atomic_write, ensure_private_dir, hookimpl
+from mojodex_core import (
+    MojodexError,
+    ProducedText,
+    RunInfo,
+    StepEvent,
+    UsageError,
+    atomic_write,
+    ensure_private_dir,
+    hookimpl,
+)
 
 from mojodex_transcript import markdown
 
@@ -47,6 +57,19 @@ class TranscriptPlugin:
         number = markdown.step_count(text) + 1
         self._write(ctx, step.session_id, text + markdown.step_section(number, step.step_name, result))
 
+    # Instruct tasks (Mojodex 0.4): the assistant asks (mojodex_assistant_message) or writes a version of its
+    # document (mojodex_draft); each fires once, after the shell showed it.
+
+    @hookimpl
+    def mojodex_assistant_message(self, text: str, run: RunInfo, ctx: Any) -> None:
+        body = self._text(ctx, run.session_id, "instruct")
+        self._write(ctx, run.session_id, body + markdown.message_section(text))
+
+    @hookimpl
+    def mojodex_draft(self, draft: ProducedText, run: RunInfo, ctx: Any) -> None:
+        body = self._text(ctx, run.session_id, "instruct")
+        self._write(ctx, run.session_id, body + markdown.draft_section(draft.version, draft.title, draft.text))
+
     @hookimpl
     def mojodex_server_event(self, event: str, data: dict[str, Any], ctx: Any) -> None:
         session_id = str(data.get("session_id", ""))
@@ -67,7 +90,8 @@ class TranscriptPlugin:
             raise UsageError("usage: transcript [--path]")  # a MojodexError is printed as one line
         path = self.last or _newest(ctx.home / "transcripts")
         if path is None:
-            raise MojodexError("no transcript yet: it is written when you validate a step of a workflow run")
+            raise MojodexError("no transcript yet: it is written when you validate a step of a workflow run, "
+                               "or when the assistant of a task answers")
         if args:
             ctx.print(str(path))
             return

@@ -1,4 +1,5 @@
-"""How a transcript reads: its file name, its header, one section per validated step, the end of the run."""
+"""How a transcript reads: its file name, its header, one section per validated step (workflows) or per assistant
+message and draft version (instruct tasks), the end of the run."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ def file_name(session_id: str) -> str:
 
 
 def header(session_id: str, source: str, when: str) -> str:
+    if source == "instruct":
+        return f"# Run {one_line(session_id, 100)}\n\nAn instruct task's run, first answer on {when}.\n"
     return f"# Run {one_line(session_id, 100)}\n\nA {source} run, first step validated on {when}.\n"
 
 
@@ -37,3 +40,14 @@ def end_section(title: str, text: str) -> str:
 
 def failure_section(error: str) -> str:
     return f"\n**The run failed:** {one_line(error, 300)}\n"
+
+
+def message_section(text: str) -> str:
+    return f"\n**Assistant:** {sanitize(text).strip()}\n"
+
+
+def draft_section(version: int | None, title: str, text: str) -> str:
+    heading = f"Draft, version {version}" if version else "Draft"
+    if one_line(title, 200):
+        heading += f": {one_line(title, 200)}"
+    return f"\n## {heading}\n\n{sanitize(text).strip()}\n"

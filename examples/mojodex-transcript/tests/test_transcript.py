@@ -58,7 +58,8 @@ def test_nothing_is_written_before_a_step_is_validated(mojodex_shell):
 
     assert not (shell.ctx.home / "transcripts").exists()
     out = shell.run("transcript")
-    assert out == "error: no transcript yet: it is written when you validate a step of a workflow run\n"
+    assert out == ("error: no transcript yet: it is written when you validate a step of a workflow run, or when the "
+                   "assistant of a task answers\n")
     assert shell.status == 1
 
 

@@ -1,0 +1,206 @@
+"""A long instruct-task draft streamed to the screen: what is written, and how soon each token shows.
+
+    .venv/bin/python bench/drafts.py [--tokens 20000] [--rate 1000] [--check]
+
+The reference server (``mojodex-0.4``, its offline assistant writing a draft of --tokens tokens) runs on 127.0.0.1
+in a process of its own. The shell side is the real client path: a Context with the built-in Socket.IO and task
+plugins, ``run_instruct`` (create the run, join its room, start it), the run's owner streaming each
+``draft_token`` through ``ctx.write`` to stdout, here a counting sink (not a terminal: the plain display, which
+streams the same way; on a terminal a draft longer than the screen is not drawn again either).
+
+Each ``draft_token`` carries the whole text so far, so the server sends O(n²) bytes for an n-token draft; what
+reaches the screen must stay O(n): "screen/final" is what was written (from the first token to the finished
+draft) over the finished draft's size.
+
+Latency is from just before the server emits a token to the moment its new text was written to stdout (and
+flushed): perf_counter, the system's monotonic clock, the same in both processes. Two passes: the server at full
+speed (latencies include the queueing of a burst), then paced at --rate tokens per second.
+Targets: screen/final <= 1.05 in both passes, p99 <= 5 ms (paced). With --check the exit status is 1 when one is
+missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+TARGET_P99_MS = 5.0
+TARGET_RATIO = 1.05
+ASSIST = "2"  # General Assistance, on a server whose pks start at 1
+
+
+def serve(conn: Any, tokens: int) -> None:
+    """The reference server's process: answers the bench's commands over ``conn`` (a multiprocessing pipe)."""
+    asyncio.run(_serve(conn, tokens))
+
+
+async def _serve(conn: Any, tokens: int) -> None:
+    from mojodex_server import ReferenceServer
+
+    loop = asyncio.get_running_loop()
+    stamps: list[tuple[int, float]] = []  # (length of the text so far, just before its emit)
+    async with ReferenceServer(api="mojodex-0.4", host="127.0.0.1", draft_tokens=tokens,
+                               record_token_limit=0) as srv:
+        emit = srv.emit_to_room
+
+        async def stamped(event: str, payload: dict[str, Any], room: str, record: bool = True) -> None:
+            if event == "draft_token":
+                stamps.append((len(payload["text"]), time.perf_counter()))
+            await emit(event, payload, room, record)
+
+        srv.emit_to_room = stamped  # type: ignore[method-assign]
+        conn.send((srv.url, srv.token_for("demo@example.com")))
+        while True:
+            command, *args = await loop.run_in_executor(None, conn.recv)
+            if command == "stop":
+                break
+            if command == "pace":
+                srv.token_delay = args[0]
+                stamps.clear()
+                conn.send(True)
+            elif command == "stamps":
+                conn.send(list(stamps))
+
+
+class ServerProcess:
+    def __init__(self, tokens: int) -> None:
+        import multiprocessing
+
+        mp = multiprocessing.get_context("spawn")
+        self.conn, child = mp.Pipe()
+        self.process = mp.Process(target=serve, args=(child, tokens), daemon=True)
+        self.process.start()
+        self.url, self.token = self.conn.recv()
+
+    async def ask(self, *command: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        self.conn.send(command)
+        return await loop.run_in_executor(None, self.conn.recv)
+
+    def stop(self) -> None:
+        self.conn.send(("stop",))
+        self.process.join(10)
+
+
+class Sink(io.TextIOBase):
+    """stdout for the pass: counts what is written, keeps nothing."""
+
+    def __init__(self) -> None:
+        self.chars = 0
+        self.marks: list[tuple[str, int]] = []
+
+    def write(self, text: str) -> int:
+        self.chars += len(text)
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False
+
+
+async def one_pass(server: ServerProcess, ctx: Any, delay: float) -> dict[str, Any]:
+    from mojodex_task import commands, conversation
+
+    await server.ask("pace", delay)
+    shown: list[tuple[int, float]] = []  # (length of the token's text, once written)
+    written: dict[str, int] = {}
+    sink = Sink()
+    original = conversation.Conversation._handle
+
+    async def handle(self: Any, event: Any) -> Any:
+        if event.kind == "draft_token" and "first" not in written:
+            written["first"] = sink.chars
+        reply = await original(self, event)
+        if event.kind == "draft_token":
+            shown.append((len(event.data.get("text", "")), time.perf_counter()))
+        elif event.kind == "draft":
+            written["final"] = sink.chars
+            written["size"] = len(event.produced.title) + 2 + len(event.produced.text)
+        return reply
+
+    conversation.Conversation._handle = handle  # type: ignore[method-assign]
+    real_stdout = sys.stdout
+    sys.stdout = sink  # type: ignore[assignment]
+    start = time.perf_counter()
+    try:
+        status = await commands.run_instruct(ctx, ASSIST, {"request": "a long report"}, assume_yes=True,
+                                             json_mode=False)
+    finally:
+        sys.stdout = real_stdout
+        conversation.Conversation._handle = original  # type: ignore[method-assign]
+    elapsed = time.perf_counter() - start
+    sent: list[tuple[int, float]] = await server.ask("stamps")
+    arrived = dict(shown)
+    latencies = [(arrived[n] - t) * 1000 for n, t in sent if n in arrived]
+    streamed = written.get("final", 0) - written.get("first", 0)
+    return {
+        "status": status, "tokens": len(sent), "shown": len(shown), "seconds": elapsed,
+        "final": written.get("size", 0), "screen": streamed, "ratio": streamed / max(1, written.get("size", 1)),
+        "wire": sum(2 * n for n, _ in sent),  # produced_text and text: each token carries the whole text twice
+        "p50": statistics.median(latencies), "p99": percentile(latencies, 99), "max": max(latencies),
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    from mojodex_core._config import Config
+    from mojodex_core._context import ShellContext as Context
+    from mojodex_core._credentials import User
+    from mojodex_core._discovery import scan
+    from mojodex_core._plugins import BUILTIN_DIST
+
+    server = ServerProcess(args.tokens)
+    try:
+        home = Path(tempfile.mkdtemp(prefix="mojodex-bench-"))
+        config = Config(home / "config.toml")
+        config.override("server.url", server.url)
+        config.override("server.api", "mojodex-0.4")
+        ctx = Context(config, home, interactive=True)  # a person watching: the draft streams
+        ctx.hooks.load_all([i for i in scan() if i.dist == BUILTIN_DIST and i.name in ("socketio", "task")], [], ctx)
+        ctx.session.user = User(server=server.url, token=server.token)
+        await ctx.call_hook("mojodex_startup")
+        # Paced first: the full-speed pass leaves a loaded machine behind it (the server's and the client's heaps).
+        paced = await one_pass(server, ctx, 1.0 / args.rate)
+        results = {"full speed": await one_pass(server, ctx, 0.0), f"paced at {args.rate:g}/s": paced}
+        transport = ctx.hooks.records["socketio"].obj.sio.transport()
+        await ctx.call_hook("mojodex_shutdown")
+        await ctx.aclose()
+    finally:
+        server.stop()
+
+    print(f"A {args.tokens}-token draft, reference server -> Socket.IO ({transport}) -> task plugin -> stdout")
+    print(f"{'pass':<18} {'tokens':>6} {'shown':>6} {'s':>6} {'final kB':>8} {'screen kB':>9} {'screen/final':>12} "
+          f"{'wire MB':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+    ok = True
+    for name, r in results.items():
+        print(f"{name:<18} {r['tokens']:>6} {r['shown']:>6} {r['seconds']:>6.1f} {r['final'] / 1000:>8.1f} "
+              f"{r['screen'] / 1000:>9.1f} {r['ratio']:>12.3f} {r['wire'] / 1e6:>8.0f} {r['p50']:>7.2f} "
+              f"{r['p99']:>7.2f} {r['max']:>7.2f}")
+        ok = ok and r["status"] == 0 and r["shown"] == r["tokens"] and r["ratio"] <= TARGET_RATIO
+    paced = results[f"paced at {args.rate:g}/s"]
+    ok = ok and paced["p99"] <= TARGET_P99_MS
+    print(f"targets: screen/final <= {TARGET_RATIO} (every token shown), p99 token -> screen <= {TARGET_P99_MS:g} ms "
+          f"(paced): {'met' if ok else 'MISSED'}")
+    return 0 if ok or not args.check else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tokens", type=int, default=20_000, help="tokens of the draft (default 20000)")
+    parser.add_argument("--rate", type=float, default=1_000.0, help="tokens per second of the paced pass")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    return asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
