@@ -13,6 +13,8 @@ import contextlib
 import functools
 from typing import TYPE_CHECKING, Any
 
+from .background import Background
+
 if TYPE_CHECKING:
     from .server import ReferenceServer
 
@@ -29,7 +31,7 @@ class Acks:
     def __init__(self, server: ReferenceServer) -> None:
         self.server = server
         self.pending: dict[tuple[str, int], dict[str, Any]] = {}
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.resends = Background()  # its own: the server's idle() does not wait for re-sends
 
     def waiting(self, event: str | None = None) -> list[dict[str, Any]]:
         """The payloads still waiting for an answer."""
@@ -39,9 +41,7 @@ class Acks:
         key = (event, int(payload[ID_KEYS[event]]))
         self.pending[key] = payload
         await self._emit(event, payload, room)
-        task = asyncio.get_running_loop().create_task(self._resend(key, room))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self.resends.spawn(self._resend(key, room))
 
     async def _emit(self, event: str, payload: dict[str, Any], room: str) -> None:
         sockets = self.server.sockets
@@ -75,8 +75,4 @@ class Acks:
         self.pending.pop(key, None)
 
     async def stop(self) -> None:
-        for task in list(self.tasks):
-            task.cancel()
-        if self.tasks:
-            await asyncio.gather(*self.tasks, return_exceptions=True)
-        self.tasks.clear()
+        await self.resends.stop()
