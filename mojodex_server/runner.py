@@ -182,6 +182,8 @@ class Runner:
         server = self.server
         if first:
             await wait_for_room(server, session_id)
+        elif server.start_delay > 0:
+            await asyncio.sleep(server.start_delay)
         emit = server.emit_to_room
         await emit("workflow_step_execution_started", step_payload(se, session_id), session_id)
         try:

@@ -48,6 +48,7 @@ class ReferenceServer:
         host: str = "127.0.0.1",
         port: int = 0,
         step_delay: float = 0.0,
+        start_delay: float = 0.0,
         end_event: bool | None = None,
         generator: Generator | None = None,
         db_path: str | None = None,
@@ -66,6 +67,8 @@ class ReferenceServer:
         self.host = host
         self.port = port
         self.step_delay = step_delay
+        self.start_delay = start_delay
+        """Seconds between a validation and the next step's start, as a busy backend takes them."""
         self.join_grace = join_grace
         self.end_event = (api != "mojodex-2024") if end_event is None else end_event
         self.generator: Generator = generator or offline_generator

@@ -126,8 +126,12 @@ class ServerRun:
 
     async def _next(self, after_validation: bool) -> ServerEvent | None:
         """The next event; None when the run is over by silence (servers that send no end event)."""
-        if after_validation and not self.server.can.end_event:
-            wait = min(self.grace, END_EVENT_WAIT) if self._all_steps_done() else self.grace
+        # A server that sends no end event is over when it goes quiet, but only once no step is due: while the
+        # steps and their fan-out say another step must run, a quiet server is slow, not done (the step timeout
+        # tells a step that never comes).
+        done = self._all_steps_done()
+        if after_validation and not self.server.can.end_event and (done or not self.run.step_names):
+            wait = min(self.grace, END_EVENT_WAIT) if done else self.grace
             while True:
                 try:
                     async with self.ctx.status("Waiting for the next step"):
@@ -423,8 +427,10 @@ class ServerRun:
             return False
         expected = 1
         for name in names:
+            if expected == 0:
+                return True  # the previous step returned no entry: no later step runs
             done = [s for s in self.validated.values() if s.step_name == name]
-            if len(done) != expected or expected == 0:
+            if len(done) != expected:
                 return False
             expected = sum(len(s.result) if isinstance(s.result, list) else 1 for s in done)
         return True
