@@ -123,23 +123,16 @@ def shell_env(home: Path, server_url: str | None = None, term: str | None = "xte
 
 @pytest.fixture
 def spawn_mojodex(mojodex_home: Path) -> Iterator[Callable[..., Terminal]]:
-    """Start ``mojodex ARGS...`` in a pseudo-terminal: ``spawn_mojodex(*args, server_url=, term=, env=)``.
+    """Start ``mojodex ARGS...`` in a pseudo-terminal: ``spawn_mojodex(*args, server_url=, term=, env=, columns=)``.
 
     Every terminal is killed at the end of the test, and none may ever have shown a traceback.
     """
-    import pexpect
-
     spawned: list[Terminal] = []
 
     def spawn(*args: str, server_url: str | None = None, term: str = "xterm",
-              env: dict[str, str] | None = None, home: Path | None = None) -> Terminal:
-        child = pexpect.spawn(
-            mojodex_executable(), list(args), env=shell_env(home or mojodex_home, server_url, term, env),
-            dimensions=(24, 120), encoding="utf-8", codec_errors="replace", timeout=5, cwd=str(mojodex_home.parent),
-        )
-        child.delaybeforesend = None  # every test waits for a prompt before it types
-        child.delayafterclose = 0.01
-        terminal = Terminal(child)
+              env: dict[str, str] | None = None, home: Path | None = None, columns: int = 120) -> Terminal:
+        environ = shell_env(home or mojodex_home, server_url, term, env)
+        terminal = Terminal.spawn([mojodex_executable(), *args], env=environ, cwd=mojodex_home.parent, columns=columns)
         spawned.append(terminal)
         return terminal
 

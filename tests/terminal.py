@@ -8,7 +8,9 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from typing import Any
+from pathlib import Path
+
+from pty_child import Closed, PtyChild, Timeout
 
 # Escape sequences a terminal interprets (CSI, OSC, charset and keypad switches); removed before matching.
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
@@ -29,11 +31,17 @@ class Terminal:
 
     PROMPT = "mojodex>"
 
-    def __init__(self, child: Any) -> None:
+    def __init__(self, child: PtyChild) -> None:
         self.child = child
         self.raw = ""
         self.pos = 0
         self.exitstatus: int | None = None
+
+    @classmethod
+    def spawn(cls, argv: list[str], *, env: dict[str, str], cwd: str | Path, rows: int = 24,
+              columns: int = 120) -> Terminal:
+        """Start ``argv`` in a new terminal of ``rows`` x ``columns``."""
+        return cls(PtyChild(argv, env=env, cwd=cwd, rows=rows, columns=columns))
 
     @property
     def text(self) -> str:
@@ -41,13 +49,11 @@ class Terminal:
 
     def _read(self, timeout: float) -> bool:
         """Append what the terminal shows within ``timeout``; False once the program has exited."""
-        import pexpect
-
         try:
             self.raw += self.child.read_nonblocking(65536, timeout=max(timeout, 0.01))
-        except pexpect.TIMEOUT:
+        except Timeout:
             pass
-        except pexpect.EOF:
+        except Closed:
             return False
         return True
 

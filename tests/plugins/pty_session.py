@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pexpect
+from pty_child import PtyChild
 from terminal import Terminal
 
 
@@ -12,10 +12,7 @@ class PtySession(Terminal):
     """``program`` in a 160-column pseudo-terminal; ``close()`` ends it if it still runs."""
 
     def __init__(self, program: Path, env: dict[str, str], cwd: Path) -> None:
-        child = pexpect.spawn(str(program), [], env=env, cwd=str(cwd), encoding="utf-8", codec_errors="replace",
-                              dimensions=(40, 160))
-        child.delaybeforesend = None  # the test waits for the prompt before it types
-        super().__init__(child)
+        super().__init__(PtyChild([str(program)], env=env, cwd=cwd, rows=40, columns=160))
 
     def close(self) -> None:
         self.kill()
