@@ -57,3 +57,18 @@ def test_ci_runs_the_readme_lines_first_and_installs_nothing_of_its_own_before_t
     assert any(line.startswith('bash -c "$command" </dev/null') for line in lines)
     assert 'run_command=${readme[0]}' in lines and 'test_command=${readme[1]}' in lines
     assert "mapfile -t readme < <(bash .ci/readme-commands)" in lines
+
+
+def test_the_classifiers_and_the_readme_name_the_pythons_ci_checks() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    oldest = project["requires-python"].removeprefix(">=")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    newer = re.search(r"^for name in (.*); do$", ci, flags=re.M)
+    assert newer is not None
+    checked = [oldest, *sorted(name.removeprefix("python") for name in newer.group(1).split())]
+    claimed = [c.rsplit(" :: ", 1)[1] for c in project["classifiers"] if re.match(r".*Python :: 3\.\d+$", c)]
+    assert claimed == checked
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"runs on Python {', '.join(checked[:-1])} and {checked[-1]}" in readme
