@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mojodex_core import __version__
 
@@ -19,9 +19,18 @@ DESCRIPTION = "Mojodex shell: run AI workflows from a terminal, one validated st
 def _core_parser() -> argparse.ArgumentParser:
     import argparse
 
-    parser = argparse.ArgumentParser(
-        prog="mojodex", description=DESCRIPTION, add_help=False,
-        epilog="With no command, opens the interactive `mojodex>` prompt. `mojodex help` lists the commands.",
+    class TopLevelParser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            # One line, as every other usage error of the shell, and argparse's status.
+            print(f"error: {message} (see `mojodex --help`)", file=sys.stderr)
+            raise SystemExit(2)
+
+    # No abbreviations: argparse matches them in every word, the command's too (`workflow run 1 --de` would be
+    # an ambiguous --debug/--demo), and an option after the command word is the command's.
+    parser = TopLevelParser(
+        prog="mojodex", description=DESCRIPTION, add_help=False, allow_abbrev=False,
+        epilog="With no command, opens the interactive `mojodex>` prompt. `mojodex help` lists the commands. "
+               "Options are read before the command's words only: what follows them is the command's.",
     )
     parser.add_argument("-h", "--help", action="store_true", help="show this help and exit")
     parser.add_argument("--version", action="version", version=f"mojodex {__version__}")
@@ -30,13 +39,19 @@ def _core_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _full_parser(ctx: Context) -> argparse.ArgumentParser:
+def _with_words(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``parser`` taking the first word that is not an option (or an option's value) and all that follows as
+    the command: argparse's REMAINDER, so `mojodex task text 5 --version 2` gives the command its --version."""
     import argparse
 
-    parser = _core_parser()
-    ctx.hooks.call_sync("mojodex_cli_options", parser=parser)
     parser.add_argument("words", nargs=argparse.REMAINDER, help="a command to run, e.g. `workflow list`")
     return parser
+
+
+def _full_parser(ctx: Context) -> argparse.ArgumentParser:
+    parser = _core_parser()
+    ctx.hooks.call_sync("mojodex_cli_options", parser=parser)
+    return _with_words(parser)
 
 
 def build_context(argv: list[str], *, interactive: bool | None = None) -> tuple[Context, argparse.Namespace]:
@@ -46,7 +61,9 @@ def build_context(argv: list[str], *, interactive: bool | None = None) -> tuple[
     from mojodex_core._discovery import entry_points
     from mojodex_core._files import home_dir
 
-    early, _ = _core_parser().parse_known_args(argv)
+    # Before the plugins add their options: an option of theirs that takes a value may end this early reading
+    # too soon (its value looks like the command), never too late; the full reading below completes it.
+    early, _ = _with_words(_core_parser()).parse_known_args(argv)
     home = home_dir()
     debug = early.debug or bool(os.environ.get("MOJODEX_DEBUG"))
     config = Config.load(home / "config.toml")
@@ -57,6 +74,12 @@ def build_context(argv: list[str], *, interactive: bool | None = None) -> tuple[
     disabled = [str(d) for d in disabled] if isinstance(disabled, list) else []
     ctx.hooks.load_all(entry_points(home / "plugin-cache.json"), disabled, ctx)
     options = _full_parser(ctx).parse_args(argv)
+    if options.words[:1] == ["--"]:  # `mojodex -- CMD`: the conventional end of the options
+        options.words = options.words[1:]
+    if options.server and options.server != early.server:
+        config.override("server.url", options.server)
+    if options.debug and ctx.debug_log is None:
+        ctx.debug_log = home / "debug.log"
     ctx.options = options
     for warning in config.validate():
         ctx.warn(warning)

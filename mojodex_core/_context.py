@@ -58,9 +58,15 @@ class ShellContext:
     def print(self, *parts: object, sep: str = " ", end: str = "\n", err: bool = False) -> None:
         """Print text that may come from a server or a model: control sequences are stripped.
 
-        While the prompt is shown, the text appears above it.
+        A dict or a list is printed as JSON (``json.dumps``, non-ASCII kept as is; a value JSON has no type for
+        becomes its ``str``), so that ``ctx.print({"words": 3})`` is a document a script can read; anything else
+        as ``str`` gives it. While the prompt is shown, the text appears above it.
         """
-        self.write(sep.join(str(p) for p in parts) + end, err=err)
+        import json
+
+        text = sep.join(json.dumps(p, ensure_ascii=False, default=str) if isinstance(p, dict | list) else str(p)
+                        for p in parts)
+        self.write(text + end, err=err)
 
     def write(self, text: str, *, err: bool = False) -> None:
         """Write ``text`` as it is, without adding a newline (for streamed text); control sequences stripped."""

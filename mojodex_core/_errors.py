@@ -10,7 +10,13 @@ class MojodexError(Exception):
 
 
 class UsageError(MojodexError):
-    """A command was called with bad arguments."""
+    """The command line is wrong: an unknown command, option or argument (exit status 2, as argparse's).
+
+    Not for a well-formed line naming something that does not exist (no such run or workflow): that is a
+    ``MojodexError`` (status 1), as the user guide's exit-status table says.
+    """
+
+    exit_code = 2
 
 
 class ConfigError(MojodexError):

@@ -11,6 +11,7 @@ from typing import Any
 from mojodex_core import (
     ArgumentParser,
     InputSpec,
+    MojodexError,
     RunInfo,
     StepEvent,
     UsageError,
@@ -142,7 +143,7 @@ class LocalPlugin:
             if broken:
                 raise broken[0]
             if ref.startswith(PREFIX):
-                raise UsageError(f"no local workflow {name!r} (`workflow list` shows them)")
+                raise MojodexError(f"no local workflow {name!r} (`workflow list` shows them)")
         return definition
 
     # -- running -----------------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ async def uninstall(ctx: Any, args: list[str]) -> int:
     dist = rec.dist if rec is not None and rec.dist else args[0]
     if rec is None and not ctx.plugins.provides_plugins(dist):
         # pip would remove anything, the shell's own dependencies too, and call a missing name a success.
-        raise UsageError(f"no plugin or plugin distribution named {args[0]!r} (`plugins` lists them); "
+        raise MojodexError(f"no plugin or plugin distribution named {args[0]!r} (`plugins` lists them); "
                          "`plugins uninstall` removes plugins only")
     await _pip(ctx, "uninstall", "-y", dist)
     gone = [r for r in list(ctx.plugins) if r.dist and _normal(r.dist) == _normal(dist)]
@@ -105,7 +105,7 @@ async def disable(ctx: Any, args: list[str]) -> None:
     if len(args) != 1:
         raise UsageError("usage: plugins disable NAME")
     if ctx.plugins.get(args[0]) is None:
-        raise UsageError(f"no plugin {args[0]!r} (see `plugins`)")
+        raise MojodexError(f"no plugin {args[0]!r} (see `plugins`)")
     rec = await ctx.plugins.disable(args[0])
     ctx.print(f"Disabled {rec.name}: it will not be loaded (nor imported) from now on.")
     if rec.name == "plugins":
@@ -119,7 +119,7 @@ async def enable(ctx: Any, args: list[str]) -> None:
     rec = ctx.plugins.get(name)
     key = rec.name if rec is not None else name
     if key not in ctx.plugins.disabled and (rec is None or rec.status != "disabled"):
-        raise UsageError(f"{name} is not disabled")
+        raise MojodexError(f"{name} is not disabled")
     await ctx.plugins.enable(key)
     ctx.print(f"Enabled {key}.")
 

@@ -128,7 +128,7 @@ async def cmd_run(ctx: Any, args: list[str]) -> int:
         status = await ctx.call_hook("mojodex_run_workflow", ref=ref, inputs=given, assume_yes=ns.yes,
                                      json_mode=ns.json)
         if status is None:
-            raise UsageError(f"no task {one_line(ref, 60)!r}: `task list` shows what you can run")
+            raise MojodexError(f"no task {one_line(ref, 60)!r}: `task list` shows what you can run")
         return int(status)
     return await run_instruct(ctx, ref, given, assume_yes=ns.yes, json_mode=ns.json, plain=ns.plain)
 
@@ -226,10 +226,10 @@ async def cmd_resume(ctx: Any, args: list[str]) -> int:
     run = await ctx.server.read_run(pk)
     if run.kind != "instruct":
         if ns.message:
-            raise UsageError(f"run {pk} is a workflow run: --message is for instruct tasks")
+            raise MojodexError(f"run {pk} is a workflow run: --message is for instruct tasks")
         status = await ctx.call_hook("mojodex_resume_workflow", ref=str(pk), assume_yes=ns.yes, json_mode=ns.json)
         if status is None:
-            raise UsageError(f"no run {pk} to resume")
+            raise MojodexError(f"no run {pk} to resume")
         return int(status)
     return await resume_instruct(ctx, run, message=ns.message, json_mode=ns.json, plain=ns.plain,
                                  assume_yes=ns.yes)
@@ -282,8 +282,8 @@ async def cmd_runs(ctx: Any, args: list[str]) -> int:
         raise UsageError("--limit must be at least 1")
     await ctx.require_user()
     if not (await ctx.server.capabilities()).run_history:
-        raise UsageError(f"the list of past runs is not in the {ctx.server.api} dialect of the protocol this server "
-                         "speaks")
+        raise MojodexError(f"the list of past runs is not in the {ctx.server.api} dialect of the protocol this "
+                           "server speaks")
     target = None if ns.all else (ns.limit or RUNS_PAGE)
     pager = ctx.interactive and not ns.json and not ns.all and ns.limit is None  # Enter shows the next ones
     found: list[RunInfo] = []
@@ -380,7 +380,7 @@ async def cmd_text(ctx: Any, args: list[str]) -> int:
     parser = ArgumentParser("task text")
     parser.add_argument("pk", metavar="RUN")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the text to FILE (Markdown) instead")
-    # -V as well: `mojodex task text 5 --version 2` from the OS shell is taken for the shell's own --version.
+    # -V as well: short, as -o is for --output.
     parser.add_argument("--version", "-V", type=int, default=None, metavar="K",
                         help="the K-th version (1 is the first draft; default: the latest)")
     ns = parser.parse(ctx, args)

@@ -18,7 +18,6 @@ from mojodex_core import (
     RunInfo,
     StepEvent,
     TermsNotAcceptedError,
-    UsageError,
     WorkflowInfo,
     atomic_write,
     check_inputs,
@@ -179,7 +178,7 @@ class WorkflowPlugin:
         finally:
             self.output = None
         if status is None:
-            raise UsageError(f"no workflow {one_line(ns.ref, 60)!r}: `workflow list` shows what you can run")
+            raise MojodexError(f"no workflow {one_line(ns.ref, 60)!r}: `workflow list` shows what you can run")
         return int(status)
 
     async def cmd_resume(self, ctx: Any, args: list[str]) -> int:
@@ -190,15 +189,15 @@ class WorkflowPlugin:
         finally:
             self.output = None
         if status is None:
-            raise UsageError(f"no run {one_line(ns.ref, 60)!r} to resume")
+            raise MojodexError(f"no run {one_line(ns.ref, 60)!r} to resume")
         return int(status)
 
     async def cmd_restart(self, ctx: Any, args: list[str]) -> int:
         ns = self._run_parser("workflow restart", True, output=False).parse(ctx, args)
         pk = pk_arg(ns.ref, "RUN")
         if not (await ctx.server.capabilities()).restart:
-            raise UsageError(f"restarting a run is not in the {ctx.server.api} dialect of the protocol this server "
-                             "speaks")
+            raise MojodexError(f"restarting a run is not in the {ctx.server.api} dialect of the protocol this "
+                               "server speaks")
         from mojodex_workflow.run import ServerRun, follow_run
 
         run = await ctx.server.read_run(pk)

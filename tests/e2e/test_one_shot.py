@@ -1,4 +1,4 @@
-"""`mojodex <command>`: one command, then exit 0 or 1; with no terminal nothing is ever asked."""
+"""`mojodex <command>`: one command, then exit 0, 1 or 2 (a usage error); with no terminal nothing is ever asked."""
 
 from __future__ import annotations
 
@@ -38,9 +38,9 @@ def test_login_without_a_terminal_asks_nothing_and_exits_1(run_mojodex, unreacha
     assert "`mojodex login`" in proc.stderr and "MOJODEX_TOKEN" in proc.stderr
 
 
-def test_unknown_command_exits_1_with_a_suggestion(run_mojodex):
+def test_unknown_command_exits_2_with_a_suggestion(run_mojodex):
     proc = run_mojodex("whomai")
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert proc.stderr == "error: unknown command 'whomai'. Did you mean 'whoami'? Type `help` to list the commands.\n"
 
 

@@ -151,7 +151,7 @@ def test_a_file_input_is_checked_then_uploaded_with_the_run(played, one_shot, tm
                           "workflow", [{"input_name": "picture", "type": "image", "description_for_user": "The picture",
                                         "description_for_system": "A picture"}], ["describe"])
     missing = one_shot(played.srv, "workflow", "run", str(ref), "--input", f"picture=@{tmp_path / 'nope.png'}", "--yes")
-    assert missing.returncode == 1 and "nope.png" in missing.stderr
+    assert missing.returncode == 2 and "nope.png" in missing.stderr  # a bad --input value: a usage error
     assert requests(played.srv, "POST", "/user_task_execution_run") == []
     picture = tmp_path / "sunset.png"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
