@@ -33,7 +33,7 @@ _NAMES = {
     "QUESTION": "_results", "result_lines": "_results", "report_event": "_results",
     "ask_validation": "_validation", "ask_inputs": "_inputs", "check_inputs": "_inputs",
     # files
-    "atomic_write": "_files", "ensure_private_dir": "_files",
+    "atomic_write": "_files", "ensure_private_dir": "_files", "file_lock": "_files", "update_json": "_files",
     # the server
     "model_provider": "_models",
     "Server": "_server", "Capabilities": "_dialects._base", "PluginInfo": "_plugins_view",
@@ -74,6 +74,7 @@ __all__ = [
     "check_inputs",
     "clean",
     "ensure_private_dir",
+    "file_lock",
     "hookimpl",
     "model_provider",
     "one_line",
@@ -82,6 +83,7 @@ __all__ = [
     "report_event",
     "result_lines",
     "sanitize",
+    "update_json",
 ]
 
 if TYPE_CHECKING:
@@ -104,7 +106,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from mojodex_core._events import InputSpec, ProducedText, RunInfo, ServerEvent, StepEvent, WorkflowInfo
-    from mojodex_core._files import atomic_write, ensure_private_dir
+    from mojodex_core._files import atomic_write, ensure_private_dir, file_lock, update_json
     from mojodex_core._inputs import ask_inputs, check_inputs, parse_assignments, pk_arg
     from mojodex_core._models import model_provider
     from mojodex_core._plugins_view import PluginInfo

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mojodex_core._errors import ConfigError
-from mojodex_core._files import atomic_write, ensure_private_dir
+from mojodex_core._files import update_file
 
 if TYPE_CHECKING:
     import tomllib
+    from collections.abc import Callable
 
 DEFAULTS: dict[str, Any] = {
     "server": {
@@ -192,28 +193,39 @@ class Config:
             value = _check_type(key, value, default)
         elif key.split(".", 1)[0] in self.defaults or "." not in key:
             raise ConfigError(f"unknown config key {key!r}{self._suggest(key)}")
-        data = copy.deepcopy(self.file_data)
-        self._assign(data, key, value)
-        self._write(data)
-        self.file_data = data
+        self._update(lambda data: self._assign(data, key, value))
         return value
 
     def unset(self, key: str) -> None:
-        data = copy.deepcopy(self.file_data)
-        parts = key.split(".")
-        node = data
-        for part in parts[:-1]:
-            node = node.get(part, {}) if isinstance(node, dict) else {}
-        if isinstance(node, dict):
-            node.pop(parts[-1], None)
-        self._write(data)
-        self.file_data = data
+        def remove(data: dict[str, Any]) -> None:
+            parts = key.split(".")
+            node = data
+            for part in parts[:-1]:
+                node = node.get(part, {}) if isinstance(node, dict) else {}
+            if isinstance(node, dict):
+                node.pop(parts[-1], None)
 
-    def _write(self, data: dict[str, Any]) -> None:
+        self._update(remove)
+
+    def _update(self, change: Callable[[dict[str, Any]], None]) -> None:
+        """Apply ``change`` to what the file holds now (another shell may have changed it since this one read it)
+        and write it back, under the file's lock. A file that became malformed is reported and left as it is."""
+        import tomllib
+
         import tomli_w
 
-        ensure_private_dir(self.path.parent)
-        atomic_write(self.path, tomli_w.dumps(data), mode=0o600)
+        updated: dict[str, Any] = {}
+
+        def apply(text: str | None) -> str:
+            try:
+                updated.update(tomllib.loads(text or ""))
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{_where(self.path, exc, text or '')}; the file was left as it is") from exc
+            change(updated)
+            return tomli_w.dumps(updated)
+
+        update_file(self.path, apply, mode=0o600)
+        self.file_data = updated
 
     def _suggest(self, key: str) -> str:
         import difflib

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from mojodex_core._files import atomic_write, ensure_private_dir
+from mojodex_core._files import update_json
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,11 @@ def _norm(url: str) -> str:
 
 
 class CredentialStore:
-    """Reads and writes the credentials file. A missing or unreadable file means no saved login."""
+    """Reads and writes the credentials file. A missing or unreadable file means no saved login.
+
+    Every change is made under the file's lock on what the file holds then (other shells may have logged in to
+    other servers meanwhile): nothing another process saved is lost.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -38,8 +43,7 @@ class CredentialStore:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        servers = data.get("servers") if isinstance(data, dict) else None
-        return {k: v for k, v in servers.items() if isinstance(v, dict)} if isinstance(servers, dict) else {}
+        return _servers(data)
 
     def load(self, server: str) -> User | None:
         """The saved login for ``server``, or None: credentials are reused only for the server they were made for."""
@@ -55,11 +59,14 @@ class CredentialStore:
 
     def save(self, user: User) -> None:
         """Keep ``user``'s login; whatever was kept for the server's previous login (its dialect) is forgotten."""
-        servers = self._read()
         entry = asdict(user)
         entry.pop("server")
-        servers[_norm(user.server)] = entry
-        self._write(servers)
+
+        def change(servers: dict[str, dict[str, Any]]) -> bool:
+            servers[_norm(user.server)] = entry
+            return True
+
+        self._update(change)
 
     def load_api(self, server: str) -> str | None:
         """The protocol dialect detected for ``server`` (kept with its login), if any."""
@@ -68,30 +75,48 @@ class CredentialStore:
 
     def save_api(self, server: str, api: str | None) -> None:
         """Keep (or with None, forget) the dialect detected for ``server``, beside its login if it has one."""
-        servers = self._read()
-        entry = servers.setdefault(_norm(server), {})
-        if entry.get("api") == api:
+        if self.load_api(server) == api:
             return
-        if api is None:
-            entry.pop("api", None)
-        else:
-            entry["api"] = api
-        if not entry:
-            servers.pop(_norm(server))
+
+        def change(servers: dict[str, dict[str, Any]]) -> bool:
+            entry = servers.setdefault(_norm(server), {})
+            if entry.get("api") == api:
+                return False
+            if api is None:
+                entry.pop("api", None)
+            else:
+                entry["api"] = api
+            if not entry:
+                servers.pop(_norm(server))
+            return True
+
         try:
-            self._write(servers)
+            self._update(change)
         except OSError:
             pass  # a cache: a read-only home costs a detection per start, nothing else
 
     def delete(self, server: str) -> bool:
         """Forget the login for ``server`` (and what was detected with it). False if there was no token."""
-        servers = self._read()
-        entry = servers.pop(_norm(server), None)
-        if entry is None:
-            return False
-        self._write(servers)
-        return bool(entry.get("token"))
+        removed: list[dict[str, Any]] = []
 
-    def _write(self, servers: dict[str, dict[str, Any]]) -> None:
-        ensure_private_dir(self.path.parent)
-        atomic_write(self.path, json.dumps({"servers": servers}, indent=2) + "\n", mode=0o600)
+        def change(servers: dict[str, dict[str, Any]]) -> bool:
+            entry = servers.pop(_norm(server), None)
+            if entry is not None:
+                removed.append(entry)
+            return entry is not None
+
+        self._update(change)
+        return bool(removed and removed[0].get("token"))
+
+    def _update(self, change: Callable[[dict[str, dict[str, Any]]], bool]) -> None:
+        """Apply ``change`` to the servers the file holds now, and write them if it says something changed."""
+        def apply(data: Any) -> Any:
+            servers = _servers(data)
+            return {"servers": servers} if change(servers) else None
+
+        update_json(self.path, apply, mode=0o600, indent=2)
+
+
+def _servers(data: Any) -> dict[str, dict[str, Any]]:
+    servers = data.get("servers") if isinstance(data, dict) else None
+    return {k: v for k, v in servers.items() if isinstance(v, dict)} if isinstance(servers, dict) else {}

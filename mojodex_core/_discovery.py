@@ -83,6 +83,10 @@ def _read_slots(cache_path: Path) -> list[dict[str, Any]]:
         cached = json.loads(cache_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
+    return _slots(cached)
+
+
+def _slots(cached: Any) -> list[dict[str, Any]]:
     if not isinstance(cached, dict) or cached.get("version") != CACHE_VERSION:
         return []
     slots = cached.get("slots")
@@ -101,14 +105,18 @@ def entry_points(cache_path: Path | None) -> list[EntryPointInfo]:
                 break
     infos = scan()
     if cache_path is not None:
-        kept = [s for s in slots if _paths(s.get("fingerprint")) != _paths(fingerprint)]
         new = {"fingerprint": fingerprint, "entry_points": [asdict(i) for i in infos]}
-        data = {"version": CACHE_VERSION, "slots": [new, *kept][:SLOTS]}
-        try:
-            from mojodex_core._files import atomic_write, ensure_private_dir
 
-            ensure_private_dir(cache_path.parent)
-            atomic_write(cache_path, json.dumps(data), mode=0o600)
+        def change(cached: Any) -> dict[str, Any]:
+            # The slots as the file holds them now: another shell (of another virtualenv) may have added its own.
+            slots = _slots(cached)
+            kept = [s for s in slots if _paths(s.get("fingerprint")) != _paths(fingerprint)]
+            return {"version": CACHE_VERSION, "slots": [new, *kept][:SLOTS]}
+
+        try:
+            from mojodex_core._files import update_json
+
+            update_json(cache_path, change, mode=0o600)
         except OSError:
             pass
     return infos

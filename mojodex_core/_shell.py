@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from contextlib import nullcontext
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession
@@ -25,6 +26,19 @@ if TYPE_CHECKING:
 
 LEAVE_WORDS = ("exit", "quit")
 
+
+class SharedHistory(FileHistory):
+    """The history file, which every shell of the user appends to: each entry is written whole, in one write,
+    under the file's lock, so that entries of shells typing at the same moment never interleave."""
+
+    def store_string(self, string: str) -> None:
+        import datetime
+
+        from mojodex_core._files import file_lock
+
+        entry = f"\n# {datetime.datetime.now()}\n" + "".join(f"+{line}\n" for line in string.split("\n"))
+        with file_lock(Path(str(self.filename))), open(self.filename, "ab") as f:
+            f.write(entry.encode("utf-8", errors="replace"))
 
 class CommandCompleter(Completer):
     """Completes command words (nested, from the registry), then a command's own arguments."""
@@ -82,7 +96,7 @@ class Shell:
             ensure_private_dir(self.ctx.home)
             path = self.ctx.home / "history"
             path.touch(mode=0o600, exist_ok=True)
-            return FileHistory(str(path))
+            return SharedHistory(str(path))
         except OSError:
             return InMemoryHistory()
 

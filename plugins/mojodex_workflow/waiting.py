@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mojodex_core import StepEvent, clean
+from mojodex_core import StepEvent, clean, update_json
 
 KEEP = 200  # runs remembered; the oldest are forgotten first
 
@@ -35,17 +35,6 @@ class WaitingRuns:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def _write(self, data: dict[str, Any]) -> None:
-        if len(data) > KEEP:
-            oldest = sorted(data, key=lambda k: data[k].get("updated", 0) if isinstance(data[k], dict) else 0)
-            for key in oldest[: len(data) - KEEP]:
-                data.pop(key)
-        try:
-            # Whatever a server sent: valid UTF-8 JSON (lone surrogates replaced, bytes named).
-            self.ctx.write_private(self.path, json.dumps(clean(data), ensure_ascii=False))
-        except OSError:
-            pass  # resuming in a later session is a convenience; a read-only home must not break a run
-
     @staticmethod
     def _key(server: str, pk: int | str) -> str:
         return f"{server.rstrip('/')}#{pk}"
@@ -55,14 +44,27 @@ class WaitingRuns:
         return entry if isinstance(entry, dict) else {}
 
     def _update(self, server: str, pk: int | str, session_id: str, change: Any) -> None:
-        data = self._read()
-        entry = data.get(self._key(server, pk))
-        entry = entry if isinstance(entry, dict) else {}
-        entry["session_id"] = session_id
-        entry["updated"] = time.time()
-        change(entry)
-        data[self._key(server, pk)] = entry
-        self._write(data)
+        """Change the run's entry in what the file holds now, under its lock: other shells write their runs too."""
+        key = self._key(server, pk)
+
+        def apply(data: Any) -> Any:
+            data = data if isinstance(data, dict) else {}
+            entry = data.get(key)
+            entry = entry if isinstance(entry, dict) else {}
+            entry["session_id"] = session_id
+            entry["updated"] = time.time()
+            change(entry)
+            data[key] = entry
+            if len(data) > KEEP:
+                oldest = sorted(data, key=lambda k: data[k].get("updated", 0) if isinstance(data[k], dict) else 0)
+                for stale in oldest[: len(data) - KEEP]:
+                    data.pop(stale)
+            return clean(data)  # whatever a server sent: valid UTF-8 JSON (lone surrogates replaced, bytes named)
+
+        try:
+            update_json(self.path, apply)
+        except OSError:
+            pass  # resuming in a later session is a convenience; a read-only home must not break a run
 
     def remember(self, server: str, pk: int | str, step: StepEvent, result: Any) -> None:
         """``step`` ended and waits for the user's validation."""

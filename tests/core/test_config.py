@@ -147,7 +147,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(config_path, m
     with pytest.raises(OSError, match="disk full"):
         cfg.set("shell.prompt", "new> ")
     assert config_path.read_bytes() == before
-    assert sorted(p.name for p in config_path.parent.iterdir()) == ["config.toml"]
+    assert sorted(p.name for p in config_path.parent.iterdir()) == [".config.toml.lock", "config.toml"]
+    assert cfg.get("shell.prompt") == "old> "
 
 
 def test_plugin_defaults_become_known_keys(config_path):
