@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# The two generations of the workflow routes use one route's methods the other way round (protocol.md).
+_SWAPPED_METHODS = {"spec": "mojodex-2024", "mojodex-2024": "spec"}
+
 
 class Server:
     """The configured server. Every method may raise ``MojodexError`` subclasses (one line each)."""
@@ -132,11 +135,18 @@ class Server:
 
         return self._dialect.can if self._dialect is not None else Capabilities()
 
-    async def _call(self, what: Callable[[Dialect], Awaitable[T]], retry: bool = True) -> T:
+    async def _call(self, what: Callable[[Dialect], Awaitable[T]], retry: bool = True, *,
+                    other_method: bool = False) -> T:
+        """``what(dialect)``, its errors made clear. ``other_method``: a refusal of the request's method (405, or
+        the 2024 backend's "Missing parameter : 'user_workflow_execution_pk'") means the server is of the other
+        generation, which swaps the methods of a route (protocol.md): switch to it and ask once more."""
         dialect = await self.dialect()
         try:
             return await what(dialect)
         except ServerError as exc:
+            if other_method and retry and self._methods_swapped(dialect.name, exc):
+                self._switch(_SWAPPED_METHODS[dialect.name])
+                return await self._call(what, retry=False)
             if exc.status == 401 and "terms" in exc.text.lower():
                 raise TermsNotAcceptedError(
                     f"the account has not accepted the terms and conditions of {self.url}: `terms accept` accepts "
@@ -153,6 +163,10 @@ class Server:
                 if (await self.dialect()).name != dialect.name:
                     return await self._call(what, retry=False)
             raise self._wrong_api(dialect.name) from None
+
+    def _methods_swapped(self, name: str, exc: ServerError) -> bool:
+        return self.configured == "auto" and name in _SWAPPED_METHODS and (
+            exc.status == 405 or (exc.status == 400 and "user_workflow_execution_pk" in exc.text))
 
     def _wrong_api(self, name: str) -> MojodexError:
         hint = "auto" if self.configured != "auto" else "the dialect it speaks"
@@ -171,19 +185,10 @@ class Server:
         return await self._call(lambda d: d.list_tasks())
 
     async def create_run(self, ref: str) -> RunInfo:
-        """Create a run of workflow ``ref`` (its pk); the run has not started: ``start_run`` does that."""
-        dialect = await self.dialect()
-        try:
-            return await self._call(lambda d: d.create_run(ref))
-        except ServerError as exc:
-            # One create body answered "Missing parameter : 'user_workflow_execution_pk'": that method submits
-            # inputs on this server, and nothing was created. The other generation's method creates.
-            other = {"spec": "mojodex-2024", "mojodex-2024": "spec"}.get(dialect.name)
-            if other is None or self.configured != "auto" or exc.status not in (400, 405) or (
-                    exc.status == 400 and "user_workflow_execution_pk" not in exc.text):
-                raise
-            self._switch(other)
-            return await self._call(lambda d: d.create_run(ref))
+        """Create a run of workflow ``ref`` (its pk); the run has not started: ``start_run`` does that.
+
+        A server that refuses the create method created nothing: the other generation's method creates there."""
+        return await self._call(lambda d: d.create_run(ref), other_method=True)
 
     async def start_run(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]] | None = None) -> None:
         """Submit the inputs (``values`` by input name; file inputs' paths in ``files``): the run starts."""

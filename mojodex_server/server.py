@@ -128,6 +128,17 @@ class ReferenceServer:
             await self._web_runner.cleanup()
             self._web_runner = None
 
+    async def restart(self) -> None:
+        """Restart as a backend does: every connection cut (without a goodbye, so clients reconnect), the port
+        closed, then the same port served again with everything stored kept; steps in progress go on."""
+        if self._sockets is not None:
+            await self._sockets.drop_all("transport")
+            await self._sockets.sio.shutdown()
+        if self._web_runner is not None:
+            await self._web_runner.cleanup()
+            self._web_runner = None
+        await self.start()
+
     async def __aenter__(self) -> ReferenceServer:
         await self.start()
         return self
