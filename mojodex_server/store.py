@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,9 +98,13 @@ class Store:
                 self.db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
                                 (table, first_pk - 1))
         self.tasks = task_store.TaskStore(self.db)
+        # The connection lives as long as the Store: a server is still read after stop(), or never started at
+        # all, so nothing else can say when it is done with it. Python 3.13 warns (ResourceWarning) about a
+        # connection left for the garbage collector to close.
+        self._close = weakref.finalize(self, self.db.close)
 
     def close(self) -> None:
-        self.db.close()
+        self._close()
 
     def _insert(self, sql: str, args: tuple[Any, ...]) -> int:
         cursor = self.db.execute(sql, args)

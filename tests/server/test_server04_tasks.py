@@ -140,7 +140,7 @@ async def test_standalone_defaults_to_0_4() -> None:
             assert listed.json()["user_tasks"][0]["task_name"] == "Write poem"
     finally:
         proc.terminate()
-        proc.wait(timeout=5)
+        proc.communicate(timeout=5)  # waits, and closes the stdout pipe (Python 3.13 warns about an open one)
 
 
 async def test_unknown_session_error_is_a_bare_string(probes: Probes) -> None:
