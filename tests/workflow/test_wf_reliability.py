@@ -214,14 +214,14 @@ def test_allow_insecure_lets_the_login_through(start_server_thread, spawn_mojode
 @pytest.mark.parametrize(("typed", "expected"), [("resume", "workflow resume"), ("wokflow list", "workflow list")])
 def test_a_close_mistake_gets_the_close_suggestion(run_mojodex, typed, expected):
     proc = run_mojodex(*typed.split())
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # an unknown command is a wrong command line
     assert f"'{expected}'" in proc.stderr and "Did you mean" in proc.stderr, proc.stderr
     assert "plugins" not in proc.stderr
 
 
 def test_a_far_fetched_line_gets_no_suggestion(run_mojodex):
     proc = run_mojodex("$<@]")
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert "Did you mean" not in proc.stderr
     assert "show-definition" not in proc.stderr
 
