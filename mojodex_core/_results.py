@@ -55,14 +55,17 @@ def result_lines(result: Any) -> list[str]:
     return lines
 
 
-def report_event(ctx: Any, json_mode: bool, line: str, **event: Any) -> None:
-    """Print ``line`` for a person, or with ``--json`` the event as one JSON object (a bare line prints nothing).
+def report_event(ctx: Any, jsonl: bool, line: str, **event: Any) -> None:
+    """Print ``line`` for a person, or with ``jsonl`` (``--jsonl``) the event as one JSON line, as it happens.
 
-    Workflow runs, from a server or local, report every event through this, so both speak the same way.
+    An empty ``line`` prints nothing for a person, an event without fields nothing with ``jsonl``: an event only
+    a script wants, or a line only a person does. Workflow runs, from a server or local, report every event
+    through this, so both speak the same way. (With ``--json`` a run prints nothing until its one document.)
     """
-    if not json_mode:
-        ctx.print(line)
+    if not jsonl:
+        if line:
+            ctx.print(line)
     elif event:
         import json
 
-        ctx.print(json.dumps(event, ensure_ascii=False))
+        ctx.print(json.dumps(event, ensure_ascii=False, default=str))

@@ -17,6 +17,7 @@ import pluggy
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
+    from pathlib import Path
 
     from mojodex_core._events import ProducedText, RunInfo, StepEvent, WorkflowInfo
     from mojodex_core._typing import Context
@@ -195,20 +196,28 @@ def mojodex_list_workflows(ctx: Context) -> list[WorkflowInfo] | None:
 
 @hookspec(firstresult=True)
 def mojodex_run_workflow(ctx: Context, ref: str, inputs: dict[str, str], assume_yes: bool,
-                         json_mode: bool) -> Any:
+                         json_mode: bool, jsonl: bool, output: Path | None) -> Any:
     """Run the workflow ``ref`` if this plugin owns it, else return None. May be async.
 
     ``inputs`` holds values given on the command line (``--input name=value``); ask for the others.
-    ``assume_yes`` accepts every step without asking; ``json_mode`` asks for one JSON object per event
-    instead of text. Return an int exit status (0 when the run ended well).
+    ``assume_yes`` accepts every step without asking. How the run is shown, the same for every source of runs:
+    ``json_mode`` (``--json``): nothing on stdout but one JSON document once the run is over (``run_pk``,
+    ``workflow``, ``title``, ``status``, ``inputs``, ``steps``, ``produced_text``...); ``jsonl`` (``--jsonl``):
+    each event as one JSON line as it happens (``{"event": "step_ended", "run_pk": ..., ...}``, through
+    ``report_event``); neither: text for a person. With either, messages go to stderr. ``output``
+    (``--output FILE``) or None: the shell writes ``run.produced`` there (Markdown, atomically) when
+    ``mojodex_run_ended`` says the run finished; a run that can produce no text raises ``UsageError`` before
+    anything runs. Return an int exit status (0 when the run ended well).
     """
 
 
 @hookspec(firstresult=True)
-def mojodex_resume_workflow(ctx: Context, ref: str, assume_yes: bool, json_mode: bool) -> Any:
+def mojodex_resume_workflow(ctx: Context, ref: str, assume_yes: bool, json_mode: bool, jsonl: bool,
+                            output: Path | None) -> Any:
     """Carry on a run left waiting (``workflow resume REF``) if this plugin owns ``ref``, else return None.
 
-    May be async. Return an int exit status.
+    ``assume_yes``, ``json_mode``, ``jsonl`` and ``output`` as for ``mojodex_run_workflow``. May be async.
+    Return an int exit status.
     """
 
 

@@ -7,6 +7,8 @@ A definition file is one TOML document. Every key but ``name`` is optional, unkn
     description = "One line for `workflow list`"
     context = "What the roleplay is about; told to every role (default: description)"
     inputs = ["task"]                   # asked from the user, in this order
+    final = ["Tested Code", "Manual"]   # what a finished run produces (`workflow run --output`), in this
+                                        # order: step outputs (default: the last step's; [] for none)
 
     [[roles]]                           # who speaks in conversations
     name = "CEO"
@@ -57,7 +59,7 @@ import functools
 import re
 import string
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +153,7 @@ class WorkflowDefinition:
     label: str
     source_text: str
     builtin: bool = False
+    final: tuple[str, ...] = ()  # the outputs a finished run produces, in order (checked, default applied)
 
     def role(self, name: str) -> Role:
         return next(r for r in self.roles if r.name == name)
@@ -333,6 +336,7 @@ class _Checker:
                 "conversations",
                 "steps",
                 "phases",
+                "final",
             },
         )
         name = self._str(data, "", "name")
@@ -382,7 +386,7 @@ class _Checker:
             builtin=builtin,
         )
         self.order(definition, step_keys)
-        return definition
+        return replace(definition, final=self.final(data, definition))
 
     def role(self, t: dict[str, Any], key: str) -> Role:
         self._keys(t, key, {"name", "description"})
@@ -471,6 +475,20 @@ class _Checker:
                 raise self.fail(key, f"bad template field '{{{field}}}': use plain {{name}} fields")
             fields.append(field)
         return fields
+
+    def final(self, data: dict[str, Any], d: WorkflowDefinition) -> tuple[str, ...]:
+        """The declared final outputs, each one a step's output; by default the last step's (as a server's
+        produced text is its last step's results)."""
+        if "final" not in data:
+            return (d.plan()[-1].step.output,)
+        names = self._names(data, "", "final")
+        outputs = [item.step.output for item in d.plan()]
+        for i, name in enumerate(names):
+            if name not in outputs:
+                known = ", ".join(outputs)
+                raise self.fail(f"final[{i}]", f"'{name}' is not the output of any step (outputs: {known})")
+        self._unique([(f"final[{i}]", n) for i, n in enumerate(names)], "final output")
+        return tuple(names)
 
     # run order --------------------------------------------------------------------------------------
 

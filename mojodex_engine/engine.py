@@ -147,6 +147,7 @@ class Engine:
 
     async def run(self) -> RunResult:
         """Run every remaining step. Re-raises cancellation and errors after saving the run's status."""
+        self.store.claim()  # before anything changes: another shell may be running it
         st = self.state
         st.status, st.error, st.model = "running", None, self.model
         self._set_position()

@@ -12,12 +12,17 @@ A run directory holds:
 
 Every file is written atomically (a temporary file in the same directory, then ``os.replace``), mode 0600,
 by the run's writer thread in call order; directories are 0700. A run id sorts by time: ``20261122-031500-ab12``.
+
+One process at a time drives a run: the engine ``claim``s the store (a lock on the run's ``.lock`` file) before it
+changes anything, until ``close`` (the system drops it when the process ends); a second shell that would run it
+meanwhile is told that another one has it, instead of both writing its state.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import secrets
 from collections.abc import Callable
@@ -35,6 +40,7 @@ RUNS_DIR = "runs"
 STATE_FILE = "state.json"
 SNAPSHOT_FILE = "workflow.toml"
 LOG_FILE = "messages.md"
+LOCK_FILE = ".lock"
 STATE_VERSION = 1
 _RUN_ID_RE = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{4,}$")
 
@@ -121,6 +127,7 @@ class RunStore:
         self._executor: ThreadPoolExecutor | None = None
         self._last: Future[None] | None = None
         self._error: BaseException | None = None
+        self._claim: int | None = None
 
     @property
     def run_id(self) -> str:
@@ -216,19 +223,33 @@ class RunStore:
             await asyncio.shield(asyncio.wrap_future(self._last))
         self._raise()
 
+    def claim(self) -> None:
+        """Make this process the run's only driver; ``MojodexError`` when another process drives it."""
+        if self._claim is None:
+            self._claim = _claim(self.path, self.run_id)
+
     def close(self) -> None:
-        """Wait (blocking) for every write so far, stop the writer thread, raise the first write error."""
+        """Wait (blocking) for every write so far, stop the writer thread, let other shells open the run, and
+        raise the first write error."""
+        try:
+            self._drain()
+        finally:
+            if self._claim is not None:
+                os.close(self._claim)
+                self._claim = None
+        self._raise()
+
+    def _drain(self) -> None:
         if self._last is not None:
             self._last.result()
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
-        self._raise()
 
     def _submit(self, fn: Callable[..., None], *args: Any, sync: bool = False) -> None:
         self._raise()
         if sync:
-            self.close()
+            self._drain()
             self._guarded(fn, *args)
             self._raise()
             return
@@ -346,3 +367,21 @@ def _dumps(value: Any) -> str:
 
 def _now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _claim(path: Path, run_id: str) -> int:
+    """Lock the run for this process (a descriptor of its ``.lock`` file, locked); ``MojodexError`` when another
+    process has it. Never waits: the other shell may be at a question for hours."""
+    import fcntl
+
+    fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise MojodexError(f"run {run_id} is open in another shell: leave it there first "
+                           "(Ctrl-C, or let it finish)") from None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd

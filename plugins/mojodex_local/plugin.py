@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 from mojodex_core import (
     ArgumentParser,
     InputSpec,
     MojodexError,
+    ProducedText,
     RunInfo,
     StepEvent,
     UsageError,
@@ -94,12 +96,13 @@ class LocalPlugin:
 
     @hookimpl
     async def mojodex_run_workflow(self, ctx: Any, ref: str, inputs: dict[str, str], assume_yes: bool,
-                                   json_mode: bool) -> Any:
+                                   json_mode: bool, jsonl: bool, output: Path | None) -> Any:
         definition = self._definition(ctx, ref)
         if definition is None:
             return None
         from mojodex_engine.storage import RunStore
 
+        _check_output(definition, output)
         # A misspelt --input fails at once, before the model is called or anything is asked.
         definition.check_inputs({**dict.fromkeys(definition.inputs, ""), **inputs})
         # The endpoint, key and model are checked before anything is asked or stored: a bad [llm] setup is one
@@ -113,17 +116,19 @@ class LocalPlugin:
         except BaseException:
             await _close(provider)
             raise
-        return await self._drive(ctx, store, provider, assume_yes, json_mode)
+        return await self._drive(ctx, store, provider, assume_yes=assume_yes, json_mode=json_mode, jsonl=jsonl)
 
     @hookimpl
-    async def mojodex_resume_workflow(self, ctx: Any, ref: str, assume_yes: bool, json_mode: bool) -> Any:
+    async def mojodex_resume_workflow(self, ctx: Any, ref: str, assume_yes: bool, json_mode: bool, jsonl: bool,
+                                      output: Path | None) -> Any:
         if ref.strip().isdigit():
             return None
         from mojodex_engine.storage import RunStore, find_run
 
         store = RunStore.open(ctx.home, find_run(ctx.home, ref.strip()))
+        _check_output(store.definition(), output)  # the definition the run started with
         provider = await self._checked_provider(ctx)
-        return await self._drive(ctx, store, provider, assume_yes, json_mode)
+        return await self._drive(ctx, store, provider, assume_yes=assume_yes, json_mode=json_mode, jsonl=jsonl)
 
     def _definition(self, ctx: Any, ref: str) -> Any:
         ref = ref.strip()
@@ -160,28 +165,30 @@ class LocalPlugin:
                 raise
         return provider
 
-    async def _drive(self, ctx: Any, store: Any, provider: Any, assume_yes: bool, json_mode: bool) -> int:
+    async def _drive(self, ctx: Any, store: Any, provider: Any, *, assume_yes: bool, json_mode: bool,
+                     jsonl: bool) -> int:
         from mojodex_engine.engine import Engine
 
-        observer = ShellObserver(ctx, store.run_id, assume_yes=assume_yes, json_mode=json_mode)
-        if getattr(provider, "name", "") == "offline" and not json_mode:
-            ctx.print("No model is configured: the offline demo provider answers (its text says [offline demo]).")
-            ctx.print("Set OPENAI_API_KEY, or [llm] base_url and model, to use a real model.")
         try:
-            await ctx.call_hook("mojodex_run_started", run=observer.run_info(store))
-            engine = Engine(store, provider, observer, model=_model_name(ctx, provider),
-                            temperature=float(ctx.config.get("llm.temperature", 0.7)))
-            result = await engine.run()
-        except BaseException:
-            # The engine saved the run before letting this through: it resumes where it stopped.
-            observer.end_line()
-            ctx.print(f"Run {store.run_id} stopped; `workflow resume {store.run_id}` carries on.", err=True)
-            await ctx.call_hook("mojodex_run_ended", run=observer.run_info(store), status="left")
-            raise
+            observer = ShellObserver(ctx, store, assume_yes=assume_yes, json_mode=json_mode, jsonl=jsonl)
+            if getattr(provider, "name", "") == "offline":
+                observer.say("No model is configured: the offline demo provider answers (its text says "
+                             "[offline demo]).")
+                observer.say("Set OPENAI_API_KEY, or [llm] base_url and model, to use a real model.")
+            try:
+                await observer.started()
+                engine = Engine(store, provider, observer, model=_model_name(ctx, provider),
+                                temperature=float(ctx.config.get("llm.temperature", 0.7)))
+                await engine.run()
+            except BaseException:
+                # The engine saved the run before letting this through: it resumes where it stopped.
+                observer.end_line()
+                ctx.print(f"Run {store.run_id} stopped; `workflow resume {store.run_id}` carries on.", err=True)
+                await observer.ended("left")
+                raise
         finally:
             await _close(provider)
-        observer.finished(result)
-        await ctx.call_hook("mojodex_run_ended", run=observer.run_info(store), status="finished")
+        await observer.ended("finished")
         return 0
 
     # -- commands ----------------------------------------------------------------------------------------
@@ -232,6 +239,13 @@ class LocalPlugin:
         return [(ref, d.name) for ref, d in found.items()]
 
 
+def _check_output(definition: Any, output: Path | None) -> None:
+    """``--output`` of a workflow whose definition produces nothing is refused before anything runs."""
+    if output is not None and not definition.final:
+        raise UsageError(f"--output: {PREFIX}{definition.ref} produces nothing to write (its definition's `final` "
+                         "is empty)")
+
+
 def _model_name(ctx: Any, provider: Any) -> str:
     return "offline-demo" if getattr(provider, "name", "") == "offline" else str(ctx.config.get("llm.model"))
 
@@ -252,42 +266,61 @@ def _describe_step(step: Any) -> str:
 
 
 class ShellObserver:
-    """Shows a local run like a server run: step lines, streamed messages, results, the same question."""
+    """Shows a local run like a server run: step lines, streamed messages, results, the same question; with
+    ``--jsonl`` the same events as a server run's, with ``--json`` one document at the end, as a server run's."""
 
-    def __init__(self, ctx: Any, run_id: str, *, assume_yes: bool, json_mode: bool) -> None:
+    def __init__(self, ctx: Any, store: Any, *, assume_yes: bool, json_mode: bool = False,
+                 jsonl: bool = False) -> None:
         self.ctx = ctx
-        self.run_id = run_id
+        self.store = store
+        self.run_id: str = store.run_id
         self.assume_yes = assume_yes
         self.json_mode = json_mode
+        self.jsonl = jsonl
+        self.quiet = json_mode or jsonl  # nothing but JSON on stdout
         self.kind = ""
         self.role = ""
         self.head = ""  # the start of a streamed message, held back until its "Role:" prefix is known
         self.open = False  # a streamed line is being written
+        from mojodex_engine.product import run_title
 
-    def emit(self, line: str, **event: Any) -> None:
-        report_event(self.ctx, self.json_mode, line, **({"run_id": self.run_id, **event} if event else {}))
-
-    def run_info(self, store: Any) -> RunInfo:
         definition = store.definition()
-        return RunInfo(pk=self.run_id, session_id=self.run_id, name=definition.name, kind="local",
-                       ref=f"{PREFIX}{definition.ref}", icon=definition.icon)
+        # One RunInfo for the whole run: the hooks see the same object from start to end.
+        self.run = RunInfo(pk=self.run_id, session_id=self.run_id, name=definition.name, kind="local",
+                           ref=f"{PREFIX}{definition.ref}", icon=definition.icon,
+                           title=run_title(definition, store.state.inputs), values=dict(store.state.inputs),
+                           step_names=[item.step.name for item in definition.plan()])
+
+    def emit(self, line: str, event: str = "", **fields: Any) -> None:
+        """One human line, or with --jsonl the event as one JSON line (nothing with --json)."""
+        if not self.json_mode:
+            report_event(self.ctx, self.jsonl, line, **({"event": event, "run_pk": self.run_id, **fields}
+                                                         if event else {}))
+
+    def say(self, text: str) -> None:
+        """A message for a person: on stderr when stdout is for JSON."""
+        self.ctx.print(text, err=self.quiet)
+
+    async def started(self) -> None:
+        self.emit("", "run_started", workflow=self.run.name, inputs=self.run.values)
+        await self.ctx.call_hook("mojodex_run_started", run=self.run)
 
     def _event(self, step: Any, result: Any = None) -> StepEvent:
         return StepEvent(session_id=self.run_id, step_name=step.name, step_execution_pk=step.execution_id,
-                         result=result, source="local", data=step.to_dict())
+                         result=result, source="local", data=step.to_dict(), run_pk=self.run_id)
 
     async def on_step_started(self, step: Any) -> None:
         self.kind = step.kind
         note = f" (attempt {step.attempt})" if step.attempt > 1 else ""
-        self.emit(f"Step {step.name} started{note}", event="step_started", step_name=step.name,
+        self.emit(f"Step {step.name} started{note}", "step_started", step_name=step.name,
                   step_execution_pk=step.execution_id)
-        if step.resumed and step.transcript and not self.json_mode:
+        if step.resumed and step.transcript and not self.quiet:
             for role, text in step.transcript:
                 self.ctx.print(f"{role}: {text}" if not text.startswith(f"{role}:") else text)
         await self.ctx.call_hook("mojodex_step_started", step=self._event(step))
 
     async def on_message_chunk(self, role: str, text: str) -> None:
-        if self.json_mode or self.kind != "conversation":
+        if self.quiet or self.kind != "conversation":
             return
         if not self.open:
             self.head += text
@@ -301,8 +334,8 @@ class ShellObserver:
         self.ctx.write(text)
 
     async def on_message_done(self, role: str, text: str) -> None:
-        if self.json_mode:
-            self.emit("", event="message", role=role, text=text)
+        if self.quiet:
+            self.emit("", "message", role=role, text=text)
             return
         if self.kind != "conversation":
             return
@@ -319,36 +352,84 @@ class ShellObserver:
 
     async def on_step_ended(self, step: Any, result: Any) -> None:
         self.end_line()
-        self.emit(f"Step {step.name} ended", event="step_ended", step_name=step.name,
-                  step_execution_pk=step.execution_id, result=result,
-                  cut=step.cut, tokens=step.usage.total_tokens)
-        if step.cut and not self.json_mode:
+        self.emit(f"Step {step.name} ended", "step_ended", step_name=step.name, step_execution_pk=step.execution_id,
+                  result=result, cut=step.cut, usage=step.usage.to_dict())
+        if step.cut and not self.quiet:
             self.ctx.print("(The conversation reached its turn limit without END CONVERSATION: its last message "
                            "is the output.)")
         await self.ctx.call_hook("mojodex_step_ended", step=self._event(step, result))
 
     async def validate(self, step: Any, result: Any) -> tuple[bool, str | None]:
-        if not self.json_mode:
+        if not self.quiet:
             for line in result_lines(result):
                 self.ctx.print(line)
             if step.usage.total_tokens:
                 u = step.usage
                 self.ctx.print(f"(tokens: {u.total_tokens}: {u.prompt_tokens} in, {u.completion_tokens} out)")
-        answer = await ask_validation(self.ctx, step.name, assume_yes=self.assume_yes, json_mode=self.json_mode,
+        answer = await ask_validation(self.ctx, step.name, assume_yes=self.assume_yes, json_mode=self.quiet,
                                       resume=f"workflow resume {self.run_id}")
         if answer == "y":
+            self.emit("", "step_validated", step_name=step.name, step_execution_pk=step.execution_id, result=result)
             await self.ctx.call_hook("mojodex_step_validated", step=self._event(step, result))
             return True, None
         reason = (await self.ctx.ask("What should change? ")).strip()
-        self.emit(f"Running {step.name} again.", event="rejected", step_execution_pk=step.execution_id,
-                  reason=reason)
+        self.emit(f"Running {step.name} again.", "step_invalidated", step_name=step.name,
+                  step_execution_pk=step.execution_id, reason=reason)
         await self.ctx.call_hook("mojodex_step_invalidated", step=self._event(step, result), reason=reason)
         return False, reason or "The user rejected this result without saying why."
 
-    def finished(self, result: Any) -> None:
-        usage = result.usage
-        cut = f"; cut at the turn limit: {', '.join(result.cut_steps)}" if result.cut_steps else ""
-        self.emit(f"Run {self.run_id} finished: {len(result.steps)} steps, {usage.total_tokens} tokens "
+    async def ended(self, status: str) -> None:
+        """The run is over for now: ``"finished"``, or ``"left"`` (stopped: it resumes where it stopped)."""
+        if status == "finished":
+            self._finished()
+        self.emit("", "run_ended", status=status, usage=self._usage().to_dict(), cut_steps=self._cut_steps())
+        await self.ctx.call_hook("mojodex_run_ended", run=self.run, status=status)
+
+    def _usage(self) -> Any:
+        from mojodex_engine.providers import Usage
+
+        return Usage.from_any(self.store.state.usage)
+
+    def _cut_steps(self) -> list[str]:
+        return [s["name"] for s in self.store.state.steps if s.get("cut")]
+
+    def _finished(self) -> None:
+        from mojodex_engine.product import product_text
+
+        text = product_text(self.store.definition(), self.store.state)
+        self.run.produced = None if text is None else ProducedText(self.run.title, text)
+        usage = self._usage()
+        cut = "; cut at the turn limit: " + ", ".join(self._cut_steps()) if self._cut_steps() else ""
+        self.emit(f"Run {self.run_id} finished: {len(self.store.state.steps)} steps, {usage.total_tokens} tokens "
                   f"({usage.prompt_tokens} in, {usage.completion_tokens} out){cut}. "
-                  f"Files: {one_line(self.ctx.home / 'runs' / self.run_id, 200)}",
-                  event="run_ended", tokens=usage.total_tokens, cut_steps=list(result.cut_steps))
+                  f"Files: {one_line(self.store.path, 200)}")
+        if self.run.produced is not None:
+            self.emit("", "produced_text", title=self.run.produced.title, text=self.run.produced.text)
+        if self.json_mode:
+            self.ctx.print(json.dumps(self.document(), ensure_ascii=False, indent=2))
+
+    def document(self) -> dict[str, Any]:
+        """The run as one JSON document (``--json``): a server run's keys, and what only a local run has."""
+        from mojodex_engine.product import output_text, outputs
+        from mojodex_engine.storage import artifact_filename
+
+        definition = self.store.definition()
+        st = self.store.state
+        produced = self.run.produced
+
+        return {
+            "run_pk": self.run_id, "workflow": self.run.name, "title": self.run.title,
+            "status": "finished" if st.status == "done" else st.status, "inputs": dict(st.inputs),
+            "steps": [{"step_execution_pk": s.get("execution_id"), "step_name": s.get("name"),
+                       "result": s.get("result"), "validated": True, "phase": s.get("phase"),
+                       "attempts": s.get("attempts"), "cut": bool(s.get("cut")), "usage": s.get("usage")}
+                      for s in st.steps],
+            "produced_text": None if produced is None else {"title": produced.title, "text": produced.text},
+            "ref": self.run.ref,
+            "artifacts": [{"name": name, "final": name in definition.final,
+                           "path": str(self.store.path / artifact_filename(name)),
+                           "text": output_text(definition, st, name)} for name in outputs(definition, st)],
+            "usage": self._usage().to_dict(),
+            "model": st.model,
+            "path": str(self.store.path),
+        }

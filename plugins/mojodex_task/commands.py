@@ -126,7 +126,7 @@ async def cmd_run(ctx: Any, args: list[str]) -> int:
     if info is None or info.kind != "instruct":
         # A workflow (or something another plugin runs): the workflow commands' own route.
         status = await ctx.call_hook("mojodex_run_workflow", ref=ref, inputs=given, assume_yes=ns.yes,
-                                     json_mode=ns.json)
+                                     json_mode=ns.json, jsonl=False, output=None)
         if status is None:
             raise MojodexError(f"no task {one_line(ref, 60)!r}: `task list` shows what you can run")
         return int(status)
@@ -227,7 +227,8 @@ async def cmd_resume(ctx: Any, args: list[str]) -> int:
     if run.kind != "instruct":
         if ns.message:
             raise MojodexError(f"run {pk} is a workflow run: --message is for instruct tasks")
-        status = await ctx.call_hook("mojodex_resume_workflow", ref=str(pk), assume_yes=ns.yes, json_mode=ns.json)
+        status = await ctx.call_hook("mojodex_resume_workflow", ref=str(pk), assume_yes=ns.yes, json_mode=ns.json,
+                                     jsonl=False, output=None)
         if status is None:
             raise MojodexError(f"no run {pk} to resume")
         return int(status)

@@ -62,7 +62,8 @@ class WorkflowPlugin:
     def __init__(self) -> None:
         self.ctx: Any = None
         self.listed: dict[str, WorkflowInfo] = {}  # every source's, by ref, for completion
-        self.output: Path | None = None  # --output of the running command
+        self.output: Path | None = None  # --output of the running command, until it is written
+        self.finished_without_text = False  # a run of the running command finished and produced nothing
         self._refresh: asyncio.Task[Any] | None = None
 
     # -- hooks: setup ------------------------------------------------------------------------------------
@@ -80,26 +81,35 @@ class WorkflowPlugin:
         register("workflow list", self.cmd_list, help="List the workflows you can run",
                  usage="workflow list [--json]", aliases=("wl",))
         register("workflow run", self.cmd_run, help="Run a workflow, validating each step",
-                 usage="workflow run WORKFLOW [--input NAME=VALUE]... [--yes] [--json] [--output FILE]",
+                 usage="workflow run WORKFLOW [--input NAME=VALUE]... [--yes] [--json | --jsonl] [--output FILE]",
                  aliases=("wr",), complete=self.complete_workflows)
         register("workflow show", self.cmd_show, help="Show a server run: its inputs, steps, results and text",
                  usage="workflow show RUN [--json]")
         register("workflow resume", self.cmd_resume, help="Carry on validating a run left waiting",
-                 usage="workflow resume RUN [--yes] [--json] [--output FILE]")
+                 usage="workflow resume RUN [--yes] [--json | --jsonl] [--output FILE]")
         register("workflow restart", self.cmd_restart, help="Restart a run with new inputs (while its first step "
                  "waits; Mojodex 0.4)", usage="workflow restart RUN [--input NAME=VALUE]...")
 
     @hookimpl
     def mojodex_run_ended(self, run: RunInfo, status: str, ctx: Any) -> None:
-        if self.output is not None and status == "finished" and run.produced is not None:
-            path, self.output = self.output, None
-            title = run.produced.title or run.title or run.name
-            text = (f"# {title}\n\n" if title else "") + run.produced.text.strip() + "\n"
-            try:
-                atomic_write(path, text, mode=0o644)  # whole or not at all; a file of the user's, not a secret
-            except OSError as exc:
-                raise MojodexError(f"cannot write {path}: {exc.strerror or exc}") from None
-            ctx.print(f"Wrote {path}.", err=True)
+        if self.output is not None and status == "finished":
+            if run.produced is None:
+                self.finished_without_text = True
+            else:
+                self._write_output(ctx, run)
+
+    def _write_output(self, ctx: Any, run: RunInfo) -> None:
+        """``--output FILE``: the run's produced text as Markdown, under its title (every source of runs alike)."""
+        if self.output is None or run.produced is None:
+            return
+        path, self.output = self.output, None
+        title = run.produced.title or run.title or run.name
+        text = (f"# {title}\n\n" if title else "") + run.produced.text.strip() + "\n"
+        try:
+            atomic_write(path, text, mode=0o644)  # whole or not at all; a file of the user's, not a secret
+        except OSError as exc:
+            raise MojodexError(f"cannot write {path}: {exc.strerror or exc}") from None
+        ctx.print(f"Wrote {path}.", err=True)
 
     # -- hooks: the server as a workflow source ----------------------------------------------------------
 
@@ -115,16 +125,19 @@ class WorkflowPlugin:
 
     @hookimpl
     async def mojodex_run_workflow(self, ctx: Any, ref: str, inputs: dict[str, str], assume_yes: bool,
-                                   json_mode: bool) -> Any:
+                                   json_mode: bool, jsonl: bool) -> Any:
         if not ref.strip().isdigit():
             return None
-        return await self.run_server(ctx, ref.strip(), inputs, assume_yes, json_mode=json_mode)
+        # --output needs nothing here: every finished server run has a produced text (made, when the server
+        # sends none, as Mojodex 0.4 makes it), written by mojodex_run_ended.
+        return await self.run_server(ctx, ref.strip(), inputs, assume_yes, json_mode=json_mode, jsonl=jsonl)
 
     @hookimpl
-    async def mojodex_resume_workflow(self, ctx: Any, ref: str, assume_yes: bool, json_mode: bool) -> Any:
+    async def mojodex_resume_workflow(self, ctx: Any, ref: str, assume_yes: bool, json_mode: bool,
+                                      jsonl: bool) -> Any:
         if not ref.strip().isdigit():
             return None
-        return await self.resume_server(ctx, pk_arg(ref, "RUN"), assume_yes, json_mode=json_mode)
+        return await self.resume_server(ctx, pk_arg(ref, "RUN"), assume_yes, json_mode=json_mode, jsonl=jsonl)
 
     # -- commands ----------------------------------------------------------------------------------------
 
@@ -164,30 +177,45 @@ class WorkflowPlugin:
         if output:
             parser.add_argument("--yes", "-y", action="store_true",
                                 help="accept every step without asking (inputs not given take their defaults)")
-            parser.add_argument("--json", action="store_true", help="print the run as one JSON document")
-            parser.add_argument("--output", "-o", metavar="FILE", help="write the produced text to FILE (Markdown)")
+            shown = parser.add_mutually_exclusive_group()
+            shown.add_argument("--json", action="store_true",
+                               help="print the run as one JSON document at the end, nothing else")
+            shown.add_argument("--jsonl", action="store_true",
+                               help="print each event as one JSON line as it happens, nothing else")
+            parser.add_argument("--output", "-o", metavar="FILE",
+                                help="write what the run produced to FILE (Markdown) when it finishes")
         return parser
+
+    async def _call_run_hook(self, ctx: Any, ns: Any, hook: str, **kwargs: Any) -> Any:
+        """Call the run or resume hook with how the output is wanted; check ``--output`` was honoured."""
+        output = Path(ns.output).expanduser() if ns.output else None
+        self.output, self.finished_without_text = output, False
+        try:
+            status = await ctx.call_hook(hook, assume_yes=ns.yes, json_mode=ns.json, jsonl=ns.jsonl, output=output,
+                                         **kwargs)
+            if status is not None and output is not None and self.output is not None:
+                # Nothing was written: say so rather than exit 0 as if the file were there.
+                if self.finished_without_text:
+                    raise MojodexError(f"the run finished without producing any text: nothing was written to "
+                                       f"{output}")
+                if int(status) == 0:
+                    ctx.print(f"The run has not finished: nothing was written to {output} (`workflow resume` with "
+                              "--output writes it when it does).", err=True)
+        finally:
+            self.output, self.finished_without_text = None, False
+        return status
 
     async def cmd_run(self, ctx: Any, args: list[str]) -> int:
         ns = self._run_parser("workflow run", True).parse(ctx, args)
         inputs = parse_assignments(ns.input)
-        self.output = Path(ns.output).expanduser() if ns.output else None
-        try:
-            status = await ctx.call_hook("mojodex_run_workflow", ref=ns.ref, inputs=inputs, assume_yes=ns.yes,
-                                         json_mode=ns.json)
-        finally:
-            self.output = None
+        status = await self._call_run_hook(ctx, ns, "mojodex_run_workflow", ref=ns.ref, inputs=inputs)
         if status is None:
             raise MojodexError(f"no workflow {one_line(ns.ref, 60)!r}: `workflow list` shows what you can run")
         return int(status)
 
     async def cmd_resume(self, ctx: Any, args: list[str]) -> int:
         ns = self._run_parser("workflow resume", False).parse(ctx, args)
-        self.output = Path(ns.output).expanduser() if ns.output else None
-        try:
-            status = await ctx.call_hook("mojodex_resume_workflow", ref=ns.ref, assume_yes=ns.yes, json_mode=ns.json)
-        finally:
-            self.output = None
+        status = await self._call_run_hook(ctx, ns, "mojodex_resume_workflow", ref=ns.ref)
         if status is None:
             raise MojodexError(f"no run {one_line(ns.ref, 60)!r} to resume")
         return int(status)
@@ -291,7 +319,7 @@ class WorkflowPlugin:
             return await ctx.server.create_run(ref)
 
     async def run_server(self, ctx: Any, ref: str, given: dict[str, str], assume_yes: bool,
-                         json_mode: bool = False) -> int | None:
+                         json_mode: bool = False, jsonl: bool = False) -> int | None:
         from mojodex_core import ask_inputs
         from mojodex_workflow.run import ServerRun, follow_run
 
@@ -303,32 +331,37 @@ class WorkflowPlugin:
             check_inputs(_listed_inputs(info), given, interactive=ctx.interactive, assume_yes=assume_yes,
                          what=f"workflow {ref}")
         run = await self._create(ctx, ref)
-        owner = ServerRun(ctx, run, assume_yes=assume_yes, json_mode=json_mode)
+        owner = ServerRun(ctx, run, assume_yes=assume_yes, json_mode=json_mode, jsonl=jsonl)
 
         async def body() -> int:
             values, files = await ask_inputs(ctx, run.inputs, given, assume_yes=assume_yes, what=f"workflow {ref}")
             await ctx.server.start_run(run, values, files)
-            await ctx.call_hook("mojodex_run_started", run=run)
+            await owner.started()
             return await owner.drive()
 
         return await follow_run(ctx, owner, body())
 
-    async def resume_server(self, ctx: Any, pk: int, assume_yes: bool, json_mode: bool = False) -> int:
+    async def resume_server(self, ctx: Any, pk: int, assume_yes: bool, json_mode: bool = False,
+                            jsonl: bool = False) -> int:
         from mojodex_workflow.run import ServerRun, follow_run
         from mojodex_workflow.waiting import WaitingRuns
 
         run = await ctx.server.read_run(pk)
         local = WaitingRuns(ctx).get(ctx.server_url, pk)
-        owner = ServerRun(ctx, run, assume_yes=assume_yes, json_mode=json_mode)
+        owner = ServerRun(ctx, run, assume_yes=assume_yes, json_mode=json_mode, jsonl=jsonl)
         pending = self._pending(ctx, owner, run, local)
         if pending is None and (local.get("finished") or run.produced is not None or owner._all_steps_done()):
-            ctx.print(f"Run {pk} has finished: nothing waits for validation.")
+            owner.already_finished()
+            owner.say(f"Run {pk} has finished: nothing waits for validation.")
+            if json_mode:
+                owner.print_document()
+            self._write_output(ctx, owner.run)
             return 0
 
         async def body() -> int:
-            await ctx.call_hook("mojodex_run_started", run=run)
+            await owner.started()
             if pending is None:
-                ctx.print(f"Run {pk}: no step waits for validation yet; waiting for the server.")
+                owner.say(f"Run {pk}: no step waits for validation yet; waiting for the server.")
             return await owner.drive(waiting=pending)
 
         return await follow_run(ctx, owner, body())
@@ -379,5 +412,6 @@ def _order(pk: Any) -> tuple[int, Any]:
 def _listed_inputs(info: WorkflowInfo) -> list[Any]:
     from mojodex_core import InputSpec
 
-    typed = {i.get("input_name"): i for i in info.data.get("inputs_spec") or [] if isinstance(i, dict)}
-    return [InputSpec(name, default=typed.get(name, {}).get("default_value")) for name in info.inputs]
+    # The list's defaults, as the parser read them (never the raw payload: a server may send anything there).
+    defaults = {spec.name: spec.default for spec in info.input_specs}
+    return [InputSpec(name, default=defaults.get(name)) for name in info.inputs]

@@ -42,13 +42,15 @@ class RunOver(Exception):
 class ServerRun:
     """The owner of one server run (created by ``workflow run``, or picked up by ``workflow resume``)."""
 
-    def __init__(self, ctx: Any, run: RunInfo, *, assume_yes: bool = False, json_mode: bool = False) -> None:
+    def __init__(self, ctx: Any, run: RunInfo, *, assume_yes: bool = False, json_mode: bool = False,
+                 jsonl: bool = False) -> None:
         self.ctx = ctx
         self.run = run
         self.server = ctx.server
         self.store = WaitingRuns(ctx)
         self.assume_yes = assume_yes
-        self.json_mode = json_mode
+        self.json_mode = json_mode  # --json: one document at the end, nothing else on stdout
+        self.jsonl = jsonl  # --jsonl: each event as one JSON line as it happens
         self.queue: asyncio.Queue[ServerEvent] = asyncio.Queue()
         self.seen: set[tuple[str, str]] = set()  # (kind, step execution pk) already handled
         self.validated: dict[str, StepEvent] = {}  # step execution pk -> the accepted execution, in order
@@ -61,7 +63,6 @@ class ServerRun:
         self.relaunched: set[tuple[str, str]] = set()
         self.streamed = ""  # the assistant's message shown so far (tokens carry the whole text)
         self.status = "running"
-        self.record: list[dict[str, Any]] = []  # the step executions of this run, for --json
 
     @property
     def pk(self) -> int | str:
@@ -98,10 +99,28 @@ class ServerRun:
 
     # -- output ------------------------------------------------------------------------------------------
 
-    def emit(self, line: str, **event: Any) -> None:
-        """One human line (nothing with --json: one document is printed at the end)."""
+    @property
+    def quiet(self) -> bool:
+        """Nothing but JSON on stdout (``--json`` or ``--jsonl``)."""
+        return self.json_mode or self.jsonl
+
+    def emit(self, line: str, event: str = "", **fields: Any) -> None:
+        """One human line, or with --jsonl the event as one JSON line (nothing with --json: one document is
+        printed at the end). The events' names and fields are a local run's (mojodex_local)."""
         if not self.json_mode:
-            report_event(self.ctx, False, line)
+            report_event(self.ctx, self.jsonl, line, **({"event": event, "run_pk": self.pk, **fields} if event else {}))
+
+    def _step_event(self, event: str, step: StepEvent, **fields: Any) -> None:
+        self.emit("", event, step_name=step.step_name, step_execution_pk=step.step_execution_pk, **fields)
+
+    def say(self, text: str) -> None:
+        """A message for a person: on stderr when stdout is for JSON."""
+        self.ctx.print(text, err=self.quiet)
+
+    async def started(self) -> None:
+        """The run started (its inputs were sent) or was picked up again."""
+        self.emit("", "run_started", workflow=self.run.name, inputs=self.run.values)
+        await self.notify("mojodex_run_started", run=self.run)
 
     async def notify(self, hook: str, **kwargs: Any) -> None:
         await self.ctx.call_hook(hook, **kwargs)
@@ -156,8 +175,8 @@ class ServerRun:
                     self.ctx.error(f"{line} `mojodex workflow resume {self.pk}` picks the run up later.")
                     await self._end("left")
                     raise RunOver(1) from None
-                self.ctx.print(f"{line} Keep waiting, or press Ctrl-C to leave the run "
-                               f"(`workflow resume {self.pk}` picks it up later).")
+                self.say(f"{line} Keep waiting, or press Ctrl-C to leave the run "
+                         f"(`workflow resume {self.pk}` picks it up later).")
 
     async def _handle(self, event: ServerEvent) -> bool:
         """Act on one event; True when a step was just validated (the run may be over when nothing follows)."""
@@ -167,13 +186,15 @@ class ServerRun:
         if kind == "step_started" and step is not None:
             self.running = step
             self._end_stream()
-            self.emit(f"Step {step.step_name} started")
+            self.emit(f"Step {step.step_name} started", "step_started", step_name=step.step_name,
+                      step_execution_pk=step.step_execution_pk)
             await self.notify("mojodex_step_started", step=step)
         elif kind == "step_ended" and step is not None:
             if ("step_started", str(step.step_execution_pk)) not in self.seen:
                 # An end implies the start: a start missed (while away, or before a resume) is shown first.
                 self.seen.add(("step_started", str(step.step_execution_pk)))
-                self.emit(f"Step {step.step_name} started")
+                self.emit(f"Step {step.step_name} started", "step_started", step_name=step.step_name,
+                          step_execution_pk=step.step_execution_pk)
                 await self.notify("mojodex_step_started", step=step.started())
             self.running = None
             self._end_stream()
@@ -181,13 +202,14 @@ class ServerRun:
         elif kind == "step_invalidated" and step is not None:
             if str(step.step_execution_pk) not in self.rejected:
                 self.emit(f"Step {step.step_name} was invalidated; it will run again")
+                self._step_event("step_invalidated", step, reason="")
                 await self.notify("mojodex_step_invalidated", step=step, reason="")
             self.store.forget_waiting(self.url, self.pk, self.run.session_id)
         elif kind == "title":
             if event.text and event.text != self.run.title:
                 self.run.title = event.text
                 self._end_stream()
-                self.emit(f"Title: {event.text}")
+                self.emit(f"Title: {event.text}", "title", title=event.text)
         elif kind == "token":
             self._stream(event.text)
         elif kind == "message":
@@ -213,7 +235,7 @@ class ServerRun:
     # -- the assistant's words (a rejection's answer) ---------------------------------------------------------
 
     def _stream(self, text: str) -> None:
-        if self.json_mode or not text:
+        if self.quiet or not text:
             return
         if not text.startswith(self.streamed):
             self._end_stream()
@@ -234,7 +256,7 @@ class ServerRun:
             self._end_stream()
         elif text:
             self._end_stream()
-            self.emit(f"Assistant: {text}")
+            self.emit(f"Assistant: {text}", "message", role="assistant", text=text)
         waiting_rerun = [pk for pk in self.rejected if ("step_invalidated", pk) not in self.seen]
         if not waiting_rerun or self.assume_yes or not self.ctx.interactive:
             # 2024: "Ok" after the invalidation, the rerun follows. Without anybody to answer: nothing to do.
@@ -256,10 +278,12 @@ class ServerRun:
         self.emit(f"Step {step.step_name} ended")
         await self.notify("mojodex_step_ended", step=step)
         if step.error:
+            self._step_event("step_ended", step, result=None, error=step.error)
             await self._failed_step(step)
             return False
         result = await self._result_of(step)
         step = step.with_result(result)
+        self._step_event("step_ended", step, result=result)
         self.store.remember(self.url, self.pk, step, result)
         if not step.needs_validation:
             self._show(result)
@@ -268,7 +292,7 @@ class ServerRun:
         return await self._ask(step, result)
 
     def _show(self, result: Any) -> None:
-        if not self.json_mode:
+        if not self.quiet:
             for line in result_lines(result):
                 self.ctx.print(line)
 
@@ -285,7 +309,7 @@ class ServerRun:
         while True:
             self._show(result)
             answer = await ask_validation(self.ctx, step.step_name, assume_yes=self.assume_yes,
-                                          json_mode=self.json_mode, resume=f"workflow resume {self.pk}",
+                                          json_mode=self.quiet, resume=f"workflow resume {self.pk}",
                                           extra=self._extra_answers(step))
             if answer == "y":
                 await self._validate(step, result)
@@ -332,8 +356,7 @@ class ServerRun:
 
     def _accepted(self, step: StepEvent) -> None:
         self.validated[str(step.step_execution_pk)] = step
-        self.record.append({"step_execution_pk": step.step_execution_pk, "step_name": step.step_name,
-                            "result": step.result, "validated": True})
+        self._step_event("step_validated", step, result=step.result)
 
     def _first_step(self, step: StepEvent) -> bool:
         names = self.run.step_names
@@ -359,13 +382,14 @@ class ServerRun:
         await self.server.reject(self.run, step, instruction)
         self.store.forget_waiting(self.url, self.pk, self.run.session_id)
         self.emit(f"Asked for step {step.step_name} to be done again.")
+        self._step_event("step_invalidated", step, reason=instruction)
         await self.notify("mojodex_step_invalidated", step=step, reason=instruction)
 
     async def _edit(self, step: StepEvent, result: Any) -> list[Any] | None:
         from mojodex_workflow.editing import edit, editable
 
         if not isinstance(result, list) or not editable(result):
-            self.ctx.print("This result cannot be edited here: it is not a list of entries with the same keys.")
+            self.say("This result cannot be edited here: it is not a list of entries with the same keys.")
             return None
         try:
             edited = await edit(self.ctx, result)
@@ -373,10 +397,10 @@ class ServerRun:
             self.ctx.error(str(exc))
             return None
         if edited is None:
-            self.ctx.print("The result was not changed.")
+            self.say("The result was not changed.")
             return None
         new = await self.server.edit_result(self.run, step, edited)
-        self.ctx.print("The edited result was sent:")
+        self.say("The edited result was sent:")
         return new
 
     async def _failed_step(self, step: StepEvent) -> None:
@@ -435,17 +459,37 @@ class ServerRun:
             expected = sum(len(s.result) if isinstance(s.result, list) else 1 for s in done)
         return True
 
+    def composed(self) -> ProducedText | None:
+        """The run's product as Mojodex 0.4 makes it, for servers that send none (the 2024 backend, a
+        specification server): the last step's validated results joined by blank lines."""
+        done = list(self.validated.values())
+        if not done:
+            return None
+        last = done[-1].step_name
+        texts = [
+            "\n".join(str(v) for v in entry.values()) if isinstance(entry, dict) else str(entry)
+            for step in done if step.step_name == last
+            for entry in (step.result if isinstance(step.result, list) else [])
+        ]
+        return ProducedText("", "\n\n".join(texts))
+
+    def _titled(self, produced: ProducedText) -> ProducedText:
+        title = sanitize(produced.title or self.run.title or self.run.name).strip()
+        return ProducedText(title, produced.text, produced.pk, produced.version_pk, produced.version)
+
     async def _finished(self, produced: ProducedText | None) -> int:
         self._end_stream()
+        if produced is None:
+            produced = self.composed()
         if produced is not None:
-            title = sanitize(produced.title or self.run.title or self.run.name).strip()
-            produced = ProducedText(title, produced.text, produced.pk, produced.version_pk, produced.version)
+            produced = self._titled(produced)
             self.run.produced = produced
-            if not self.json_mode:
-                if title:
-                    self.ctx.print(title)
+            if not self.quiet:
+                if produced.title:
+                    self.ctx.print(produced.title)
                 if produced.text.strip():
                     self.ctx.print(produced.text.strip())
+            self.emit("", "produced_text", title=produced.title, text=produced.text)
         self.status = "finished"
         self.store.finished(self.url, self.pk, self.run.session_id)
         self.emit("Run finished.")
@@ -455,15 +499,27 @@ class ServerRun:
     async def _end(self, status: str) -> None:
         self.status = status
         if self.json_mode and status != "failed":
-            self.ctx.print(json.dumps(self.document(), ensure_ascii=False, indent=2))
+            self.print_document()
+        self.emit("", "run_ended", status=status)
         await self.notify("mojodex_run_ended", run=self.run, status=status)
 
+    def print_document(self) -> None:
+        self.ctx.print(json.dumps(self.document(), ensure_ascii=False, indent=2, default=str))
+
+    def already_finished(self) -> None:
+        """A run picked up (``workflow resume``) that had finished: its product, as at its end."""
+        self.status = "finished"
+        produced = self.run.produced or self.composed()
+        self.run.produced = None if produced is None else self._titled(produced)
+
     def document(self) -> dict[str, Any]:
-        """The run as one JSON document (``--json``)."""
+        """The run as one JSON document (``--json``); a local run's has the same keys, and a few more."""
         produced = self.run.produced
         return {
             "run_pk": self.pk, "workflow": self.run.name, "title": self.run.title, "status": self.status,
-            "steps": self.record,
+            "inputs": self.run.values,
+            "steps": [{"step_execution_pk": s.step_execution_pk, "step_name": s.step_name, "result": s.result,
+                       "validated": True} for s in self.validated.values()],
             "produced_text": None if produced is None else {"title": produced.title, "text": produced.text},
         }
 

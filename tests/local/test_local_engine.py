@@ -175,7 +175,7 @@ async def test_run_files_are_written_privately(
     await engine.run()
     run_dir = engine.store.path
     names = sorted(p.name for p in run_dir.iterdir())
-    assert names == ["messages.md", "plan.md", "product.md", "state.json", "workflow.toml"]
+    assert names == [".lock", "messages.md", "plan.md", "product.md", "state.json", "workflow.toml"]
     assert stat.S_IMODE(run_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE((home / "runs").stat().st_mode) == 0o700
     for path in run_dir.iterdir():
