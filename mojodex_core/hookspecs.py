@@ -167,6 +167,20 @@ def mojodex_draft(draft: ProducedText, run: RunInfo, ctx: Context) -> None:
 
 
 @hookspec
+def mojodex_draft_piece(piece: str, part: str, start: int, run: RunInfo, ctx: Context) -> None:
+    """A piece of the draft the assistant of an instruct task is writing, as it streams (Mojodex 0.4's
+    ``draft_token``): ``piece`` is only what is new in the draft's ``part``, ``"title"`` or ``"text"``.
+
+    Fired for each new piece, after the shell wrote it, whether or not the draft is shown; then, right before
+    ``mojodex_draft``, with whatever the finished version adds. So a version's pieces of each part, joined in
+    order, are its ``draft.title`` and ``draft.text`` exactly. ``start`` is where the piece goes in its part:
+    the length of what came before, unless the assistant rewrote the end of what it had written (rare): the
+    part is then ``so_far[:start] + piece``. The text is the server's (``sanitize`` it to show it); a piece
+    never ends inside a terminal control sequence. Return nothing. Must not block: it is called per token.
+    """
+
+
+@hookspec
 def mojodex_assistant_message(text: str, run: RunInfo, ctx: Context) -> None:
     """The assistant said something whole in a run's conversation (a question before a draft, an answer to a
     rejected step): ``text``, once per message, after the shell showed it. Return nothing. Must not block.

@@ -7,8 +7,8 @@ Installed as a pytest plugin (entry point ``pytest11``), so a plugin's own tests
         assert "Hello" in shell.run("hello")
 
 Fixtures: ``mojodex_home`` (an empty ~/.mojodex for the test), ``mojodex_server`` (a reference Mojodex server
-on 127.0.0.1 in a background thread, logged-in demo user), ``mojodex_shell`` (a factory of ``ShellHarness``).
-Everything here runs without pytest-asyncio.
+on 127.0.0.1 in a background thread, speaking Mojodex 0.4 unless the test's ``mojodex_server`` marker names another
+dialect), ``mojodex_shell`` (a factory of ``ShellHarness``). Everything here runs without pytest-asyncio.
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ from mojodex_core._context import ShellContext
 from mojodex_core._credentials import User
 from mojodex_core._errors import NotInteractiveError
 from mojodex_core._events import StepEvent
+
+# The dialect of the ``mojodex_server`` fixture: Mojodex 0.4, the current release (instruct tasks and the workflow),
+# as the demo plays it. ``@pytest.mark.mojodex_server(api="spec")`` picks another for one test.
+DEFAULT_API = "mojodex-0.4"
+MARKER = ("mojodex_server(api='mojodex-0.4', **options): the reference server the mojodex_server fixture starts for "
+          "this test: api is spec, mojodex-2024 or mojodex-0.4; options are ReferenceServer's (step_delay, ...)")
 
 
 class LoopThread:
@@ -101,6 +107,11 @@ class ServerThread(LoopThread):
     def start(self, timeout: float = 10.0) -> ServerThread:
         super().start(timeout)
         return self
+
+    @property
+    def api(self) -> str:
+        """The dialect the server speaks: ``spec``, ``mojodex-2024`` or ``mojodex-0.4``."""
+        return str(self.server.api)
 
     @property
     def requests(self) -> list[Any]:
@@ -204,6 +215,32 @@ class ShellHarness:
         self.loop.close()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-asyncio's own pytest_configure reads its settings
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER)
+    _settle_asyncio_loop_scope(config)
+
+
+def _settle_asyncio_loop_scope(config: pytest.Config) -> None:
+    """Give pytest-asyncio the fixture loop scope it warns about when a project leaves it unset.
+
+    pytest-asyncio (installed beside the kit by ``mojodex[dev]``, and in many a plugin author's environment) emits
+    a PytestDeprecationWarning at every run of a project that does not set ``asyncio_default_fixture_loop_scope``:
+    the tests of a plugin that uses only the kit, which needs no pytest-asyncio, would all print it. "function"
+    is the default pytest-asyncio announces; a project that sets the option (or ``-o``) keeps its own.
+    """
+    try:
+        if config.getini("asyncio_default_fixture_loop_scope"):
+            return
+    except ValueError:  # no pytest-asyncio, or one too old to have the option (and to warn)
+        return
+    # pytest has no public way for a plugin to give another plugin's ini option a value; getini answers from
+    # this cache, which it has kept under this name since pytest 3. Without it, the warning merely stays.
+    cache = getattr(config, "_inicache", None)
+    if isinstance(cache, dict):
+        cache["asyncio_default_fixture_loop_scope"] = "function"
+
+
 @pytest.fixture
 def mojodex_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty shell home for this test (``MOJODEX_HOME``); no real user file is touched."""
@@ -215,10 +252,30 @@ def mojodex_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+def server_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The ``ReferenceServer`` arguments of the test's ``mojodex_server``: Mojodex 0.4, unless the test's
+    ``@pytest.mark.mojodex_server("spec", step_delay=0.1)`` marker or the fixture's indirect parameter (a dialect,
+    or a dict of arguments) says otherwise."""
+    options: dict[str, Any] = {"api": DEFAULT_API}
+    marker = request.node.get_closest_marker("mojodex_server")
+    if marker is not None:
+        if len(marker.args) > 1:
+            raise TypeError("@pytest.mark.mojodex_server takes one positional argument, the dialect (api)")
+        options.update(dict(zip(["api"], marker.args, strict=False)), **marker.kwargs)
+    param = getattr(request, "param", None)
+    if isinstance(param, str):
+        options["api"] = param
+    elif isinstance(param, dict):
+        options.update(param)
+    return options
+
+
 @pytest.fixture
-def mojodex_server() -> Iterator[ServerThread]:
-    """A reference Mojodex server on 127.0.0.1 (demo@example.com / demo, the Write poem workflow)."""
-    thread = ServerThread().start()
+def mojodex_server(request: pytest.FixtureRequest) -> Iterator[ServerThread]:
+    """A reference Mojodex server on 127.0.0.1, logged-in as demo@example.com / demo. It speaks Mojodex 0.4: the
+    tasks Write poem (1, a workflow), General Assistance (2) and Meeting minutes (3), instruct tasks. Another
+    dialect for one test: ``@pytest.mark.mojodex_server(api="spec")`` (only Write poem, 1)."""
+    thread = ServerThread(**server_options(request)).start()
     try:
         yield thread
     finally:

@@ -23,7 +23,7 @@ from mojodex_core import (
     sanitize,
 )
 from mojodex_task import render
-from mojodex_task.stream import DraftStream, Screen, TextStream
+from mojodex_task.stream import DraftPieces, DraftStream, Piece, Screen, TextStream
 
 CHAT_HINT = ("Type what to change (\"make it shorter\"); an empty line, Ctrl-D or /done ends the conversation, "
              "/text shows the draft again.")
@@ -80,6 +80,7 @@ class Conversation:
         self.away = False  # the event connection is down: silence says nothing about the assistant
         self.waiting = False  # a reply is due
         self.stream: TextStream | DraftStream | None = None  # what is being streamed right now
+        self.pieces = DraftPieces()  # what plugins were told of the draft being written (mojodex_draft_piece)
         # Replies read back after a reconnection (catch_up) whose own event has not come yet: the server sends
         # it again until it is acknowledged, and the socket plugin acknowledges only the sessions followed.
         self.unconfirmed: set[str] = set()
@@ -160,6 +161,7 @@ class Conversation:
     async def reply(self) -> Reply:
         """Wait for the assistant's answer to the last turn, streaming it; it is whole (and shown) on return."""
         self.waiting = True  # until a reply is in: stopped with Ctrl-C or a timeout, one is still due
+        self.pieces = DraftPieces()  # a turn cut short (an error, Ctrl-C) must not leave its pieces to the next
         while True:
             event = await self._next()
             reply = await self._handle(event)
@@ -178,11 +180,13 @@ class Conversation:
             stream = self.stream if isinstance(self.stream, TextStream) else self._switch(TextStream(
                 self.screen, "Assistant: "))
             stream.update(event.text)
-        elif kind == "draft_token" and self.show:
-            draft_stream = self.stream if isinstance(self.stream, DraftStream) else self._switch(
-                DraftStream(self.screen))
+        elif kind == "draft_token":
             title, body = _parts(event)
-            draft_stream.update(title, body)
+            if self.show:
+                draft_stream = self.stream if isinstance(self.stream, DraftStream) else self._switch(
+                    DraftStream(self.screen))
+                draft_stream.update(title, body)
+            await self._tell(self.pieces.update(title, body))
         elif kind == "message":
             key = str(event.message_pk)
             if event.message_pk is not None and key in self.seen_messages:
@@ -210,12 +214,18 @@ class Conversation:
             self.draft = self.run.produced = draft
             self.question = ""
             self._show_draft(draft)
+            await self._tell(self.pieces.finish(draft.title, draft.text))
+            self.pieces = DraftPieces()
             await self.ctx.call_hook("mojodex_draft", draft=draft, run=self.run)
             return Reply("draft", draft=draft)
         elif kind == "error":
             self.end_stream()
             return Reply("error", event.text)
         return None
+
+    async def _tell(self, pieces: list[Piece]) -> None:
+        for piece, part, start in pieces:
+            await self.ctx.call_hook("mojodex_draft_piece", piece=piece, part=part, start=start, run=self.run)
 
     # -- the screen --------------------------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 A ``TextStream`` keeps what it has already written and writes the difference; a ``DraftStream`` streams a draft's
 title line, then its body. Nothing is ever written twice per token: a snapshot that is not an extension of what
 was shown rewrites the current line (on a terminal) or starts over, at most ``MAX_RESTARTS`` times per text, after
-which the stream waits quietly for the finished text.
+which the stream waits quietly for the finished text. ``DraftPieces`` tells plugins the same news
+(``mojodex_draft_piece``), part by part.
 """
 
 from __future__ import annotations
@@ -217,3 +218,48 @@ class DraftStream:
         if self.body is None:
             return max(0, title - 1)
         return title + self.body.rows - 1
+
+
+Piece = tuple[str, str, int]  # (piece, part, start): the arguments of ``mojodex_draft_piece``
+
+
+class DraftPieces:
+    """What each snapshot of a draft adds, part by part (``title``, ``text``), for ``mojodex_draft_piece``.
+
+    ``told`` is what plugins were given so far of each part. A snapshot that rewrote it gives a piece that starts
+    where the two part ways, so that ``so_far[:start] + piece`` is always the part as the server has it (but for
+    a tail held back).
+    """
+
+    def __init__(self) -> None:
+        self.told = {"title": "", "text": ""}
+
+    def update(self, title: str, text: str) -> list[Piece]:
+        """The pieces of a streamed snapshot. An empty part is no news (the body comes after the title), and the
+        tail that could be half a terminal control sequence waits for the next snapshot, as on the screen."""
+        return [p for p in (self._new("title", title, True), self._new("text", text, True)) if p is not None]
+
+    def finish(self, title: str, text: str) -> list[Piece]:
+        """What the finished draft adds: after these, the pieces of each part join into it exactly."""
+        return [p for p in (self._new("title", title, False), self._new("text", text, False)) if p is not None]
+
+    def _new(self, part: str, snapshot: str, streaming: bool) -> Piece | None:
+        told = self.told[part]
+        if snapshot == told or (streaming and not snapshot):
+            return None
+        start = len(told) if snapshot.startswith(told) else _common_start(told, snapshot)
+        end = TextStream._safe_end(snapshot, start) if streaming else len(snapshot)
+        if streaming and end == start:
+            return None  # nothing safe to give yet (a rewrite is told with the text that replaces it)
+        self.told[part] = snapshot[:end]
+        return snapshot[start:end], part, start
+
+
+def _common_start(a: str, b: str) -> int:
+    """How many first characters ``a`` and ``b`` share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n

@@ -111,4 +111,4 @@ def test_the_example_plugin_tests_pass_with_the_kit_of_the_installed_project(fre
     proc = subprocess.run([venv.python, "-m", "pytest", "-q", "-p", "no:randomly", str(EXAMPLE / "tests")],
                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert re.search(r"^6 passed", proc.stdout, re.M), proc.stdout
+    assert re.search(r"^8 passed", proc.stdout, re.M), proc.stdout

@@ -1,6 +1,8 @@
 """The plugin's tests, with the fixtures Mojodex ships for plugin authors (mojodex_core.testing).
 
-``mojodex_server``: a reference Mojodex server on 127.0.0.1 (the demo user, the "Write poem" workflow).
+``mojodex_server``: a reference Mojodex server on 127.0.0.1 speaking Mojodex 0.4 (the demo user; tasks 1, the
+"Write poem" workflow, and 2, "General Assistance", an instruct task); ``@pytest.mark.mojodex_server(api="spec")``
+gives a test a server of another dialect.
 ``mojodex_shell(plugins=..., server=...)``: a shell with the built-in plugins and yours, logged in; ``run(line,
 answers=[...])`` returns what the line printed; ``fire_step``/``fire`` call hooks as the shell would.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import stat
 
+import pytest
 from mojodex_core import StepEvent
 
 from mojodex_transcript import TranscriptPlugin
@@ -31,8 +34,8 @@ def test_a_write_poem_run_is_written_as_markdown(mojodex_shell, mojodex_server):
     text = path.read_text(encoding="utf-8")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings == ["## Step 1: stanza_divider", "## Step 2: stanza_writer", "## Step 3: stanza_writer",
-                        "## Write poem: Spring"]
+    assert headings == ["## Step 1: Stanza topics", "## Step 2: Write stanza", "## Step 3: Write stanza",
+                        "## The run's text"]
     # Every result line the user validated on screen is in the file.
     shown = [line for line in out.splitlines() if line.startswith("- Stanza")]
     assert len(shown) == 4 and all(line in text for line in shown)
@@ -40,7 +43,20 @@ def test_a_write_poem_run_is_written_as_markdown(mojodex_shell, mojodex_server):
     assert shell.run("transcript --path").strip() == str(path)
 
 
-def test_a_rejected_step_is_not_written(mojodex_shell, mojodex_server):
+def test_a_rejected_step_is_not_written_and_the_redone_one_is(mojodex_shell, mojodex_server):
+    shell = mojodex_shell(plugins={"transcript": TranscriptPlugin()}, server=mojodex_server)
+
+    # The second step is rejected with an instruction ("n", then what should change): the server does it again.
+    out = shell.run("workflow run 1", answers=[*POEM, "y", "n", "shorter", "y", "y"])
+
+    assert "Run finished." in out, out
+    text = shell.run("transcript")
+    assert text.count("## Step 2: Write stanza") == 1
+    assert "(as asked: shorter)" in text.split("## Step 2")[1].split("## Step 3")[0]
+
+
+@pytest.mark.mojodex_server(api="spec")  # the specification's dialect: a rejection ends the run
+def test_on_a_spec_server_a_rejected_step_is_not_written(mojodex_shell, mojodex_server):
     shell = mojodex_shell(plugins={"transcript": TranscriptPlugin()}, server=mojodex_server)
 
     out = shell.run("workflow run 1", answers=[*POEM, "y", "n"])
@@ -49,6 +65,18 @@ def test_a_rejected_step_is_not_written(mojodex_shell, mojodex_server):
     text = shell.run("transcript")
     assert "## Step 1: stanza_divider" in text
     assert "## Step 2" not in text
+
+
+def test_an_instruct_task_run_is_written_with_its_draft(mojodex_shell, mojodex_server):
+    shell = mojodex_shell(plugins={"transcript": TranscriptPlugin()}, server=mojodex_server)
+
+    # General Assistance asks what you need, writes a draft, then chats: an empty line ends the conversation.
+    out = shell.run("task run 2", answers=["a thank-you note", ""])
+
+    assert "(version 1 of run" in out, out
+    text = shell.run("transcript")
+    assert "## Draft, version 1: General Assistance: a thank-you note" in text
+    assert "[offline demo] a first version" in text
 
 
 def test_nothing_is_written_before_a_step_is_validated(mojodex_shell):
