@@ -234,6 +234,7 @@ class Engine:
                 st.steps.append(
                     {
                         "index": item.ordinal,
+                        "execution_id": info.execution_id,
                         "name": item.step.name,
                         "phase": item.phase.name,
                         "attempts": st.attempt,
