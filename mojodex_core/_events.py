@@ -77,6 +77,7 @@ class WorkflowInfo:
 
     ``ref`` is what ``workflow run`` takes (``"1"`` for a server workflow, ``"local/write-poem"`` for a local
     one). ``kind`` is ``"workflow"`` or ``"instruct"`` (a task whose assistant writes a document).
+    ``input_specs`` describe the inputs named in ``inputs`` (type, default...) as far as the list says.
     """
 
     ref: str
@@ -88,6 +89,7 @@ class WorkflowInfo:
     data: dict[str, Any] = field(default_factory=dict)
     kind: str = "workflow"
     steps: tuple[str, ...] = ()
+    input_specs: tuple[InputSpec, ...] = ()
 
 
 @dataclass(frozen=True)

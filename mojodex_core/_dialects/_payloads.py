@@ -92,9 +92,10 @@ def workflow(item: Any, *, pk_key: str, name_key: str, icon_key: str, descriptio
     if ref is None or not name:
         return None
     kind = item.get("task_type")
+    specs = tuple(inputs(item.get(inputs_key)))
     return WorkflowInfo(
         ref=str(ref), name=name, icon=text(item.get(icon_key), 20), description=text(item.get(description_key)),
-        source="server", inputs=tuple(i.name for i in inputs(item.get(inputs_key))),
+        source="server", inputs=tuple(i.name for i in specs), input_specs=specs,
         data=item, kind=kind if kind in ("workflow", "instruct") else "workflow",
         steps=tuple(step_names(item.get("steps"))),
     )
@@ -170,6 +171,25 @@ def produced(data: dict[str, Any], *, text_key: str = "produced_text", title_key
         return None
     return ProducedText(title=text(data.get(title_key), 300), text=body, pk=pk(data.get("produced_text_pk")),
                         version_pk=pk(data.get("produced_text_version_pk")), version=version_index)
+
+
+# The fields of a conversation's message (``GET /message``) that the shell reads: texts, and pks.
+MESSAGE_TEXTS = ("text", "text_with_tags", "produced_text", "production", "produced_text_title", "title")
+MESSAGE_PKS = ("produced_text_pk", "produced_text_version_pk")
+
+
+def message(item: Any) -> dict[str, Any] | None:
+    """An entry of a conversation as plugins get it: ``message_pk`` a pk or None, ``sender`` a text, ``message``
+    an object whose texts are strings and pks are pks (a field of another type is left out, as if missing; the
+    other fields stay as they came). None for an entry that is not an object."""
+    if not isinstance(item, dict):
+        return None
+    body = as_dict(item.get("message"))
+    checked = {k: v for k, v in body.items() if k not in MESSAGE_TEXTS + MESSAGE_PKS}
+    checked.update({k: body[k] for k in MESSAGE_TEXTS if isinstance(body.get(k), str)})
+    checked.update({k: pk(body[k]) for k in MESSAGE_PKS if pk(body.get(k)) is not None})
+    return {**item, "message_pk": pk(item.get("message_pk")), "sender": text(item.get("sender"), 20),
+            "message": checked}
 
 
 def require_session(data: Any, pk_key: str, fallback: int | str | None = None) -> tuple[int | str, str]:

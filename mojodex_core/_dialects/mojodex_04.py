@@ -164,7 +164,8 @@ class Mojodex04Dialect(Dialect):
         data = await self.http.request("GET", "/message", what="a conversation",
                                        params={"session_id": run.session_id, "n_messages": max(1, min(limit, 50))})
         items = data.get("messages") if isinstance(data, dict) else None
-        return [m for m in items if isinstance(m, dict)] if isinstance(items, list) else []
+        messages = [p.message(m) for m in items] if isinstance(items, list) else []
+        return [m for m in messages if m is not None]
 
 
 class _open_files:
