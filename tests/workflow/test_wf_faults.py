@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import Any
 
 import pytest
 from workflow_helpers import (
@@ -12,7 +13,6 @@ from workflow_helpers import (
     QUESTION,
     Gate,
     execution,
-    list_waiting_steps,
     many_topics,
     requests,
     set_faults,
@@ -37,15 +37,15 @@ def check_every_step_once(srv, out: str, pk: int = 1) -> None:
 
 def test_socket_dropped_20_times_in_a_50_step_run_loses_and_repeats_nothing(start_server_thread, one_shot):
     """The server cuts every Socket.IO connection after every 5th event; it lists the step execution waiting
-    for validation in its execution JSON, so what ended while the shell was away is caught up over HTTP."""
-    srv = start_server_thread(generator=many_topics(N_TOPICS))
-    list_waiting_steps(srv)
+    for validation in its execution JSON (``current_step_execution``, as the specification's API does), so what
+    ended while the shell was away is caught up over HTTP."""
+    srv = start_server_thread(api="spec", generator=many_topics(N_TOPICS))
     set_faults(srv, drop_socket_every=5)
     proc = one_shot(srv, "workflow", "run", "1", "--input", "poem_topic=x", "--input", "n_stanzas=3", "--yes",
                     timeout=90)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
     check_every_step_once(srv, proc.stdout)
-    drops = srv.call(lambda: srv.server._room_emits) // 5
+    drops = srv.call(lambda: len(srv.server.emitted)) // 5  # every event of a workflow run goes to its room
     connects = [c for c in srv.call(lambda: list(srv.server.connections)) if c[0] == "connect"]
     assert drops >= 20 and len(connects) >= 20  # it reconnected after (nearly) every drop
 
@@ -57,8 +57,9 @@ def test_socket_dropped_by_a_backend_that_lists_validated_steps_only(start_serve
     topics = many_topics(N_TOPICS)
 
     async def after_rejoin(step_name, parameter):
-        server = holder["server"]
-        await server.wait_until(lambda: any(server._sockets.rooms.values()), 20)  # type: ignore[attr-defined]
+        server: Any = holder["server"]
+        session_id = server.execution(1)["session_id"]
+        await server.wait_until(lambda: server.room_size(session_id), 20)
         return await topics(step_name, parameter)
 
     srv = start_server_thread(generator=after_rejoin)

@@ -60,25 +60,6 @@ def set_faults(srv: Any, **knobs: Any) -> None:
     srv.call(apply)
 
 
-def list_waiting_steps(srv: Any) -> None:
-    """Make the server list the step execution that waits for validation in its execution JSON too
-    (``current_step_execution``, as some servers do), besides the validated ones the backend lists."""
-    from mojodex_server.runner import step_payload
-
-    server = srv.server
-    original = server.execution_json
-
-    def execution_json(pk: int) -> dict[str, Any]:
-        data: dict[str, Any] = original(pk)
-        stored = server.store.execution(pk)
-        waiting = [se for se in server.store.step_executions(pk) if not se.validated]
-        if stored is not None and waiting:
-            data["current_step_execution"] = step_payload(waiting[-1], stored.session_id)
-        return data
-
-    srv.call(lambda: setattr(server, "execution_json", execution_json))
-
-
 def json_lines(text: str) -> list[dict[str, Any]]:
     """Every line of ``text`` as a JSON object (a line that is not one fails the test)."""
     out = []
