@@ -37,7 +37,7 @@ def atomic_write(path: Path, data: str | bytes, mode: int = 0o600) -> None:
     """
     import fcntl
 
-    raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
+    raw = _utf8(data) if isinstance(data, str) else data
     tmp = path.with_name(f".{path.name}.tmp")
     while True:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT, mode)
@@ -66,6 +66,15 @@ def atomic_write(path: Path, data: str | bytes, mode: int = 0o600) -> None:
             return
         finally:
             os.close(fd)
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates (from a server): U+FFFD, as the decoder makes them
+        import re
+
+        return re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8")
 
 
 @contextmanager
