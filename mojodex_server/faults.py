@@ -7,6 +7,7 @@ on the server.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 BINARY_ATTACHMENT = b"\x00\x01binary\xff"
@@ -46,6 +47,10 @@ class Faults:
     """0.4: creating a run answers 402 ``{"error": "no_purchase"}`` (for every user)."""
     no_purchase_users: set[str] = field(default_factory=set)
     """0.4: the same, for these emails only."""
+    hold_streams_after: int = 0
+    """Streamed texts (drafts, the assistant's words) stop after this many tokens until ``release_streams()``
+    (0: never): a client is then mid-stream for as long as a test needs."""
+    streams_released: asyncio.Event = field(default_factory=asyncio.Event)
     terms_not_accepted: bool = False
     """Creating a run answers 401 ``{"error": "Terms and conditions not accepted"}`` for every user, until one
     accepts them (``PUT /terms_and_conditions`` turns the switch off)."""
@@ -81,6 +86,10 @@ class Faults:
         """0.4: the next advances of a workflow run fail in the run loop: an ``error`` event, no step."""
         self._run_errors.extend([error] * times)
 
+    def release_streams(self) -> None:
+        """Let the streams held by ``hold_streams_after`` go on (and every later one run through)."""
+        self.streams_released.set()
+
     # ---- consumed by the server --------------------------------------------------------------------------
     def clear(self) -> None:
         self._rules.clear()
@@ -92,6 +101,7 @@ class Faults:
         self.no_purchase = False
         self.no_purchase_users.clear()
         self.terms_not_accepted = False
+        self.hold_streams_after = 0
 
     def take(self, path: str) -> _Rule | None:
         """Consume one use of the first rule matching ``path``."""

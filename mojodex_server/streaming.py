@@ -25,6 +25,8 @@ async def stream(server: ReferenceServer, event: str, text: str, payload_of: Cal
     for i, part in enumerate(tokens(text)):
         end += len(part)
         await server.emit_to_room(event, payload_of(text[:end]), room, record=i < server.record_token_limit)
+        if i + 1 == server.faults.hold_streams_after:
+            await server.faults.streams_released.wait()
         if server.token_delay > 0:
             await asyncio.sleep(server.token_delay)
         elif i % DRAIN_EVERY == DRAIN_EVERY - 1 and server.sockets is not None:

@@ -144,12 +144,16 @@ class Conversation:
     # -- waiting for the assistant -----------------------------------------------------------------------------
 
     async def _next(self) -> ServerEvent:
+        # asyncio.timeout rather than wait_for: on Python 3.11 wait_for drops a cancellation (Ctrl-C) that comes
+        # as the queue delivers, which a fast stream makes likely.
         while True:
             try:
                 if not self.show or self.stream is not None:
-                    return await asyncio.wait_for(self.queue.get(), self.timeout)
+                    async with asyncio.timeout(self.timeout):
+                        return await self.queue.get()
                 async with self.ctx.status("Waiting for the assistant"):
-                    return await asyncio.wait_for(self.queue.get(), self.timeout)
+                    async with asyncio.timeout(self.timeout):
+                        return await self.queue.get()
             except TimeoutError:
                 if self.away:
                     continue

@@ -145,6 +145,8 @@ class ServerRun:
 
     async def _next(self, after_validation: bool) -> ServerEvent | None:
         """The next event; None when the run is over by silence (servers that send no end event)."""
+        # asyncio.timeout rather than wait_for: on Python 3.11 wait_for drops a cancellation (Ctrl-C) that comes
+        # as the queue delivers, which a fast stream of events makes likely.
         # A server that sends no end event is over when it goes quiet, but only once no step is due: while the
         # steps and their fan-out say another step must run, a quiet server is slow, not done (the step timeout
         # tells a step that never comes).
@@ -154,7 +156,8 @@ class ServerRun:
             while True:
                 try:
                     async with self.ctx.status("Waiting for the next step"):
-                        return await asyncio.wait_for(self.queue.get(), wait)
+                        async with asyncio.timeout(wait):
+                            return await self.queue.get()
                 except TimeoutError:
                     if not self.away:
                         return None  # a server that sends no end event is over when it goes quiet
@@ -163,7 +166,8 @@ class ServerRun:
         while True:
             try:
                 async with self.ctx.status(f"Running {self.run.name or 'the workflow'}"):
-                    return await asyncio.wait_for(self.queue.get(), self.step_timeout)
+                    async with asyncio.timeout(self.step_timeout):
+                        return await self.queue.get()
             except TimeoutError:
                 if self.away or told:
                     continue

@@ -113,7 +113,8 @@ def test_a_question_is_streamed_then_answered_then_the_draft_comes(srv: Any, ope
 
 def test_ctrl_c_while_the_draft_streams_stops_showing_it_and_the_shell_goes_on(task_server: Any,
                                                                               open_shell: Any) -> None:
-    srv = task_server(draft_tokens=1500, token_delay=0.004)
+    srv = task_server(draft_tokens=400)
+    srv.call(setattr, srv.server.faults, "hold_streams_after", 100)  # mid-draft until the test lets it go on
     term = open_shell(srv)
     start_run(term)
     term.expect("[offline demo] a first version")
@@ -125,6 +126,7 @@ def test_ctrl_c_while_the_draft_streams_stops_showing_it_and_the_shell_goes_on(t
     term.line("help task")
     term.expect("task runs")
     term.expect(PROMPT)
+    srv.call(srv.server.faults.release_streams)
 
     # The run went on: its draft came, and was acknowledged although nobody watched any more.
     wait_server(srv, lambda: srv.server.recorder.acks, timeout=20)
