@@ -89,7 +89,8 @@ class SocketPlugin:
         await ctx.require_user()
         if self.sio is not None:
             await self._disconnect()
-        sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=2.0,
+        # The first retry comes at once (a dropped connection is usually back at once); later ones back off to 2 s.
+        sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.05, reconnection_delay_max=2.0,
                                    logger=False, engineio_logger=False, **self._tls())
         sio.on("connect", self._on_connect)
         sio.on("disconnect", self._on_disconnect)
