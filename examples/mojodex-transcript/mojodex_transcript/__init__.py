@@ -25,8 +25,6 @@ from mojodex_core import (
 
 from mojodex_transcript import markdown
 
-END_EVENT = "workflow_execution_produced_text"  # the server's last word on a run
-
 
 class TranscriptPlugin:
     """The plugin. The entry point names a class, so the shell makes one instance per shell."""
@@ -71,17 +69,23 @@ class TranscriptPlugin:
         self._write(ctx, run.session_id, body + markdown.draft_section(draft.version, draft.title, draft.text))
 
     @hookimpl
-    def mojodex_server_event(self, event: str, data: dict[str, Any], ctx: Any) -> None:
-        session_id = str(data.get("session_id", ""))
-        if event not in (END_EVENT, "error") or not self._known(ctx, session_id):
+    def mojodex_run_ended(self, run: RunInfo, status: str, ctx: Any) -> None:
+        # The run's owner says it is over once it has handled everything before, the last validation included
+        # (the server's own end event may arrive while that validation is still on its way): the run's text
+        # comes last. Instruct runs have theirs in their draft sections already.
+        if status != "finished" or run.kind != "workflow" or run.produced is None:
             return
-        text = self._text(ctx, session_id, "server")
-        if event == END_EVENT:
-            text += markdown.end_section(str(data.get("produced_text_title") or ""),
-                                         str(data.get("produced_text") or ""))
-        else:
-            text += markdown.failure_section(str(data.get("error") or "unknown error"))
-        self._write(ctx, session_id, text)
+        if self._known(ctx, run.session_id):
+            text = self._text(ctx, run.session_id, "server")
+            self._write(ctx, run.session_id, text + markdown.end_section(run.produced.title, run.produced.text))
+
+    @hookimpl
+    def mojodex_server_event(self, event: str, data: dict[str, Any], ctx: Any) -> None:
+        # Any event of the run's room reaches this hook as it arrives; a failure of the run is one.
+        session_id = str(data.get("session_id", ""))
+        if event == "error" and self._known(ctx, session_id):
+            text = self._text(ctx, session_id, "server")
+            self._write(ctx, session_id, text + markdown.failure_section(str(data.get("error") or "unknown error")))
 
     # -- the command: handler(ctx, args), args being the words typed after its name.
 

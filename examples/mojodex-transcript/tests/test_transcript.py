@@ -12,7 +12,7 @@ from __future__ import annotations
 import stat
 
 import pytest
-from mojodex_core import StepEvent
+from mojodex_core import ProducedText, RunInfo, StepEvent
 
 from mojodex_transcript import TranscriptPlugin
 
@@ -35,7 +35,7 @@ def test_a_write_poem_run_is_written_as_markdown(mojodex_shell, mojodex_server):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings == ["## Step 1: Stanza topics", "## Step 2: Write stanza", "## Step 3: Write stanza",
-                        "## The run's text"]
+                        "## Poem about Spring"]  # the run's title, as the shell shows it
     # Every result line the user validated on screen is in the file.
     shown = [line for line in out.splitlines() if line.startswith("- Stanza")]
     assert len(shown) == 4 and all(line in text for line in shown)
@@ -97,8 +97,8 @@ def test_a_resumed_run_carries_on_the_transcript_of_an_earlier_shell(mojodex_she
     later = mojodex_shell(plugins={"transcript": TranscriptPlugin()})
 
     later.fire_step("validated", step(name="stanza_writer", pk=2))
-    later.fire("mojodex_server_event", event="workflow_execution_produced_text",
-               data={"session_id": "run-1", "produced_text_title": "My poem", "produced_text": "The end."})
+    later.fire("mojodex_run_ended", run=RunInfo(1, "run-1", produced=ProducedText("My poem", "The end.")),
+               status="finished")
 
     text = later.run("transcript")
     assert "## Step 1: stanza_divider" in text and "## Step 2: stanza_writer" in text
