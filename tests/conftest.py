@@ -112,7 +112,6 @@ def shell_env(home: Path, server_url: str | None = None, term: str | None = "xte
     env["MOJODEX_HOME"] = str(home)
     env["HOME"] = str(home.parent)
     env["NO_COLOR"] = "1"
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
     if term is not None:
         env["TERM"] = term
     if server_url is not None:

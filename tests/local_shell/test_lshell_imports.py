@@ -24,7 +24,7 @@ def _probe(home: Path, server_url: str, *args: str) -> subprocess.CompletedProce
     """``mojodex ARGS`` through ``main`` in a fresh interpreter with no terminal; it prints whether openai got in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MOJODEX_", "PROMPT_TOOLKIT_"))}
     env.update(MOJODEX_HOME=str(home), HOME=str(home.parent), MOJODEX_SERVER_URL=server_url, NO_COLOR="1",
-               PYTHONDONTWRITEBYTECODE="1", **model_env())
+               **model_env())
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, *args], env=env,
         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, cwd=str(home.parent),

@@ -25,7 +25,7 @@ number: int = step
 def test_mypy_finds_the_types_of_mojodex_core(tmp_path):
     (tmp_path / "check.py").write_text(CHECKED, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MYPY", "PYTHON"))}
-    env.update(HOME=str(tmp_path), PYTHONDONTWRITEBYTECODE="1")
+    env.update(HOME=str(tmp_path))
 
     # From a folder of the author's own, as `mypy check.py` would: only the installed project can be found.
     proc = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy-cache"), "check.py"],

@@ -28,7 +28,7 @@ def test_the_plugin_in_one_screen_passes_its_own_test(tmp_path):
     assert entry == {"hello": "mojodex_hello:HelloPlugin"} and "class HelloPlugin" in files["mojodex_hello.py"]
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MOJODEX_", "PYTHON"))}
-    env.update(PYTHONPATH=str(tmp_path), PYTHONDONTWRITEBYTECODE="1")
+    env.update(PYTHONPATH=str(tmp_path))
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=tmp_path,
                           env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr

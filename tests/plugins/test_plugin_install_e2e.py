@@ -107,7 +107,7 @@ def test_the_example_plugin_tests_pass_with_the_kit_of_the_installed_project(fre
     # Plugin authors get the fixtures from the installed mojodex (entry point pytest11), nothing else.
     venv, _ = fresh
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MOJODEX_", "PYTHON", "VIRTUAL_ENV"))}
-    env.update(HOME=str(tmp_path), PYTHONDONTWRITEBYTECODE="1")
+    env.update(HOME=str(tmp_path))
     proc = subprocess.run([venv.python, "-m", "pytest", "-q", "-p", "no:randomly", str(EXAMPLE / "tests")],
                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -68,7 +68,7 @@ def test_a_server_of_the_specification_has_the_workflow_only(mojodex_shell, mojo
 def run_pytest(project: Path, tmp_path: Path, *args: str) -> str:
     """A plugin author's ``pytest`` in ``project``, showing every warning; its output (stdout and stderr)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MOJODEX_", "PYTHON", "PYTEST_"))}
-    env.update(HOME=str(tmp_path), PYTHONDONTWRITEBYTECODE="1")
+    env.update(HOME=str(tmp_path))
     if project != EXAMPLE:
         env["PYTHONPATH"] = str(project)
     proc = subprocess.run(
