@@ -1,4 +1,4 @@
-"""Local workflows from scripts: the real `mojodex` script with no terminal (stdin from /dev/null)."""
+"""Local workflows from scripts: `mojodex` with no terminal, through the script's own ``main`` in this process."""
 
 from __future__ import annotations
 
@@ -28,6 +28,12 @@ LOCAL_LINES = [
 ]
 POEM = ["workflow", "run", "local/write-poem", "--input", "poem_topic=Spring", "--input", "n_stanzas=3"]
 Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def run_mojodex(mojodex_main: Run) -> Run:
+    """The runs of this module go through the script's ``main`` in this process (``mojodex_main``)."""
+    return mojodex_main
 
 
 @pytest.mark.parametrize("logged_in", [True, False], ids=["token-but-no-server", "no-login"])

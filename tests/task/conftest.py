@@ -44,14 +44,14 @@ def open_shell(spawn_mojodex: Callable[..., Any], logged_in: Callable[..., str],
 
 
 @pytest.fixture
-def one_shot(run_mojodex: Callable[..., Any], mojodex_home: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+def one_shot(mojodex_main: Callable[..., Any], mojodex_home: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """``one_shot(srv, *args)``: ``mojodex ARGS`` with no terminal and ``MOJODEX_TOKEN`` set."""
 
     def run(server: Any, *args: str, config: str | None = CONFIG,
             timeout: float = 60) -> subprocess.CompletedProcess[str]:
         if config is not None:
             write_config(mojodex_home, config)
-        proc: subprocess.CompletedProcess[str] = run_mojodex(
+        proc: subprocess.CompletedProcess[str] = mojodex_main(
             *args, server_url=server.url, env={"MOJODEX_TOKEN": server.token_for()}, timeout=timeout)
         return proc
 

@@ -42,9 +42,9 @@ def open_shell(spawn_mojodex: Callable[..., Any], logged_in: Callable[..., str],
 
 
 @pytest.fixture
-def one_shot(run_mojodex: Callable[..., Any], mojodex_home: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """``one_shot(srv, *args, config=fast_config(srv))``: ``mojodex ARGS`` with no terminal and ``MOJODEX_TOKEN`` set
-    (``config=None`` keeps the config file as it is)."""
+def one_shot(mojodex_main: Callable[..., Any], mojodex_home: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``one_shot(srv, *args, config=fast_config(srv))``: ``mojodex ARGS`` with no terminal and ``MOJODEX_TOKEN``
+    set, through the script's ``main`` in this process (``mojodex_main``); ``config=None`` keeps the config file."""
 
     def run(srv: Any, *args: str, config: Any = DEFAULT, token: str | None = None,
             timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -52,7 +52,7 @@ def one_shot(run_mojodex: Callable[..., Any], mojodex_home: Path) -> Callable[..
         if config is not None:
             write_config(mojodex_home, config)
         env = {"MOJODEX_TOKEN": token or srv.token_for()}
-        proc: subprocess.CompletedProcess[str] = run_mojodex(*args, server_url=srv.url, env=env, timeout=timeout)
+        proc: subprocess.CompletedProcess[str] = mojodex_main(*args, server_url=srv.url, env=env, timeout=timeout)
         return proc
 
     return run
