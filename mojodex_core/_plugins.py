@@ -162,9 +162,10 @@ class PluginHost:
             ctx.config.add_defaults(defaults)
 
         def register(name: str, handler: Callable[..., Any], help: str = "", usage: str = "",
-                     aliases: tuple[str, ...] | list[str] = (), complete: Callable[..., Any] | None = None) -> None:
+                     aliases: tuple[str, ...] | list[str] = (), complete: Callable[..., Any] | None = None,
+                     parser: Callable[[], Any] | None = None) -> None:
             cmd = Command(name=" ".join(name.split()), handler=handler, help=help, usage=usage,
-                          aliases=tuple(aliases), complete=complete, plugin=rec.name)
+                          aliases=tuple(aliases), complete=complete, plugin=rec.name, parser=parser)
             if self.registry.register(cmd):
                 rec.commands.append(cmd.name)
 

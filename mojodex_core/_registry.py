@@ -24,12 +24,19 @@ class Command:
     aliases: tuple[str, ...] = ()
     complete: Completer | None = None
     plugin: str = ""
+    parser: Callable[[], Any] | None = None  # builds the command's ArgumentParser: its options for help, completion
     words: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         self.words = tuple(self.name.split())
         if not self.usage:
-            self.usage = self.name
+            self.usage = self.name if self.parser is None else self.parser().format_usage().split(":", 1)[1].strip()
+
+    def options(self) -> list[tuple[list[str], str]]:
+        """The command's options (``["-V", "--version"]``, their help), read from its parser; ``[]`` without one."""
+        if self.parser is None:
+            return []
+        return [(list(a.option_strings), a.help or "") for a in self.parser()._actions if a.option_strings]
 
 
 def split_line(line: str) -> list[str]:

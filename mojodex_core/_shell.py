@@ -117,8 +117,9 @@ class Shell:
     async def run(self) -> int:
         ctx = self.ctx
         ctx.in_shell = True
-        prompt = literal_prompt(str(ctx.config.get("shell.prompt", "mojodex> ")))
         while True:
+            # Read each time: `config set shell.prompt` applies to the shell it is typed in.
+            prompt = literal_prompt(str(ctx.config.get("shell.prompt", "mojodex> ")))
             try:
                 # Only while the prompt is shown does other output go above it; a running command writes
                 # straight to the terminal, in order. A dumb terminal's prompt cannot be redrawn at all.

@@ -36,7 +36,9 @@ def mojodex_register_commands(register: Callable[..., None], ctx: Context) -> No
     ``async def`` function; ``args`` is the list of words typed after the command name (shell-style quoting).
     It may print with ``print()`` or ``ctx.print()``, raise ``MojodexError`` for a one-line error, and return
     an int exit status (None means 0). ``complete(ctx, args)``, if given, returns ``(text, meta)`` pairs that
-    complete the next argument; it must be fast (no network). Return nothing.
+    complete the next argument; it must be fast (no network). ``parser``, if given, is a function that builds
+    the command's ``ArgumentParser``: ``help NAME`` then lists its options with their help, the usage line
+    comes from it when ``usage`` is not given, and Tab completes its options. Return nothing.
     """
 
 
