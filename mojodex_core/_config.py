@@ -37,6 +37,13 @@ DEFAULTS: dict[str, Any] = {
 # Environment variables that override a key for this process only (never written to the file).
 ENV_OVERRIDES = {"MOJODEX_SERVER_URL": "server.url"}
 
+# Keys the shell reads once, as it starts (or as it first talks to the server): `config set` says a change to
+# one of them takes effect at the next start. The others are read each time they are used.
+READ_AT_START = frozenset({
+    "server.platform", "server.version", "server.timeout", "server.api", "server.ca_bundle",
+    "shell.history", "shell.block_warning_seconds", "plugins.disabled",
+})
+
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
     for key, value in extra.items():
@@ -86,7 +93,8 @@ def _where(path: Path, exc: tomllib.TOMLDecodeError, text: str) -> str:
 class Config:
     """Settings as the shell uses them: defaults, then the file, then environment overrides.
 
-    Keys are dotted (``server.url``). ``set`` writes the user's file atomically; overrides are never written.
+    Keys are dotted (``server.url``); those the defaults declare (the shell's and the loaded plugins') are known,
+    and ``set`` refuses any other. ``set`` writes the user's file atomically; overrides are never written.
     """
 
     def __init__(self, path: Path, defaults: dict[str, Any] | None = None) -> None:
@@ -124,16 +132,31 @@ class Config:
     def validate(self) -> list[str]:
         """Check every key the file sets that has a known default; raise ConfigError naming the first bad one.
 
-        Returns one warning per key the file sets in a known section that no one knows (a misspelt key would
-        otherwise be ignored in silence). Sections no loaded plugin owns are left alone.
+        A value must have its default's type (a section's is a table, a setting's never is). Returns one warning
+        per key the file sets in a known section that no one knows, and per section that differs from a known one
+        only in case (a misspelt key would otherwise be ignored in silence). Other sections no loaded plugin owns
+        are left alone (a disabled plugin's, for one).
         """
-        warnings = []
-        for key, value in self._flatten(self.file_data):
-            default = self._lookup(self.defaults, key)
-            if default is not _MISSING and not isinstance(default, dict):
-                _check_type(f"{self.path}: {key}", value, default)
-            elif default is _MISSING and key.split(".", 1)[0] in self.defaults:
-                warnings.append(f"{self.path}: unknown key {key}{self._suggest(key)}")
+        warnings: list[str] = []
+
+        def walk(node: dict[str, Any], defaults: dict[str, Any], prefix: str) -> None:
+            for name, value in node.items():
+                key = f"{prefix}{name}"
+                default = defaults.get(name, _MISSING)
+                if default is _MISSING:
+                    if prefix or self._suggestions(key, case_only=True):
+                        what = f"section [{key}]" if isinstance(value, dict) and not prefix else f"key {key}"
+                        hint = self._suggest(key)
+                        warnings.append(f"{self.path}: unknown {what}" + (f" ({hint})" if hint else ""))
+                elif isinstance(default, dict):
+                    if not isinstance(value, dict):
+                        raise ConfigError(f"{self.path}: {key}: expected a table ([{key}]), got {value!r}")
+                    if default:  # an empty default is a free-form table: any key goes
+                        walk(value, default, key + ".")
+                else:
+                    _check_type(f"{self.path}: {key}", value, default)
+
+        walk(self.file_data, self.defaults, "")
         return warnings
 
     @property
@@ -182,57 +205,150 @@ class Config:
         return key in self.overrides
 
     def known(self, key: str) -> bool:
-        return self._lookup(self.data, key) is not _MISSING
+        """True for a key or a section the defaults declare (the shell's and the loaded plugins'), and for any key
+        inside a free-form table (a table whose default is empty, ``{}``)."""
+        return self._declared(key) is not _MISSING
+
+    def is_section(self, key: str) -> bool:
+        """True when ``key`` names a section (a table of keys), ``server`` or ``llm``, rather than one value."""
+        return isinstance(self._declared(key), dict)
+
+    def unknown_key(self, key: str) -> str:
+        """The one-line complaint about ``key`` when it is not known, with the closest known key; ``""`` if it is."""
+        if self.known(key):
+            return ""
+        return f"unknown config key {key!r} ({self._suggest(key) or 'see `config show`'})"
+
+    def applies_at_start(self, key: str) -> bool:
+        """True when a change of ``key`` (or of a key of the section ``key``) only takes effect at the next start."""
+        return any(k == key or k.startswith(key + ".") for k in READ_AT_START)
+
+    def file_keys(self) -> list[tuple[str, Any]]:
+        """The keys the user's file sets, known or not, with their values (as read at start or at the last write)."""
+        return self._flatten(self.file_data)
 
     def set(self, key: str, value: Any) -> Any:
-        """Set ``key`` in the user's file and write it. Returns the stored value (type-checked)."""
-        default = self._lookup(self.defaults, key)
+        """Set ``key`` in the user's file and write it. Returns the stored value (type-checked).
+
+        ConfigError for an unknown key, a section, or a value that has not the default's type: the file is then
+        left as it is.
+        """
+        default = self._declared(key)
+        if default is _MISSING:
+            raise ConfigError(self.unknown_key(key))
         if isinstance(default, dict):
-            raise ConfigError(f"{key} is a section; set one of its keys, e.g. {key}.{next(iter(default), 'name')}")
-        if default is not _MISSING:
+            example = next(iter(default), "name")
+            raise ConfigError(f"{key} is a section; set one of its keys, e.g. {key}.{example}")
+        if default is not _FREE:
             value = _check_type(key, value, default)
-        elif key.split(".", 1)[0] in self.defaults or "." not in key:
-            raise ConfigError(f"unknown config key {key!r}{self._suggest(key)}")
-        self._update(lambda data: self._assign(data, key, value))
+
+        def assign(data: dict[str, Any]) -> bool:
+            self._assign(data, key, value)
+            return True
+
+        self._update(assign)
         return value
 
-    def unset(self, key: str) -> None:
-        def remove(data: dict[str, Any]) -> None:
+    def unset(self, key: str) -> bool:
+        """Remove ``key`` (a value or a whole section) from the user's file, so that its default applies again.
+
+        A key the file sets is removed even if no one knows it (a misspelt key, a plugin gone); tables it leaves
+        empty go too. Returns False when the file did not set it (nothing is written then); ConfigError for a key
+        that is neither known nor in the file.
+        """
+        removed = [False]
+
+        def remove(data: dict[str, Any]) -> bool:
             parts = key.split(".")
-            node = data
+            path = [data]
             for part in parts[:-1]:
-                node = node.get(part, {}) if isinstance(node, dict) else {}
-            if isinstance(node, dict):
-                node.pop(parts[-1], None)
+                node = path[-1].get(part)
+                if not isinstance(node, dict):
+                    return False
+                path.append(node)
+            if parts[-1] not in path[-1]:
+                return False
+            del path[-1][parts[-1]]
+            for parent, part in zip(reversed(path[:-1]), reversed(parts[:-1]), strict=True):
+                if parent[part]:
+                    break
+                del parent[part]
+            removed[0] = True
+            return True
 
         self._update(remove)
+        if not removed[0] and not self.known(key):
+            raise ConfigError(self.unknown_key(key))
+        return removed[0]
 
-    def _update(self, change: Callable[[dict[str, Any]], None]) -> None:
+    def _update(self, change: Callable[[dict[str, Any]], bool]) -> None:
         """Apply ``change`` to what the file holds now (another shell may have changed it since this one read it)
-        and write it back, under the file's lock. A file that became malformed is reported and left as it is."""
+        and write it back, under the file's lock, if ``change`` says it changed something. A file that became
+        malformed is reported and left as it is."""
         import tomllib
 
         import tomli_w
 
         updated: dict[str, Any] = {}
 
-        def apply(text: str | None) -> str:
+        def apply(text: str | None) -> str | None:
             try:
                 updated.update(tomllib.loads(text or ""))
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{_where(self.path, exc, text or '')}; the file was left as it is") from exc
-            change(updated)
-            return tomli_w.dumps(updated)
+            return tomli_w.dumps(updated) if change(updated) else None
 
         update_file(self.path, apply, mode=0o600)
         self.file_data = updated
 
-    def _suggest(self, key: str) -> str:
+    def _declared(self, key: str) -> Any:
+        """``key``'s default, ``_FREE`` inside a free-form table, ``_MISSING`` when no one declares it."""
+        parts = key.split(".")
+        if not all(parts):
+            return _MISSING
+        node: Any = self.defaults
+        for depth, part in enumerate(parts):
+            if isinstance(node, dict) and not node and depth > 0:
+                return _FREE
+            if not isinstance(node, dict) or part not in node:
+                return _MISSING
+            node = node[part]
+        return node
+
+    def _names(self) -> list[str]:
+        """Every key and section the defaults declare, dotted."""
+        names: list[str] = []
+
+        def walk(node: dict[str, Any], prefix: str) -> None:
+            for name, value in node.items():
+                names.append(prefix + name)
+                if isinstance(value, dict):
+                    walk(value, f"{prefix}{name}.")
+
+        walk(self.defaults, "")
+        return names
+
+    def _suggestions(self, key: str, case_only: bool = False) -> list[str]:
+        """The known keys ``key`` most likely meant: the same in another case, else those that end the same way
+        (``prompt``: ``shell.prompt``), else the closest spelling."""
         import difflib
 
-        names = [k for k, v in self._flatten(self.defaults)]
-        close = difflib.get_close_matches(key, names, n=1)
-        return f" (did you mean {close[0]}?)" if close else ""
+        names = self._names()
+        lower = key.lower()
+        same = [n for n in names if n.lower() == lower]
+        if same or case_only:
+            return same[:1]
+        last = lower.rsplit(".", 1)[-1]
+        ends = [n for n in names if n.lower().rsplit(".", 1)[-1] == last]
+        if ends:
+            return ends[:3]
+        by_lower = {n.lower(): n for n in names}
+        return [by_lower[c] for c in difflib.get_close_matches(lower, list(by_lower), n=1)]
+
+    def _suggest(self, key: str) -> str:
+        """``did you mean 'shell.prompt'?`` or ``""``."""
+        close = self._suggestions(key)
+        return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
     def keys(self) -> list[tuple[str, Any]]:
         return list(self._flatten(self.data))
@@ -268,9 +384,13 @@ class Config:
         node[parts[-1]] = value
 
 
-class _Missing:
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
     def __repr__(self) -> str:
-        return "<missing>"
+        return f"<{self.name}>"
 
 
-_MISSING: Any = _Missing()
+_MISSING: Any = _Marker("missing")
+_FREE: Any = _Marker("free")  # the "default" of a key inside a free-form table: any value goes

@@ -47,7 +47,9 @@ def mojodex_config_defaults() -> dict[str, Any] | None:
     """Return default values for the config keys this plugin owns, as a nested dict
     (``{"llm": {"model": "gpt-4o-mini"}}``), or None. Fired once at startup, before ``mojodex_startup``.
 
-    The keys become known to ``config get/set/show``; a value a user sets must have the default's type.
+    The keys become known to ``config get/set/show`` (``config set`` refuses a key no one declares); a value a
+    user sets must have the default's type. A table whose default is empty (``{}``) is free-form: any key in it
+    may be set, to any value.
     """
 
 

@@ -116,11 +116,45 @@ def test_set_checks_the_type_and_unknown_keys(config_path):
     cfg = Config.load(config_path)
     with pytest.raises(ConfigError, match="expected true or false"):
         cfg.set("shell.history", "maybe")
-    with pytest.raises(ConfigError, match=r"unknown config key 'server.urll' \(did you mean server.url\?\)"):
+    with pytest.raises(ConfigError, match=r"unknown config key 'server.urll' \(did you mean 'server.url'\?\)"):
         cfg.set("server.urll", "http://x")
+    with pytest.raises(ConfigError, match=r"unknown config key 'Shell.Prompt' \(did you mean 'shell.prompt'\?\)"):
+        cfg.set("Shell.Prompt", "x")
+    with pytest.raises(ConfigError, match=r"unknown config key 'nosuch.key' \(see `config show`\)"):
+        cfg.set("nosuch.key", 1)
     with pytest.raises(ConfigError, match="is a section"):
         cfg.set("server", "x")
     assert not config_path.exists()
+
+
+def test_a_free_form_table_takes_any_key_and_any_value(config_path):
+    cfg = Config.load(config_path)
+    cfg.add_defaults({"aliases": {}})
+    assert cfg.known("aliases.wl") and cfg.known("aliases.a.b") and cfg.is_section("aliases")
+    assert cfg.set("aliases.wl", "workflow list") == "workflow list"
+    assert cfg.set("aliases.n", 3) == 3
+    assert cfg.get("aliases") == {"wl": "workflow list", "n": 3}
+    config_path.write_text('[aliases]\nx = [1, "two"]\n[aliases.deep]\ny = true\n')
+    assert Config.load(config_path).validate() == []
+
+
+def test_unset_says_whether_the_file_held_the_key_and_refuses_one_no_one_knows(config_path):
+    config_path.write_text('[gone]\nkey = 1\n[shell]\nprompt = "x> "\n')
+    cfg = Config.load(config_path)
+    assert cfg.unset("gone.key") is True  # not known, but the file holds it: removing it is how to clean up
+    assert cfg.unset("shell.history") is False
+    with pytest.raises(ConfigError, match=r"unknown config key 'gone.key'"):
+        cfg.unset("gone.key")
+    assert tomllib.loads(config_path.read_text()) == {"shell": {"prompt": "x> "}}
+
+
+def test_the_keys_that_apply_at_the_next_start_are_known_keys():
+    from mojodex_core._config import READ_AT_START
+
+    cfg = Config(Path("unused.toml"))
+    assert all(cfg.known(key) and not cfg.is_section(key) for key in READ_AT_START)
+    assert cfg.applies_at_start("shell.history") and cfg.applies_at_start("server")
+    assert not cfg.applies_at_start("shell.prompt") and not cfg.applies_at_start("server.url")
 
 
 def test_unset_puts_the_default_back_and_keeps_the_other_keys(config_path):
