@@ -254,9 +254,11 @@ async def resume_instruct(ctx: Any, run: RunInfo, *, message: str | None = None,
     async def body() -> int:
         await ctx.call_hook("mojodex_run_started", run=run)
         if conv.show:
-            ctx.print(f"Run {run.pk}: {run.name or 'a task'}" + (f" - {run.title}" if run.title else ""))
-            if conv.draft is not None and not message:
-                conv.show_draft(conv.draft)
+            draft = conv.draft if not message else None
+            same = draft is not None and draft.title == run.title  # the draft's heading shows it: once is enough
+            ctx.print(f"Run {run.pk}: {run.name or 'a task'}" + (f" - {run.title}" if run.title and not same else ""))
+            if draft is not None:
+                conv.show_draft(draft)
                 ctx.print(f"(version {conv.version} of run {run.pk})")
             if pending:
                 ctx.print(f"Assistant: {pending}")

@@ -76,6 +76,9 @@ class Conversation:
         self.draft: ProducedText | None = run.produced
         self.version = (run.produced.version or 1) if run.produced is not None else 0
         self.question = ""  # the assistant's last question, while it waits for an answer
+        # The run's new title, not shown yet: a draft that bears it as its heading shows it; anything else comes
+        # after a `Title: ...` line.
+        self.untold_title = ""
         self.detached = False  # the user stopped watching (Ctrl-C): nothing is shown any more
         self.away = False  # the event connection is down: silence says nothing about the assistant
         self.waiting = False  # a reply is due
@@ -179,7 +182,7 @@ class Conversation:
             if event.text and event.text != self.run.title:
                 self.run.title = event.text
                 if self.show and self.stream is None:
-                    self.ctx.print(f"Title: {event.text}")
+                    self.untold_title = event.text
         elif kind == "token" and self.show:
             stream = self.stream if isinstance(self.stream, TextStream) else self._switch(TextStream(
                 self.screen, "Assistant: "))
@@ -188,7 +191,7 @@ class Conversation:
             title, body = _parts(event)
             if self.show:
                 draft_stream = self.stream if isinstance(self.stream, DraftStream) else self._switch(
-                    DraftStream(self.screen))
+                    DraftStream(self.screen), heading=title)
                 draft_stream.update(title, body)
             await self._tell(self.pieces.update(title, body))
         elif kind == "message":
@@ -224,6 +227,7 @@ class Conversation:
             return Reply("draft", draft=draft)
         elif kind == "error":
             self.end_stream()
+            self._tell_title()
             return Reply("error", event.text)
         return None
 
@@ -233,10 +237,19 @@ class Conversation:
 
     # -- the screen --------------------------------------------------------------------------------------------
 
-    def _switch(self, stream: Any) -> Any:
+    def _switch(self, stream: Any, heading: str | None = None) -> Any:
+        """Stream ``stream`` from now on; ``heading`` is the title so far of a draft that starts streaming."""
         self.end_stream()
+        if heading is None or not _same_title(heading, self.untold_title, prefix=True):
+            self._tell_title()
         self.stream = stream
         return stream
+
+    def _tell_title(self) -> None:
+        """The run's title on a line of its own, if it is new and no draft's heading showed it."""
+        if self.untold_title:
+            self.ctx.print(f"Title: {self.untold_title}")
+            self.untold_title = ""
 
     def end_stream(self) -> None:
         """Whatever was streaming stops where it is; the cursor goes to a new line."""
@@ -257,6 +270,7 @@ class Conversation:
             stream.end()
         elif isinstance(stream, TextStream):
             stream.end_line()
+        self._tell_title()
         self.ctx.print(f"Assistant: {text}")
 
     def _show_draft(self, draft: ProducedText) -> None:
@@ -266,11 +280,19 @@ class Conversation:
         if isinstance(stream, TextStream):
             stream.end_line()
             stream = None
+        untold, self.untold_title = self.untold_title, ""
+        if _same_title(draft.title, untold):
+            untold = ""  # the draft's heading is the run's title: shown once, as the heading
+        elif untold and not (isinstance(stream, DraftStream) and stream.started):
+            self.ctx.print(f"Title: {untold}")
+            untold = ""
         exact = False
         if isinstance(stream, DraftStream):
             exact = stream.finish(draft.title, draft.text)
             stream.end()
         self.show_draft(draft, stream, exact)
+        if untold:  # a streamed draft whose heading turned out not to be the run's title
+            self.ctx.print(f"Title: {untold}")
         self.ctx.print(f"(version {draft.version} of run {self.pk}; `task text {self.pk}` prints it)")
 
     def show_draft(self, draft: ProducedText, stream: DraftStream | None = None, exact: bool = False) -> None:
@@ -374,6 +396,12 @@ def _drain(queue: asyncio.Queue[ServerEvent]) -> list[ServerEvent]:
     while not queue.empty():
         events.append(queue.get_nowait())
     return events
+
+
+def _same_title(a: str, b: str, prefix: bool = False) -> bool:
+    """Whether title ``a`` reads as ``b`` on the screen (or, with ``prefix``, as its beginning: a title streaming)."""
+    a, b = " ".join(sanitize(a).split()), " ".join(sanitize(b).split())
+    return b.startswith(a) if prefix else a == b
 
 
 def _parts(event: ServerEvent) -> tuple[str, str]:
