@@ -28,7 +28,43 @@ from mojodex_task.stream import DraftPieces, DraftStream, Piece, Screen, TextStr
 CHAT_HINT = ("Type what to change (\"make it shorter\"); an empty line, Ctrl-D or /done ends the conversation, "
              "/text shows the draft again.")
 TOOLBAR = "Enter on an empty line, Ctrl-D or /done: leave the conversation (`task resume {pk}` reopens it)"
-LEAVE = ("", "/done", "/exit", "/quit", "/q")
+# The slash commands of ``you>``: (the word, what else says the same, what it does). Any other ``/word`` is sent
+# nowhere (a typo must not become a new version); ``//`` starts a message that begins with a slash.
+COMMANDS = (
+    ("/done", ("/exit", "/quit", "/q"), "end the conversation (so do an empty line and Ctrl-D)"),
+    ("/text", (), "show the current draft again"),
+    ("/help", (), "list these commands"),
+)
+ALIASES = {alias: word for word, aliases, _ in COMMANDS for alias in (word, *aliases)}
+
+
+def chat_line(line: str) -> tuple[str, str]:
+    """What a line typed at ``you>`` asks for: ``("send", message)``, ``(command, "")`` for a slash command
+    (``/done`` for every way of leaving, an empty line included), or ``("hint", text)``: nothing to send, a hint
+    to show."""
+    text = line.strip()
+    if not text:
+        return "/done", ""
+    if text.startswith("//"):
+        return "send", text[1:]
+    if not text.startswith("/"):
+        return "send", text
+    word, *rest = text.split(maxsplit=1)
+    command = ALIASES.get(word.lower())
+    if command is None:
+        known = ", ".join(w for w, _, _ in COMMANDS[:-1]) + f" and {COMMANDS[-1][0]}"
+        return "hint", f"unknown command {word}: the commands are {known}; /{word} sends a message starting with /"
+    if rest:
+        return "hint", f"{word} takes no argument; start the line with // to send a message starting with /"
+    return command, ""
+
+
+def commands_help() -> list[str]:
+    """The lines ``/help`` prints."""
+    rows = [(word + (f" ({', '.join(aliases)})" if aliases else ""), what) for word, aliases, what in COMMANDS]
+    rows.append(("//...", 'a message that starts with a slash: //foo sends "/foo"'))
+    width = max(len(name) for name, _ in rows)
+    return [f"  {name.ljust(width)}  {what}" for name, what in rows]
 
 
 @dataclass(frozen=True)
@@ -332,17 +368,22 @@ class Conversation:
                 line = await self.ctx.ask("you> ", toolbar=toolbar)
             except CommandCancelled:
                 return  # Ctrl-D or Ctrl-C at the prompt: the conversation ends, the shell goes on
-            text = line.strip()
-            if text.lower() in LEAVE:
+            what, text = chat_line(line)
+            if what == "/done":
                 return
-            if text == "/text":
+            if what == "/text":
                 if self.draft is not None:
                     self.show_draft(self.draft)
                 else:
                     self.ctx.print("No draft yet.")
                 continue
-            if text == "/help":
+            if what == "/help":
                 self.ctx.print(CHAT_HINT)
+                for row in commands_help():
+                    self.ctx.print(row)
+                continue
+            if what == "hint":
+                self.ctx.print(text)
                 continue
             reply = await self.send(text)
             if reply.kind == "error":

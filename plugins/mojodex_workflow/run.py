@@ -272,6 +272,13 @@ class ServerRun:
         # The assistant asks something instead of running the step again: the user answers it.
         while True:
             answer = (await self.ctx.ask("you> ")).strip()
+            if answer.startswith("//"):  # as at the task conversation's `you>`: `//` sends a leading slash
+                answer = answer[1:]
+            elif answer.startswith("/"):
+                word = answer.split()[0]
+                self.ctx.print(f"unknown command {word}: this question takes an answer, no commands; /{word} sends "
+                               "a message starting with /")
+                continue
             if answer:
                 break
         await self.server.send_message(self.run, answer)
