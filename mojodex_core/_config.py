@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
         "prompt": "mojodex> ",
         "history": True,
         "block_warning_seconds": 1.0,
+        "color": "auto",
+        "pager": "",
     },
     "plugins": {
         "disabled": [],

@@ -7,8 +7,8 @@ login (``_session``), the HTTP client (``_server``) and the plugin host stay beh
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,13 @@ if TYPE_CHECKING:
     from mojodex_core._registry import CommandRegistry
     from mojodex_core._server import Server
     from mojodex_core._status import StatusLine
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 class ShellContext:
@@ -51,6 +58,7 @@ class ShellContext:
         self._plugins: Plugins | None = None
         self._asker: Any = None
         self._status: StatusLine | None = None
+        self._page: list[str] | None = None  # what a paged block printed, while it runs
         self.rearm_sigint: Any = None  # set while a command runs: gives Ctrl-C back to it after a question
 
     # -- output --------------------------------------------------------------------------------------------
@@ -60,29 +68,106 @@ class ShellContext:
 
         A dict or a list is printed as JSON (``json.dumps``, non-ASCII kept as is; a value JSON has no type for
         becomes its ``str``), so that ``ctx.print({"words": 3})`` is a document a script can read; anything else
-        as ``str`` gives it. While the prompt is shown, the text appears above it.
+        as ``str`` gives it. A part made by ``ctx.style`` is coloured where colour is on. On a terminal, lines
+        wider than it wrap at spaces with a hanging indent. While the prompt is shown, the text appears above it.
         """
         import json
 
-        text = sep.join(json.dumps(p, ensure_ascii=False, default=str) if isinstance(p, dict | list) else str(p)
-                        for p in parts)
-        self.write(text + end, err=err)
+        from mojodex_core._output import Styled, paint
+
+        stream = sys.stderr if err else sys.stdout
+        colour = self._colour(stream)
+        text = sep.join(paint(p, p.style, colour) if isinstance(p, Styled)
+                        else sanitize(json.dumps(p, ensure_ascii=False, default=str) if isinstance(p, dict | list)
+                                      else p)
+                        for p in parts) + end
+        if _isatty(stream):
+            from mojodex_core._output import wrap_text
+
+            text = wrap_text(text, self.columns)
+        self._emit(text, err)
 
     def write(self, text: str, *, err: bool = False) -> None:
         """Write ``text`` as it is, without adding a newline (for streamed text); control sequences stripped."""
+        self._emit(sanitize(text), err)
+
+    def _emit(self, text: str, err: bool) -> None:
+        if self._page is not None and not err:
+            self._page.append(text)
+            return
         stream = sys.stderr if err else sys.stdout
         if self._status is not None:
             self._status.clear()
-        stream.write(sanitize(text))
+        stream.write(text)
         stream.flush()
 
+    def style(self, text: object, style: str) -> str:
+        """``text`` to print in a style: ``"error"`` (red), ``"warning"`` (yellow), ``"ok"`` (green), ``"muted"``
+        (grey) or ``"bold"``. Coloured by ``ctx.print`` and ``ctx.table`` on a terminal only, never with
+        ``NO_COLOR`` or ``shell.color = "never"``; elsewhere it is the plain text."""
+        from mojodex_core._output import Styled
+
+        return Styled(text, style)
+
+    def table(self, rows: Iterable[Iterable[object]], headers: Iterable[str] | None = None, *,
+              styles: Iterable[str | None] = ()) -> None:
+        """Print ``rows`` as aligned columns, two spaces apart, as gh and pgcli list things. ``headers`` are shown
+        on a terminal only (a script reading the output gets the rows alone); on a terminal the last column
+        wraps under itself. ``styles`` colours whole columns (``None`` for plain), ``ctx.style`` single cells."""
+        from mojodex_core._output import table
+
+        tty = _isatty(sys.stdout)
+        lines = table([list(r) for r in rows], list(headers) if headers and tty else None,
+                      self.columns if tty else 0, self._colour(sys.stdout), list(styles))
+        if lines:
+            self._emit("\n".join(lines) + "\n", False)
+
+    @contextmanager
+    def paged(self) -> Iterator[None]:
+        """Show what the block prints through a pager (``shell.pager``, else ``$PAGER``, else ``less -R``) when
+        it is taller than the terminal, as pgcli does; straight to the terminal otherwise, or when the block asks
+        a question. Only on a terminal: into a pipe or a file, the text goes as it is."""
+        import shutil
+
+        from mojodex_core._output import page, pager_command
+
+        command = pager_command(self.config.get("shell.pager", ""))
+        if self._page is not None or command is None or not (_isatty(sys.stdout) and _isatty(sys.stdin)):
+            yield
+            return
+        self._page = []
+        try:
+            yield
+        finally:
+            text, self._page = "".join(self._page), None
+            if text.count("\n") < shutil.get_terminal_size().lines - 1 or not page(text, command):
+                self._emit(text, False)
+
+    def _flush_page(self) -> None:
+        """A question is about to be asked: what the paged block printed goes to the terminal now, unpaged."""
+        if self._page is not None:
+            text, self._page = "".join(self._page), None
+            self._emit(text, False)
+
+    @property
+    def columns(self) -> int:
+        """The terminal's width in columns (80 when it cannot be known)."""
+        import shutil
+
+        return shutil.get_terminal_size().columns
+
+    def _colour(self, stream: Any) -> bool:
+        from mojodex_core._output import colour_on
+
+        return colour_on(stream, self.config.get("shell.color", "auto"))
+
     def warn(self, message: str) -> None:
-        """One warning line on stderr."""
-        self.print(f"warning: {message}", err=True)
+        """One warning line on stderr (yellow on a terminal)."""
+        self.print(self.style(f"warning: {message}", "warning"), err=True)
 
     def error(self, message: str) -> None:
-        """One error line on stderr."""
-        self.print(f"error: {message}", err=True)
+        """One error line on stderr (red on a terminal)."""
+        self.print(self.style(f"error: {message}", "error"), err=True)
 
     def log_exception(self, exc: BaseException, context: str = "") -> None:
         """Write ``exc``'s full traceback to the debug log (with ``--debug``); nothing reaches the terminal."""
@@ -117,6 +202,7 @@ class ShellContext:
             raise NotInteractiveError(f"'{prompt.strip()}' needs an answer, but there is no terminal to ask")
         from mojodex_core._questions import ask
 
+        self._flush_page()
         if self._status is not None:
             self._status.clear()
         try:

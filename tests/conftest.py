@@ -112,6 +112,7 @@ def shell_env(home: Path, server_url: str | None = None, term: str | None = "xte
     env["MOJODEX_HOME"] = str(home)
     env["HOME"] = str(home.parent)
     env["NO_COLOR"] = "1"
+    env["PAGER"] = "cat"  # a 24-line terminal would page long output; tests of the pager set their own
     if term is not None:
         env["TERM"] = term
     if server_url is not None:

@@ -8,6 +8,11 @@ from mojodex_core import UsageError, hookimpl
 
 
 def help_command(ctx: Any, args: list[str]) -> None:
+    with ctx.paged():
+        _help(ctx, args)
+
+
+def _help(ctx: Any, args: list[str]) -> None:
     registry = ctx.commands
     if args:
         cmd = registry.get(" ".join(args))
@@ -19,9 +24,15 @@ def help_command(ctx: Any, args: list[str]) -> None:
             ctx.print(f"{' '.join(args)} commands:")
             _table(ctx, subs)
             return
-        ctx.print(f"usage: {cmd.usage}")
-        if cmd.help:
-            ctx.print(cmd.help)
+        if cmd.parser is not None:
+            # argparse's help: the usage, what the command does, then each argument and option described.
+            parser = cmd.parser()
+            parser.description = parser.description or cmd.help
+            ctx.print(parser.format_help().rstrip())
+        else:
+            ctx.print(f"usage: {cmd.usage}")
+            if cmd.help:
+                ctx.print(cmd.help)
         if cmd.aliases:
             ctx.print(f"aliases: {', '.join(cmd.aliases)}")
         ctx.print(f"(from plugin {cmd.plugin})")
@@ -32,9 +43,7 @@ def help_command(ctx: Any, args: list[str]) -> None:
 
 
 def _table(ctx: Any, commands: list[Any]) -> None:
-    width = max((len(c.name) for c in commands), default=0)
-    for cmd in commands:
-        ctx.print(f"  {cmd.name.ljust(width)}  {cmd.help}".rstrip())
+    ctx.table(("", cmd.name, cmd.help) for cmd in commands)
 
 
 def _complete(ctx: Any, args: list[str]) -> list[tuple[str, str]]:
