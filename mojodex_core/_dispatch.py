@@ -46,10 +46,6 @@ def _help_requested(cmd: Command, args: list[str]) -> bool:
     return bool(args) and args[0] in ("--help", "-h")
 
 
-def _usage_text(cmd: Command) -> str:
-    return f"usage: {cmd.usage}\n{cmd.help}".rstrip()
-
-
 def report(ctx: Context, cmd: Command | None, exc: BaseException) -> int:
     """Print one line for ``exc`` and return the exit status it stands for."""
     if isinstance(exc, CommandCancelled):
@@ -79,7 +75,7 @@ def _status(result: Any) -> int:
 def run_sync(ctx: Context, cmd: Command, args: list[str]) -> int:
     """Run a plain (not async) handler without an event loop."""
     if _help_requested(cmd, args):
-        ctx.print(_usage_text(cmd))
+        ctx.print(cmd.help_text())
         return 0
     try:
         return _status(cmd.handler(ctx, args))
@@ -92,7 +88,7 @@ def run_sync(ctx: Context, cmd: Command, args: list[str]) -> int:
 async def run_async(ctx: Context, cmd: Command, args: list[str]) -> int:
     """Run any handler (plain or async) on the running event loop."""
     if _help_requested(cmd, args):
-        ctx.print(_usage_text(cmd))
+        ctx.print(cmd.help_text())
         return 0
     try:
         result = cmd.handler(ctx, args)

@@ -32,6 +32,15 @@ class Command:
         if not self.usage:
             self.usage = self.name if self.parser is None else self.parser().format_usage().split(":", 1)[1].strip()
 
+    def help_text(self) -> str:
+        """What ``help NAME`` and ``NAME --help`` print: the usage, what the command does, and, from its parser,
+        each argument and option with its help."""
+        if self.parser is None:
+            return f"usage: {self.usage}\n{self.help}".rstrip()
+        parser = self.parser()
+        parser.description = parser.description or self.help
+        return str(parser.format_help()).rstrip()
+
     def options(self) -> list[tuple[list[str], str]]:
         """The command's options (``["-V", "--version"]``, their help), read from its parser; ``[]`` without one."""
         if self.parser is None:

@@ -24,15 +24,7 @@ def _help(ctx: Any, args: list[str]) -> None:
             ctx.print(f"{' '.join(args)} commands:")
             _table(ctx, subs)
             return
-        if cmd.parser is not None:
-            # argparse's help: the usage, what the command does, then each argument and option described.
-            parser = cmd.parser()
-            parser.description = parser.description or cmd.help
-            ctx.print(parser.format_help().rstrip())
-        else:
-            ctx.print(f"usage: {cmd.usage}")
-            if cmd.help:
-                ctx.print(cmd.help)
+        ctx.print(cmd.help_text())
         if cmd.aliases:
             ctx.print(f"aliases: {', '.join(cmd.aliases)}")
         ctx.print(f"(from plugin {cmd.plugin})")

@@ -39,6 +39,16 @@ LLM_DEFAULTS = {
 }
 
 
+# How a run's status looks in a list: done green, failed red, a run to come back to yellow.
+_STATUS_STYLE = {"done": "ok", "failed": "error", "waiting": "warning", "running": "warning"}
+
+
+def _runs_parser() -> ArgumentParser:
+    parser = ArgumentParser("workflow runs", description="List local workflow runs (newest first)")
+    parser.add_argument("--json", action="store_true", help="print a JSON list")
+    return parser
+
+
 def _openai(ctx: Any) -> Any:
     from mojodex_engine.providers import OpenAIProvider
 
@@ -77,7 +87,7 @@ class LocalPlugin:
     @hookimpl
     def mojodex_register_commands(self, register: Any) -> None:
         register("workflow runs", self.cmd_runs, help="List local workflow runs (newest first)",
-                 usage="workflow runs [--json]")
+                 parser=_runs_parser)
         register("workflow show-definition", self.cmd_show_definition,
                  help="Show a local workflow's phases, conversations and steps as a tree",
                  usage="workflow show-definition NAME", complete=self.complete_definitions)
@@ -196,9 +206,7 @@ class LocalPlugin:
     def cmd_runs(self, ctx: Any, args: list[str]) -> int:
         from mojodex_engine.storage import list_runs
 
-        parser = ArgumentParser("workflow runs")
-        parser.add_argument("--json", action="store_true", help="print a JSON list")
-        ns = parser.parse(ctx, args)
+        ns = _runs_parser().parse(ctx, args)
         runs = list_runs(ctx.home)
         if ns.json:
             ctx.print(json.dumps([{"run_id": r.run_id, "workflow": r.workflow, "status": r.status,
@@ -207,9 +215,12 @@ class LocalPlugin:
             return 0
         if not runs:
             ctx.print("No local runs yet. `workflow run local/write-poem` starts one.")
-        for r in runs:
-            where = "" if r.status == "done" else f"  at step {r.step_number}/{r.total_steps} {r.step}".rstrip()
-            ctx.print(f"{r.run_id}  {PREFIX}{r.workflow}  {r.status}{where}  ({r.total_tokens} tokens)")
+            return 0
+        with ctx.paged():
+            ctx.table(((r.run_id, f"{PREFIX}{r.workflow}", ctx.style(r.status, _STATUS_STYLE.get(r.status, "muted")),
+                        "" if r.status == "done" else f"{r.step_number}/{r.total_steps} {r.step}".strip(),
+                        f"{r.total_tokens} tokens") for r in runs),
+                      ("RUN", "WORKFLOW", "STATUS", "STEP", "TOKENS"))
         return 0
 
     def cmd_show_definition(self, ctx: Any, args: list[str]) -> int:

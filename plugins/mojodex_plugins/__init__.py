@@ -12,11 +12,11 @@ from typing import Any
 from mojodex_core import MojodexError, UsageError, __version__, hookimpl, one_line
 
 
-def _summary(rec: Any) -> str:
+def _summary(ctx: Any, rec: Any) -> str:
     if rec.status == "disabled":
-        return "disabled"
+        return ctx.style("disabled", "muted")
     if rec.status == "broken":
-        return f"broken: {rec.reason}"
+        return ctx.style(f"broken: {one_line(rec.reason, 200)}", "error")
     if rec.commands:
         return ", ".join(sorted(rec.commands))
     hooks = [h.removeprefix("mojodex_") for h in rec.hooks]
@@ -26,10 +26,8 @@ def _summary(rec: Any) -> str:
 def list_plugins(ctx: Any, args: list[str]) -> None:
     if args:
         raise UsageError("usage: plugins (list), plugins install|uninstall|enable|disable NAME")
-    rows = [(r.name, r.version if not r.builtin else __version__, r.origin, _summary(r)) for r in ctx.plugins]
-    widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
-    for row in rows:
-        ctx.print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+    rows = [(r.name, r.version if not r.builtin else __version__, r.origin, _summary(ctx, r)) for r in ctx.plugins]
+    ctx.table(rows, ("NAME", "VERSION", "FROM", "COMMANDS OR STATE"))
 
 
 def _normal(dist: str) -> str:
@@ -74,9 +72,9 @@ async def install(ctx: Any, args: list[str]) -> int:
         ctx.print("Installed, but no new Mojodex plugin was found in it (entry point group `mojodex`).")
         return 0
     for rec in new:
-        what = f"new commands: {', '.join(rec.commands)}" if rec.commands else _summary(rec) or "no commands"
+        what = f"new commands: {', '.join(rec.commands)}" if rec.commands else _summary(ctx, rec) or "no commands"
         if rec.status != "loaded":
-            what = _summary(rec)
+            what = _summary(ctx, rec)
         ctx.print(f"Installed {rec.dist or rec.name} {rec.version}: {what}")
     return 0
 

@@ -1,0 +1,87 @@
+"""What the shell looks like on a real terminal: colour only where it belongs, wrapping and tables at 60 columns,
+long output through the pager, help that describes each option."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+SGR = re.compile(r"\x1b\[[0-9;]*m")
+# A pager that says it was used and how many lines it was given (so a test can tell it from the terminal).
+FAKE_PAGER = f"{sys.executable} -c \"import sys; print('PAGED', len(sys.stdin.read().splitlines()))\""
+
+
+def test_errors_are_red_on_a_terminal_and_plain_with_no_color(spawn_mojodex, unreachable_url):
+    coloured = spawn_mojodex("config", "get", "nosuch.key", server_url=unreachable_url, env={"NO_COLOR": ""})
+    coloured.expect("unknown config key")
+    coloured.wait_exit()
+    assert "\x1b[31merror: unknown config key 'nosuch.key'" in coloured.raw
+
+    plain = spawn_mojodex("config", "get", "nosuch.key", server_url=unreachable_url)  # NO_COLOR=1
+    plain.expect("unknown config key")
+    plain.wait_exit()
+    assert not SGR.search(plain.raw), repr(plain.raw)
+
+
+def test_nothing_piped_or_redirected_is_coloured_or_paged(run_mojodex, unreachable_url):
+    proc = run_mojodex("help", server_url=unreachable_url, env={"NO_COLOR": "", "PAGER": FAKE_PAGER})
+    assert proc.returncode == 0 and "Commands:" in proc.stdout
+    assert "PAGED" not in proc.stdout
+    err = run_mojodex("config", "get", "nosuch.key", server_url=unreachable_url, env={"NO_COLOR": ""})
+    assert "error: unknown config key" in err.stderr
+    assert "\x1b" not in err.stdout + err.stderr
+
+
+def test_at_60_columns_lists_wrap_under_their_column_never_mid_word(spawn_mojodex, unreachable_url):
+    term = spawn_mojodex("plugins", server_url=unreachable_url, columns=60)
+    term.expect("NAME")
+    term.wait_exit()
+    lines = [line for line in term.text.splitlines() if line.strip()]
+    assert all(len(line) <= 60 for line in lines), lines
+    header = lines[0]
+    assert header.split() == ["NAME", "VERSION", "FROM", "COMMANDS", "OR", "STATE"]
+    column = header.index("COMMANDS")
+    row = next(i for i, line in enumerate(lines) if line.startswith("plugins "))
+    continued = lines[row + 1]
+    assert continued[:column].strip() == "" and continued[column] != " ", lines  # under its own column
+    rest = lines[row + 1:]
+    own = [lines[row], *rest[:next((i for i, line in enumerate(rest) if line[0] != " "), len(rest))]]
+    words = " ".join(line[column:].strip() for line in own)
+    assert "plugins disable, plugins enable, plugins install" in words  # whole words, in order
+
+
+def test_at_60_columns_a_long_line_wraps_with_a_hanging_indent(spawn_mojodex, unreachable_url):
+    term = spawn_mojodex("config", "get", "a.key.nobody.declared", server_url=unreachable_url, columns=60)
+    term.expect("see")
+    term.wait_exit()
+    lines = [line for line in term.text.splitlines() if line.strip()]
+    assert lines[0].startswith("error: unknown config key 'a.key.nobody.declared'") and len(lines) > 1, lines
+    assert all(len(line) <= 60 for line in lines), lines
+    assert all(line.startswith("       ") and line[7] != " " for line in lines[1:]), lines  # under "error: "
+
+
+def test_long_output_goes_through_the_pager_and_short_output_does_not(spawn_mojodex, unreachable_url,
+                                                                      mojodex_home):
+    term = spawn_mojodex("help", server_url=unreachable_url, env={"PAGER": FAKE_PAGER})  # 24 rows
+    found = term.expect(re.compile(r"PAGED (\d+)"))
+    assert int(found.group(1)) > 24
+    term.wait_exit()
+    assert "Commands:" not in term.text  # the pager had it all
+
+    short = spawn_mojodex("help", "config", server_url=unreachable_url, env={"PAGER": FAKE_PAGER})
+    short.expect("config commands:")
+    short.wait_exit()
+    assert "PAGED" not in short.text
+
+    (mojodex_home / "config.toml").write_text('[shell]\npager = "off"\n')
+    off = spawn_mojodex("help", server_url=unreachable_url, env={"PAGER": FAKE_PAGER})
+    off.expect("Commands:")
+    off.wait_exit()
+    assert "PAGED" not in off.text
+
+
+def test_help_describes_each_option_of_a_command(spawn_mojodex, unreachable_url):
+    term = spawn_mojodex("help", "workflow", "runs", server_url=unreachable_url)
+    term.expect("usage: workflow runs")
+    term.expect(re.compile(r"--json\s+print a JSON list"))
+    assert term.wait_exit() == 0
