@@ -58,13 +58,35 @@ def _one_shot(ctx: Context, words: list[str]) -> int:
 
 
 async def _await_all(ctx: Context, awaitables: list[Any]) -> None:
-    """Await what async startup or shutdown hooks returned; a failure is one warning."""
+    """Await what async startup or shutdown hooks returned; a failure is one warning.
+
+    The reader of our output leaving (``| head``) is no plugin's failure: it ends the program quietly, as it
+    does without plugins (``BrokenPipeError`` goes on to ``_cli.main``), once every hook has been awaited.
+    """
+    closed: BrokenPipeError | None = None
     for aw in awaitables:
         try:
             await aw
+        except BrokenPipeError as exc:
+            closed = exc
         except Exception as exc:
             ctx.warn(f"a plugin failed while starting or stopping: {type(exc).__name__}: {exc}")
             ctx.log_exception(exc, "startup/shutdown hook")
+    if closed is not None:
+        raise closed
+
+
+def _lifecycle_errors(ctx: Context, hook_name: str, closed: list[BrokenPipeError]) -> Any:
+    """``on_error`` for the startup and shutdown hooks: one warning per failing plugin, as for any hook; a
+    closed output is no plugin's failure: it is kept in ``closed``, for the caller to end the program with."""
+
+    def on_error(plugin: str, exc: BaseException) -> None:
+        if isinstance(exc, BrokenPipeError):
+            closed.append(exc)
+        else:
+            ctx.hooks.report(plugin, hook_name, exc)
+
+    return on_error
 
 
 async def _with_lifecycle(ctx: Context, body: Any, startup: bool = True) -> int:
@@ -73,15 +95,22 @@ async def _with_lifecycle(ctx: Context, body: Any, startup: bool = True) -> int:
 
     watchdog = LoopWatchdog(ctx, float(ctx.config.get("shell.block_warning_seconds", 1.0)))
     watchdog.start()
+    closed: list[BrokenPipeError] = []
     try:
         if startup:
             ctx.session.restore()
-            await ctx.call_hook("mojodex_startup")
+            await ctx.call_hook("mojodex_startup", on_error=_lifecycle_errors(ctx, "mojodex_startup", closed))
+            if closed:
+                body.close()  # never started: no "never awaited" warning at exit
+                raise closed[0]
         return int(await body)
     finally:
         watchdog.stop()
-        await ctx.call_hook("mojodex_shutdown")
-        await ctx.aclose()
+        try:
+            # A closed output seen here ends nothing more: what ends the program is already on its way.
+            await ctx.call_hook("mojodex_shutdown", on_error=_lifecycle_errors(ctx, "mojodex_shutdown", closed))
+        finally:
+            await ctx.aclose()
 
 
 async def _run_shell(ctx: Context) -> int:

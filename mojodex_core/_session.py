@@ -94,7 +94,7 @@ class Session:
         if not self.ctx.interactive or source == "env":
             how = "set a valid MOJODEX_TOKEN" if source == "env" else "run `mojodex login`"
             raise AuthError(f"the server refused the login token (expired or invalid): {how}", 403)
-        self.ctx.print("Your login has expired or is no longer valid; please log in again.")
+        self.ctx.print("Your login has expired or is no longer valid; please log in again.", err=True)
         if await self.login() is None:
             raise AuthError("not logged in", 403)
 
@@ -136,10 +136,12 @@ class Session:
             if save:
                 self.credentials.save(user)  # a new login forgets what was cached for the old one
             self.user, self.source = user, "login"
-            ctx.print(f"Welcome, {user.name or user.email}.")
+            # Messages about the session, never a command's output: a login asked for by `task list --json` on a
+            # terminal leaves its stdout to the JSON.
+            ctx.print(f"Welcome, {user.name or user.email}.", err=True)
             if data.get("terms_and_conditions_agreed") is False:
                 ctx.print(f"This account has not accepted the terms and conditions of {self.server_url} yet: "
-                          "`terms accept` accepts them.")
+                          "`terms accept` accepts them.", err=True)
             await self._notify()
             return user
         raise LoginFailed("login failed")

@@ -83,7 +83,7 @@ def test_the_demo_steps_run_on_the_configured_model(run_mojodex: Any, mojodex_ho
     proc = run_mojodex("--demo", input="workflow run 1 --input poem_topic=Spring --input n_stanzas=2 --yes\n",
                        env={"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": server.base_url}, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "its steps run on test-model" in proc.stdout
+    assert "its steps run on test-model" in proc.stderr  # about the shell: stdout is the run's output
     assert '- Stanza 1: "Buds opening"' in proc.stdout
     assert '- Stanza 2: "Warm rain"' in proc.stdout
     assert proc.stdout.count("Step Write stanza ended") == 2
