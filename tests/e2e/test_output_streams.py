@@ -41,3 +41,21 @@ def test_demo_piped_into_head_shows_the_first_line_and_no_warning(mojodex_home: 
     assert status in (0, 141), err  # 0 when the whole list was in the pipe before the reader left
     assert BANNER[0] in err and "failed" not in err and "BrokenPipe" not in err, err
 
+
+def test_demo_login_after_logout_says_the_demo_account(spawn_mojodex: Any, mojodex_home: Path) -> None:
+    term = spawn_mojodex("--demo")
+    term.expect("Welcome, Demo User.", timeout=15)
+    term.expect_prompt()
+    term.line("logout")
+    term.expect("Logged out of")
+    term.expect_prompt()
+    term.line("login")
+    term.expect("Demo: log in as demo@example.com, password demo.")
+    term.expect("Username:")
+    term.line("demo@example.com")
+    term.expect("Password:")
+    term.line("demo")
+    term.expect("Welcome, Demo User.")
+    term.expect_prompt()
+    term.line("exit")
+    assert term.wait_exit() == 0
