@@ -54,7 +54,19 @@ class AuthError(ServerError):
 
 
 class NotFoundError(ServerError):
-    """The server has no such thing for this user (404)."""
+    """The server has no such thing for this user: missing, or another user's (which no one else may read).
+
+    Raised for any 404 a route answers in JSON; for a run, workflow or task named by its number, the shell raises
+    it whatever status and wording the server used (0.4 backends answer 400 with an exception's text), with
+    ``kind`` (``run``, ``workflow`` or ``task``), ``ref`` (its number) and the message ``run 99 not found``.
+    ``text`` keeps the server's own words.
+    """
+
+    def __init__(self, message: str, status: int = 404, *, text: str = "", route_missing: bool = False,
+                 kind: str = "", ref: str = "") -> None:
+        super().__init__(message, status, text=text, route_missing=route_missing)
+        self.kind = kind
+        self.ref = ref
 
 
 class TermsNotAcceptedError(ServerError):

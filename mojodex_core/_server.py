@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mojodex_core import _dialects
-from mojodex_core._errors import ConfigError, MojodexError, ServerError, TermsNotAcceptedError
+from mojodex_core._errors import ConfigError, MojodexError, NotFoundError, ServerError, TermsNotAcceptedError
+from mojodex_core._text import one_line
 
 if TYPE_CHECKING:
     from mojodex_core._context import ShellContext
@@ -136,17 +137,26 @@ class Server:
         return self._dialect.can if self._dialect is not None else Capabilities()
 
     async def _call(self, what: Callable[[Dialect], Awaitable[T]], retry: bool = True, *,
-                    other_method: bool = False) -> T:
+                    other_method: bool = False, missing: tuple[str, int | str] | None = None) -> T:
         """``what(dialect)``, its errors made clear. ``other_method``: a refusal of the request's method (405, or
         the 2024 backend's "Missing parameter : 'user_workflow_execution_pk'") means the server is of the other
-        generation, which swaps the methods of a route (protocol.md): switch to it and ask once more."""
+        generation, which swaps the methods of a route (protocol.md): switch to it and ask once more.
+
+        ``missing``: the call names a run (``("run", pk)``) or a definition (``("definition", ref)``, a workflow or
+        a task as the dialect calls them); an answer that means there is no such one for this user (each backend
+        words it, and picks its status, its own way) becomes ``NotFoundError`` ``run 99 not found``."""
         dialect = await self.dialect()
         try:
             return await what(dialect)
         except ServerError as exc:
             if other_method and retry and self._methods_swapped(dialect.name, exc):
                 self._switch(_SWAPPED_METHODS[dialect.name])
-                return await self._call(what, retry=False)
+                return await self._call(what, retry=False, missing=missing)
+            if missing is not None and dialect.means_missing(exc, creating=other_method):
+                kind = dialect.definition if missing[0] == "definition" else missing[0]
+                ref = one_line(str(missing[1]), 60)
+                raise NotFoundError(f"{kind} {ref} not found", exc.status, text=exc.text, kind=kind,
+                                    ref=ref) from None
             if exc.status == 401 and "terms" in exc.text.lower():
                 raise TermsNotAcceptedError(
                     f"the account has not accepted the terms and conditions of {self.url}: `terms accept` accepts "
@@ -161,7 +171,7 @@ class Server:
                 self._ctx.session.credentials.save_api(self.url, None)
                 self._dialect = None
                 if (await self.dialect()).name != dialect.name:
-                    return await self._call(what, retry=False)
+                    return await self._call(what, retry=False, other_method=other_method, missing=missing)
             raise self._wrong_api(dialect.name) from None
 
     def _methods_swapped(self, name: str, exc: ServerError) -> bool:
@@ -188,14 +198,16 @@ class Server:
         """Create a run of workflow ``ref`` (its pk); the run has not started: ``start_run`` does that.
 
         A server that refuses the create method created nothing: the other generation's method creates there."""
-        return await self._call(lambda d: d.create_run(ref), other_method=True)
+        return await self._call(lambda d: d.create_run(ref), other_method=True, missing=("definition", ref))
 
     async def start_run(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]] | None = None) -> None:
         """Submit the inputs (``values`` by input name; file inputs' paths in ``files``): the run starts."""
         await self._call(lambda d: d.start_run(run, values, files or {}))
 
     async def read_run(self, run_pk: int | str) -> RunInfo:
-        return await self._call(lambda d: d.read_run(run_pk))
+        """The run ``run_pk`` as the server has it now; ``NotFoundError`` (``run 99 not found``) when the user has
+        no such run (it never existed, or is another user's)."""
+        return await self._call(lambda d: d.read_run(run_pk), missing=("run", run_pk))
 
     async def validate(self, run: RunInfo, step: StepEvent) -> None:
         await self._call(lambda d: d.validate(run, step))
@@ -221,10 +233,10 @@ class Server:
         return await self._call(lambda d: d.list_runs(limit=limit, offset=offset, search=search, refs=refs))
 
     async def produced_text(self, run_pk: int | str, version: int | None = None) -> ProducedText | None:
-        return await self._call(lambda d: d.produced_text(run_pk, version))
+        return await self._call(lambda d: d.produced_text(run_pk, version), missing=("run", run_pk))
 
     async def messages(self, run: RunInfo, limit: int = 50) -> list[dict[str, Any]]:
-        return await self._call(lambda d: d.messages(run, limit))
+        return await self._call(lambda d: d.messages(run, limit), missing=("run", run.pk))
 
     async def accept_terms(self) -> None:
         """Accept the server's terms and conditions for the logged-in account (``PUT /terms_and_conditions``)."""
@@ -245,8 +257,11 @@ class Server:
         return _payloads.step(payload, session_id)
 
     async def workflow(self, ref: str) -> WorkflowInfo | None:
-        """What the server lists for workflow (or task) ``ref``, if it lists it; None when it cannot be told."""
-        return await self._call(lambda d: d.workflow(ref))
+        """What the server lists for workflow (or task) ``ref``, if it lists it; None when it cannot be told.
+
+        A server that answers for one definition (Mojodex 0.4) and has no such one for the user: ``NotFoundError``
+        (``task 99 not found``)."""
+        return await self._call(lambda d: d.workflow(ref), missing=("definition", ref))
 
     def ack(self, name: str, data: Any) -> Any:
         """What to answer an event the server sends with an acknowledgement (None: nothing)."""

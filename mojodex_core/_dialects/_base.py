@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mojodex_core._dialects import _payloads as p
-from mojodex_core._errors import UnsupportedError
+from mojodex_core._errors import ServerError, UnsupportedError
 
 if TYPE_CHECKING:
     from mojodex_core._events import ProducedText, RunInfo, ServerEvent, StepEvent, WorkflowInfo
@@ -39,6 +39,7 @@ class Dialect:
     name = ""
     can = Capabilities()
     run_key = "user_workflow_execution_pk"  # how a run's pk is named in this dialect
+    definition = "workflow"  # what a runnable definition is called in this dialect ("task 14 not found")
 
     def __init__(self, http: HttpClient, version: str = "0.0.0") -> None:
         self.http = http
@@ -138,6 +139,15 @@ class Dialect:
         return p.ack(name, data)
 
     # -- helpers -----------------------------------------------------------------------------------------------
+
+    def means_missing(self, exc: ServerError, creating: bool = False) -> bool:
+        """Whether ``exc``, the answer to a call naming a run or a definition by its number, means the user has no
+        such one (never had, or it is another user's). Here: a JSON 404 (protocol.md), or a 400 to a read, as a
+        server that reads the number without finding it answers; a 400 to a create names the method instead
+        (the other generation's, protocol.md)."""
+        if exc.route_missing:
+            return False
+        return exc.status == 404 or (exc.status == 400 and not creating)
 
     def unsupported(self, what: str) -> UnsupportedError:
         return UnsupportedError(f"{what} is not in the {self.name} dialect of the protocol this server speaks")

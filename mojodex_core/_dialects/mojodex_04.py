@@ -13,7 +13,7 @@ from typing import Any
 
 from mojodex_core._dialects import _payloads as p
 from mojodex_core._dialects._base import Capabilities, Dialect
-from mojodex_core._errors import BadResponseError
+from mojodex_core._errors import BadResponseError, ServerError
 from mojodex_core._events import ProducedText, RunInfo, StepEvent, WorkflowInfo
 
 RUN = "/user_task_execution"
@@ -24,6 +24,12 @@ class Mojodex04Dialect(Dialect):
     can = Capabilities(reject_with_instruction=True, edit_result=True, relaunch=True, restart=True,
                        instruct_tasks=True, run_history=True, end_event=True, typed_values=False)
     run_key = "user_task_execution_pk"
+    definition = "task"
+
+    def means_missing(self, exc: ServerError, creating: bool = False) -> bool:
+        """0.4 answers an unknown or another user's run or task with 400 and whatever text its exception had (a
+        read, a create) or 404 (protocol.md, protocol-0.4-more.md); it has one method per route."""
+        return not exc.route_missing and exc.status in (400, 404)
 
     async def list_tasks(self) -> list[WorkflowInfo]:
         """Every task the user can run, workflows and instruct tasks (never those listed as not enabled)."""
@@ -148,12 +154,13 @@ class Mojodex04Dialect(Dialect):
         return runs
 
     async def produced_text(self, run_pk: int | str, version: int | None = None) -> ProducedText | None:
+        run = await self.read_run(run_pk)  # the version route checks no owner: it would show another user's text
         if version is None:
-            return (await self.read_run(run_pk)).produced
+            return run.produced
         data = p.as_dict(await self.http.request(
             "GET", "/user_task_execution_produced_text", what="a produced text",
             params={self.run_key: run_pk, "produced_text_version_index": version}))
-        body = data.get("production", data.get("produced_text"))
+        body = data.get("production", data.get("produced_text", data.get("produced_text_production")))
         if not isinstance(body, str):
             return None
         return ProducedText(title=p.text(data.get("title", data.get("produced_text_title")), 300), text=body,

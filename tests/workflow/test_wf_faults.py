@@ -143,10 +143,10 @@ def test_bad_arguments_and_unknown_pks_are_one_line_each(start_server_thread, op
     term = open_shell(srv)
     cases = [
         ("workflow run abc", "error: no workflow 'abc'"),
-        ("workflow run 999", "error: User workflow not found."),
-        ("workflow show 999", "error: Workflow execution not found."),
+        ("workflow run 999", "error: workflow 999 not found"),
+        ("workflow show 999", "error: run 999 not found"),
         ("workflow show abc", "error: RUN must be a number"),
-        ("workflow resume 999", "error: Workflow execution not found."),
+        ("workflow resume 999", "error: run 999 not found"),
         ("workflow resume abc", "error: no run 'abc' to resume"),
         ("workflow run", "error:"),
         ("workflow run 101 --input novalue", "error: --input takes name=value"),
