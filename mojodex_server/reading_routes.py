@@ -10,7 +10,7 @@ from aiohttp import web
 from .errors import ApiError
 from .params import as_int, authorized, json_body, json_response, page, require_field
 from .task_store import ProducedTextVersion
-from .views import own_run, run_json
+from .views import find_run, own_run, run_json, run_not_found
 
 if TYPE_CHECKING:
     from .server import ReferenceServer
@@ -45,7 +45,8 @@ class ReadingRoutes:
         require_field(query, "datetime")
         if "user_task_execution_pk" in query:
             pk = as_int(query["user_task_execution_pk"], "user_task_execution_pk")
-            return json_response(run_json(self.server, own_run(self.server, user_pk, pk, status=400)))
+            # The backend's read fails on the missing row and answers 400 with the exception's text: a sentence here.
+            return json_response(run_json(self.server, own_run(self.server, user_pk, pk, 400, run_not_found(pk))))
         limit, offset = page(query, "n_user_task_executions")
         runs = self.tasks.started_executions(user_pk)
         search = query.get("search_filter", "").strip().lower()
@@ -68,7 +69,8 @@ class ReadingRoutes:
         user_pk = authorized(request, self.store)
         body = json_body(request)
         require_field(body, "datetime", "title", "user_task_execution_pk")
-        run = own_run(self.server, user_pk, as_int(body["user_task_execution_pk"], "user_task_execution_pk"))
+        pk = as_int(body["user_task_execution_pk"], "user_task_execution_pk")
+        run = own_run(self.server, user_pk, pk, 400, f"Invalid user_task_execution_pk: {pk}")
         if not isinstance(body["title"], str):
             raise ApiError(400, "title must be a string")
         self.tasks.set_title(run.pk, body["title"])
@@ -87,11 +89,15 @@ class ReadingRoutes:
         user_pk = authorized(request, self.store)
         query = request.query
         require_field(query, "datetime", "user_task_execution_pk")
-        run = own_run(self.server, user_pk, as_int(query["user_task_execution_pk"], "user_task_execution_pk"))
-        versions = self.tasks.versions_of_execution(run.pk)
+        run = find_run(self.server, user_pk, as_int(query["user_task_execution_pk"], "user_task_execution_pk"))
+        versions = self.tasks.versions_of_execution(run.pk) if run is not None else []
         index = as_int(query.get("produced_text_version_index", len(versions)), "produced_text_version_index")
-        if not 1 <= index <= len(versions):
-            raise ApiError(404, "Produced text version not found")
+        if index < 1:
+            raise ApiError(400, "produced_text_version_index must be > 0")
+        if index > len(versions):
+            # As the backend answers a version it does not have. (It checks no owner and would answer another
+            # user's text: here that run has no version, as an unknown one.)
+            return json_response({"produced_text_version_pk": None})
         return json_response(version_json(versions[index - 1]))
 
     async def messages(self, request: web.Request) -> web.Response:

@@ -110,7 +110,7 @@ class Routes:
         user_workflow_pk = as_int(body["user_workflow_pk"], "user_workflow_pk")
         found = self.store.user_workflow(user_workflow_pk)
         if found is None or found[0] != user_pk:
-            raise ApiError(404, "User workflow not found.")
+            raise ApiError(404, "Workflow not found for this user")
         require_terms(self.server, user_pk)
         execution = self.store.add_execution(user_workflow_pk, user_pk)
         return json_response(self.server.execution_json(execution.pk))
@@ -119,7 +119,7 @@ class Routes:
         pk = as_int(value, "user_workflow_execution_pk")
         execution = self.store.execution(pk)
         if execution is None or execution.user_fk != user_pk:
-            raise ApiError(404, "Workflow execution not found.")
+            raise ApiError(404, "Workflow execution not found for this user")
         return pk
 
     async def submit_inputs(self, request: web.Request) -> web.Response:

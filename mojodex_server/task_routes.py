@@ -11,7 +11,7 @@ from .errors import ApiError
 from .params import as_int, authorized, files, form, json_body, json_response, page, require_field
 from .routes import require_terms
 from .task_store import TaskExecution, TaskStepExecution, Upload
-from .views import own_run, task_json
+from .views import own_run, run_not_found, task_json
 
 if TYPE_CHECKING:
     from .server import ReferenceServer
@@ -77,9 +77,10 @@ class TaskRoutes:
         require_field(query, "datetime")
         check_platform(query)
         if "user_task_pk" in query:
-            task = self.tasks.user_task(as_int(query["user_task_pk"], "user_task_pk"))
-            if task is None or task.user_fk != user_pk:
-                raise ApiError(404, "User task not found")
+            pk = as_int(query["user_task_pk"], "user_task_pk")
+            task = self.tasks.user_task(pk)
+            if task is None or task.user_fk != user_pk or not task.enabled:
+                raise ApiError(400, f"Invalid user_task_pk: {pk} for this user")
             return json_response(task_json(self.server, task, one=True))
         limit, offset = page(query, "n_user_tasks")
         found = self.tasks.enabled_user_tasks(user_pk, limit, offset)
@@ -94,14 +95,16 @@ class TaskRoutes:
         body = json_body(request)
         require_field(body, "datetime", "user_task_pk")
         check_platform(body)
-        task = self.tasks.user_task(as_int(body["user_task_pk"], "user_task_pk"))
-        if task is None or task.user_fk != user_pk or not task.enabled:
-            raise ApiError(404, "User task not found")
+        pk = as_int(body["user_task_pk"], "user_task_pk")
+        task = self.tasks.user_task(pk)
+        if task is None or task.user_fk != user_pk:
+            # (The backend finds any user's task here; no one runs another user's task on this server.)
+            raise ApiError(400, f"UserTask {pk} not found")
         require_terms(self.server, user_pk)
         user = self.store.user_by_pk(user_pk)
         faults = self.server.faults
-        if faults.no_purchase or (user is not None and user.email in faults.no_purchase_users):
-            raise ApiError(402, "no_purchase")
+        if not task.enabled or faults.no_purchase or (user is not None and user.email in faults.no_purchase_users):
+            raise ApiError(402, "no_purchase")  # a task the user's plan does not include: no purchase covers it
         json_input = [{**entry, "value": None} for entry in task.json_input]
         pk = self.tasks.add_execution(task.user_task_pk or 0, user_pk, json_input)
         run = self.tasks.execution(pk)
@@ -114,7 +117,8 @@ class TaskRoutes:
         fields = form(request, FORM_ONLY)
         require_field(fields, "datetime", "user_task_execution_pk", "inputs")
         check_platform(fields)
-        run = own_run(self.server, user_pk, as_int(fields["user_task_execution_pk"], "user_task_execution_pk"))
+        pk = as_int(fields["user_task_execution_pk"], "user_task_execution_pk")
+        run = own_run(self.server, user_pk, pk, 400, run_not_found(pk))
         if run.start_date is not None:
             raise ApiError(400, "User task execution already started")
         uploads = files(request)
@@ -134,7 +138,8 @@ class TaskRoutes:
         user_pk = authorized(request, self.store)
         fields = form(request, FORM_ONLY)
         require_field(fields, "datetime", "user_task_execution_pk", "inputs")
-        run = own_run(self.server, user_pk, as_int(fields["user_task_execution_pk"], "user_task_execution_pk"))
+        pk = as_int(fields["user_task_execution_pk"], "user_task_execution_pk")
+        run = own_run(self.server, user_pk, pk, 400, run_not_found(pk))
         values = input_values(run, fields["inputs"], files(request))
         self.server.task_runner.restart(run.pk, values)  # too late in the run: 200 all the same, nothing done
         return json_response({"message": "Workflow restarted"})

@@ -94,10 +94,21 @@ def run_json(server: ReferenceServer, run: TaskExecution) -> dict[str, Any]:
     return data
 
 
-def own_run(server: ReferenceServer, user_pk: int, pk: int, status: int = 404) -> TaskExecution:
-    """The user's undeleted run ``pk``; ``status`` otherwise (0.4 answers a read of a foreign run with 400)."""
+def find_run(server: ReferenceServer, user_pk: int, pk: int) -> TaskExecution | None:
+    """The user's undeleted run ``pk``; None for an unknown one, or another user's (no one reads those)."""
     run = server.store.tasks.execution(pk)
-    if run is None or run.user_fk != user_pk or run.deleted:
-        text = "User task execution not found" if status == 404 else "'NoneType' object is not subscriptable"
-        raise ApiError(status, text)
+    return None if run is None or run.user_fk != user_pk or run.deleted else run
+
+
+def own_run(server: ReferenceServer, user_pk: int, pk: int, status: int = 404, message: str = "") -> TaskExecution:
+    """The user's undeleted run ``pk``, or the route's refusal: 0.4 answers most routes with 400 and a sentence
+    of its own (``message``; protocol.md), its delete with 404 "User task execution not found"."""
+    run = find_run(server, user_pk, pk)
+    if run is None:
+        raise ApiError(status, message or "User task execution not found")
     return run
+
+
+def run_not_found(pk: int) -> str:
+    """What 0.4's run routes answer (400) for an unknown or another user's run."""
+    return f"UserTaskExecution {pk} not found for this user"

@@ -30,7 +30,8 @@ async def test_task_list_and_one_task() -> None:
         assert "stanza_divider" not in r.text and tasks[1]["task_type"] == "instruct" and tasks[1]["steps"] == []
         one = (await api.get("/user_task", user_task_pk=POEM)).json()
         assert one["user_task_name"] == "Write poem" and one["user_task_icon"] == "🌸" and one["task_pk"] == 11
-        assert (await api.get("/user_task", user_task_pk=999)).status_code == 404
+        unknown = await api.get("/user_task", user_task_pk=999)  # as the backend: 400 and a sentence
+        assert unknown.status_code == 400 and unknown.json() == {"error": "Invalid user_task_pk: 999 for this user"}
 
 
 async def test_task_list_paging_and_parameters() -> None:
@@ -72,7 +73,7 @@ async def test_create_run_answers_its_inputs() -> None:
         assert topic["type"] == "text_area" and topic["description_for_system"]
         assert count["type"] == "drop_down_list" and {"value": "3"} in count["possible_values"]
         disabled = await api.send("PUT", "/user_task_execution", user_task_pk=DISABLED)
-        assert disabled.status_code == 404
+        assert disabled.status_code == 402 and disabled.json() == {"error": "no_purchase"}  # not in the user's plan
         srv.faults.no_purchase_users.add("demo@example.com")
         assert (await api.send("PUT", "/user_task_execution", user_task_pk=POEM)).json() == {"error": "no_purchase"}
         srv.faults.no_purchase_users.clear()
