@@ -69,7 +69,8 @@ class ShellContext:
         A dict or a list is printed as JSON (``json.dumps``, non-ASCII kept as is; a value JSON has no type for
         becomes its ``str``), so that ``ctx.print({"words": 3})`` is a document a script can read; anything else
         as ``str`` gives it. A part made by ``ctx.style`` is coloured where colour is on. On a terminal, lines
-        wider than it wrap at spaces with a hanging indent. While the prompt is shown, the text appears above it.
+        wider than it wrap at spaces with a hanging indent (not on stderr: an error stays one line). While the
+        prompt is shown, the text appears above it.
         """
         import json
 
@@ -81,7 +82,7 @@ class ShellContext:
                         else sanitize(json.dumps(p, ensure_ascii=False, default=str) if isinstance(p, dict | list)
                                       else p)
                         for p in parts) + end
-        if _isatty(stream):
+        if not err and _isatty(stream):  # an error or a warning stays one line, whatever the width
             from mojodex_core._output import wrap_text
 
             text = wrap_text(text, self.columns)

@@ -66,8 +66,8 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cell_width(text))
 
 
-# A line's hanging indent: its own indent, plus a list marker or a label it starts with.
-_MARKER = re.compile(r"\s*(?:[-*•] |\d+[.)] |(?:error|warning): )?")
+# A line's hanging indent: its own indent (a tree's branches count as indent), plus a list marker.
+_MARKER = re.compile(r"[\s│├└─]*(?:[-*•] |\d+[.)] )?")
 
 
 def wrap(line: str, width: int, indent: int | None = None) -> list[str]:

@@ -51,13 +51,23 @@ def test_at_60_columns_lists_wrap_under_their_column_never_mid_word(spawn_mojode
 
 
 def test_at_60_columns_a_long_line_wraps_with_a_hanging_indent(spawn_mojodex, unreachable_url):
-    term = spawn_mojodex("config", "get", "a.key.nobody.declared", server_url=unreachable_url, columns=60)
-    term.expect("see")
+    term = spawn_mojodex("workflow", "show-definition", "local/software-company", server_url=unreachable_url,
+                         columns=60)
+    term.expect("Manual (at most 10 turns)")
     term.wait_exit()
     lines = [line for line in term.text.splitlines() if line.strip()]
-    assert lines[0].startswith("error: unknown config key 'a.key.nobody.declared'") and len(lines) > 1, lines
     assert all(len(line) <= 60 for line in lines), lines
-    assert all(line.startswith("       ") and line[7] != " " for line in lines[1:]), lines  # under "error: "
+    coding = next(i for i, line in enumerate(lines) if "└─ Coding (Design):" in line)
+    assert lines[coding + 1].index("Designed Code") == lines[coding].index("Coding"), lines  # under its text
+    assert lines[coding + 1][:lines[coding].index("Coding")].strip(" │") == ""
+
+
+def test_an_error_stays_one_line_at_any_width(spawn_mojodex, unreachable_url):
+    term = spawn_mojodex("config", "get", "a.key.nobody.declared.at.all.anywhere", server_url=unreachable_url,
+                         columns=60)
+    term.expect("see")
+    term.wait_exit()
+    assert "\r\n" not in term.raw.strip()
 
 
 def test_long_output_goes_through_the_pager_and_short_output_does_not(spawn_mojodex, unreachable_url,
