@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
         "block_warning_seconds": 1.0,
         "color": "auto",
         "pager": "",
+        "load_completions": True,
     },
     "plugins": {
         "disabled": [],

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
+
+# True in tasks that run behind the prompt (completion loads): a question there would fight it for the keyboard.
+IN_BACKGROUND: ContextVar[bool] = ContextVar("mojodex_in_background", default=False)
 
 
 def _hidden_processor() -> Any:
@@ -93,6 +97,10 @@ async def ask(ctx: Any, prompt: str, *, password: bool = False, default: str | N
     from prompt_toolkit import PromptSession
     from prompt_toolkit.utils import is_dumb_terminal
 
+    if IN_BACKGROUND.get():
+        from mojodex_core._errors import NotInteractiveError
+
+        raise NotInteractiveError(f"'{prompt.strip()}' cannot be asked behind the prompt")
     if password and is_dumb_terminal():
         return await _ask_password_dumb(prompt)
     shows_toolbar = bool(toolbar) and not is_dumb_terminal()

@@ -89,6 +89,10 @@ class Session:
 
     async def refused(self) -> None:
         """The server refused the token: forget it and, on a terminal, ask to log in again (else raise)."""
+        from mojodex_core._questions import IN_BACKGROUND
+
+        if IN_BACKGROUND.get():  # a load behind the prompt changes nothing: the next command meets the refusal
+            raise AuthError("the server refused the login token (expired or invalid)", 403)
         source = self.source
         await self.drop_token()
         if not self.ctx.interactive or source == "env":

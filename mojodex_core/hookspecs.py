@@ -94,6 +94,21 @@ def mojodex_toolbar(ctx: Context) -> str | None:
     """
 
 
+@hookspec
+def mojodex_completions(ctx: Context, after: str | None) -> dict[str, list[tuple[str, str]]] | None:
+    """Load what Tab offers as the first argument of commands, in the background: return
+    ``{"command name": [(value, meta), ...]}`` (``{"notes show": [("12", "Shopping list")]}``), or None to keep
+    what this plugin gave before. May be async, and may ask the server (check ``ctx.user`` first: a loader never
+    asks anything, a login included).
+
+    Fired by the interactive shell only: as its prompt first shows (``after`` is None), then after each command
+    line ran (``after`` is that command's name, ``"workflow run"``: load again what it may have changed). It runs
+    in a task of its own and never holds a key up; a Tab pressed meanwhile waits for it a moment. A command's
+    values are every plugin's, beside its own ``complete`` function's; an answer replaces this plugin's previous
+    values command by command. A failure goes to the debug log only.
+    """
+
+
 @hookspec(firstresult=True)
 def mojodex_follow_session(ctx: Context, session_id: str, listener: Any) -> Any:
     """A server run wants its events: join the Socket.IO room ``session_id`` and deliver the room's events to

@@ -90,7 +90,13 @@ class LocalPlugin:
                  parser=_runs_parser)
         register("workflow show-definition", self.cmd_show_definition,
                  help="Show a local workflow's phases, conversations and steps as a tree",
-                 usage="workflow show-definition NAME", complete=self.complete_definitions)
+                 usage="workflow show-definition NAME")
+
+    @hookimpl
+    def mojodex_completions(self, ctx: Any) -> dict[str, list[tuple[str, str]]]:
+        from mojodex_local.completion import local_completions
+
+        return local_completions(ctx)
 
     # -- workflow source ---------------------------------------------------------------------------------
 
@@ -240,14 +246,6 @@ class LocalPlugin:
                 mark = "└─" if si == len(phase.steps) - 1 else "├─"
                 ctx.print(f"{branch}{mark} {_describe_step(step)}")
         return 0
-
-    def complete_definitions(self, ctx: Any, args: list[str]) -> list[tuple[str, str]]:
-        if args:
-            return []
-        from mojodex_engine.definitions import find_definitions
-
-        found, _ = find_definitions(ctx.home)
-        return [(ref, d.name) for ref, d in found.items()]
 
 
 def _check_output(definition: Any, output: Path | None) -> None:

@@ -21,6 +21,7 @@ class TaskPlugin:
     def __init__(self) -> None:
         self.ctx: Any = None
         self.listed: dict[str, Any] = {}  # WorkflowInfo by ref, from the last `task list`, for completion
+        self._completions: Any = None  # mojodex_task.completion.TaskCompletions, once the shell asks
 
     # -- hooks -----------------------------------------------------------------------------------------------
 
@@ -38,8 +39,7 @@ class TaskPlugin:
         register("task list", self.cmd_list, help="List the tasks you can run, instruct tasks and workflows",
                  usage="task list [--json]", aliases=("tl",))
         register("task run", self.cmd_run, help="Run a task: the assistant writes a draft, you refine it by chatting",
-                 usage="task run TASK [--input NAME=VALUE]... [--yes] [--json] [--plain]", aliases=("tr",),
-                 complete=self.complete_tasks)
+                 usage="task run TASK [--input NAME=VALUE]... [--yes] [--json] [--plain]", aliases=("tr",))
         register("task runs", self.cmd_runs, help="List your past runs, newest first",
                  usage="task runs [--limit N | --all] [--search TEXT] [--json]")
         register("task show", self.cmd_show, help="Show a run: its inputs, steps, conversation and produced text",
@@ -116,9 +116,10 @@ class TaskPlugin:
     def _remember(self, tasks: list[Any]) -> None:
         self.listed = {t.ref: t for t in tasks}
 
-    def complete_tasks(self, ctx: Any, args: list[str]) -> list[tuple[str, str]]:
-        """Task refs with their names and types, from the last `task list` (no network here)."""
-        if args:
-            return []
-        return [(ref, f"{t.icon} {t.name} ({t.kind})".strip()) for ref, t in sorted(
-            self.listed.items(), key=lambda item: (len(item[0]), item[0]))]
+    @hookimpl
+    async def mojodex_completions(self, ctx: Any, after: str | None) -> dict[str, Any]:
+        from mojodex_task.completion import TaskCompletions
+
+        if self._completions is None:
+            self._completions = TaskCompletions()
+        return await self._completions.load(ctx, after, self.listed)

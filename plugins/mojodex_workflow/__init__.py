@@ -29,8 +29,6 @@ from mojodex_core import (
 )
 
 if TYPE_CHECKING:
-    import asyncio
-
     from mojodex_workflow.run import ServerRun
 
 # The run machinery (and asyncio with it) is imported when a run starts: `mojodex help` does not pay for it.
@@ -64,7 +62,7 @@ class WorkflowPlugin:
         self.listed: dict[str, WorkflowInfo] = {}  # every source's, by ref, for completion
         self.output: Path | None = None  # --output of the running command, until it is written
         self.finished_without_text = False  # a run of the running command finished and produced nothing
-        self._refresh: asyncio.Task[Any] | None = None
+        self._completions: Any = None  # mojodex_workflow.completion.WorkflowCompletions, once the shell asks
 
     # -- hooks: setup ------------------------------------------------------------------------------------
 
@@ -82,13 +80,21 @@ class WorkflowPlugin:
                  usage="workflow list [--json]", aliases=("wl",))
         register("workflow run", self.cmd_run, help="Run a workflow, validating each step",
                  usage="workflow run WORKFLOW [--input NAME=VALUE]... [--yes] [--json | --jsonl] [--output FILE]",
-                 aliases=("wr",), complete=self.complete_workflows)
+                 aliases=("wr",), parser=lambda: self._run_parser("workflow run", True))
         register("workflow show", self.cmd_show, help="Show a server run: its inputs, steps, results and text",
                  usage="workflow show RUN [--json]")
         register("workflow resume", self.cmd_resume, help="Carry on validating a run left waiting",
                  usage="workflow resume RUN [--yes] [--json | --jsonl] [--output FILE]")
         register("workflow restart", self.cmd_restart, help="Restart a run with new inputs (while its first step "
                  "waits; Mojodex 0.4)", usage="workflow restart RUN [--input NAME=VALUE]...")
+
+    @hookimpl
+    async def mojodex_completions(self, ctx: Any, after: str | None) -> dict[str, Any]:
+        from mojodex_workflow.completion import WorkflowCompletions
+
+        if self._completions is None:
+            self._completions = WorkflowCompletions()
+        return await self._completions.load(ctx, after, self.listed)
 
     @hookimpl
     def mojodex_run_ended(self, run: RunInfo, status: str, ctx: Any) -> None:
@@ -380,24 +386,7 @@ class WorkflowPlugin:
                 pending = step
         return pending
 
-    # -- completion --------------------------------------------------------------------------------------
-
-    def complete_workflows(self, ctx: Any, args: list[str]) -> list[tuple[str, str]]:
-        """Workflow refs with their names, from the last listing; the first completion starts one quietly."""
-        if args:
-            return []
-        if not self.listed and (self._refresh is None or self._refresh.done()):
-            import asyncio
-
-            self._refresh = asyncio.get_running_loop().create_task(self._quiet_refresh(ctx))
-        return [(ref, f"{w.icon} {w.name}".strip()) for ref, w in sorted(self.listed.items())]
-
-    async def _quiet_refresh(self, ctx: Any) -> None:
-        try:
-            results = await ctx.call_hook("mojodex_list_workflows", on_error=lambda plugin, exc: None)
-            self._remember(results)
-        except Exception as exc:
-            ctx.log_exception(exc, "refreshing workflow completions")
+    # -- completion: what `workflow list` showed (mojodex_workflow.completion loads the rest) ---------------
 
     def _remember(self, results: list[Any]) -> list[WorkflowInfo]:
         workflows = [w for batch in results if isinstance(batch, list) for w in batch if isinstance(w, WorkflowInfo)]

@@ -115,6 +115,8 @@ def test_saved_credentials_are_reused_only_for_their_server(spawn_mojodex, start
 def test_a_refused_token_is_dropped_and_the_user_asked_to_log_in_again(spawn_mojodex, server_thread, plugin_site,
                                                                         mojodex_home):
     plugin_site.add("probe", PROBE)
+    # Tab's background loading asks the server nothing here: the requests below are the commands' alone.
+    (mojodex_home / "config.toml").write_text("[shell]\nload_completions = false\n", encoding="utf-8")
     term = spawn_mojodex(server_url=server_thread.url, env=plugin_site.env())
     log_in(term)
     term.expect_prompt()

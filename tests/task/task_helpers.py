@@ -19,8 +19,9 @@ PROMPT = "mojodex>"
 YOU = "you>"
 # Tests wait for events, not for time: a short ack re-send makes an unanswered ack show at once.
 SERVER = {"api": API, "first_pk": 11, "ack_resend_seconds": 0.3}
-# The server's tasks only (the local-workflow plugin's are left out), and a quick silence timeout.
-CONFIG = '[plugins]\ndisabled = ["local"]\n[task]\nreply_timeout_seconds = 20.0\n'
+# The server's tasks only (the local-workflow plugin's are left out), and a quick silence timeout. Tab's background
+# loading asks the server nothing: these tests check what it received (tests/e2e/test_completion.py has the loads).
+CONFIG = '[plugins]\ndisabled = ["local"]\n[task]\nreply_timeout_seconds = 20.0\n[shell]\nload_completions = false\n'
 
 
 def write_config(home: Path, text: str) -> None:

@@ -13,7 +13,9 @@ from workflow_helpers import write_config
 
 # The run's end, for servers that send no end event, comes after this much quiet: short in tests. These tests are
 # about the server's workflows: the local-workflow plugin's own are left out of the lists (tests/local has them).
-FAST = '[workflow]\nend_grace_seconds = 0.5\n[plugins]\ndisabled = ["local"]\n'
+# Nor does Tab's background loading ask the server anything: these tests check what it received, request by request
+# (tests/e2e/test_completion.py has the loads).
+FAST = '[workflow]\nend_grace_seconds = 0.5\n[plugins]\ndisabled = ["local"]\n[shell]\nload_completions = false\n'
 # The reference server playing the 2024 backend never sends an end event: waiting for one is pure loss there. A
 # server that does send one (spec, 0.4) keeps a quiet period long enough for its event on a loaded machine.
 FAST_2024 = FAST.replace("end_grace_seconds = 0.5", "end_grace_seconds = 0.1")
