@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.patch_stdout import patch_stdout
 from prompt_toolkit.utils import is_dumb_terminal
@@ -21,7 +22,7 @@ from mojodex_core._text import one_line
 if TYPE_CHECKING:
     from mojodex_core._context import ShellContext
 
-__all__ = ["LEAVE_WORDS", "CommandCompleter", "SharedHistory", "Shell"]
+__all__ = ["LEAVE_WORDS", "CommandCompleter", "SharedHistory", "Shell", "fit_toolbar"]
 
 
 class SharedHistory(FileHistory):
@@ -38,6 +39,47 @@ class SharedHistory(FileHistory):
             f.write(entry.encode("utf-8", errors="replace"))
 
 
+def _cells(text: str) -> int:
+    from prompt_toolkit.utils import get_cwidth
+
+    return sum(get_cwidth(c) for c in text)
+
+
+def _cut(text: str, cells: int) -> str:
+    """``text`` in at most ``cells`` terminal cells, ending with ``…`` when it had to be cut."""
+    if _cells(text) <= cells:
+        return text
+    out = ""
+    for char in text:
+        if _cells(out + char) > cells - 1:
+            break
+        out += char
+    return out.rstrip() + "…" if cells > 0 else ""
+
+
+def fit_toolbar(who: str, server: str, api: str, extras: list[str], width: int) -> str:
+    """The toolbar's line in ``width`` cells: ``who | server (api) | extras``, shortened as much as it must be.
+
+    What goes first is what says least: the dialect, then the URL's scheme, then a long user name is cut, then the
+    server goes; what plugins add (the live connection) stays to the end, when the whole line is cut.
+    """
+    who, server, api = one_line(who, 200), one_line(server, 200), one_line(api, 40)
+    extras = [one_line(e, 100) for e in extras if one_line(e, 100)]
+    bare = server.split("://", 1)[-1]
+    tries = [
+        [who, f"{server} ({api})" if api else server, *extras],
+        [who, server, *extras],
+        [who, bare, *extras],
+        [_cut(who, 16), bare, *extras],
+        [_cut(who, 16), *extras],
+    ]
+    for parts in tries:
+        line = " | ".join(parts)
+        if _cells(line) <= width:
+            return line
+    return _cut(" | ".join(tries[-1]), width)
+
+
 class Shell:
     """Runs the prompt loop of one Context until exit, quit or Ctrl-D."""
 
@@ -49,6 +91,7 @@ class Shell:
             history=self._history(),
             completer=CommandCompleter(ctx, self.completions),
             complete_while_typing=False,
+            auto_suggest=AutoSuggestFromHistory(),
             bottom_toolbar=self.toolbar,
             enable_history_search=True,
             output=toolbar_output(),
@@ -75,12 +118,19 @@ class Shell:
             who = "not logged in"
         else:
             who = user.name or user.email or ("token from MOJODEX_TOKEN" if ctx.token_source == "env" else "logged in")
-        parts = [f" {who}", ctx.server_url + (f" ({ctx.server.api})" if ctx.server.api else "")]
+        extras: list[str] = []
         try:
-            parts += [str(t) for t in ctx.hooks.call_sync("mojodex_toolbar", ctx=ctx) if t]
+            extras = [str(t) for t in ctx.hooks.call_sync("mojodex_toolbar", ctx=ctx) if t]
         except Exception as exc:
             ctx.log_exception(exc, "toolbar")
-        return one_line("  |  ".join(parts), 200)
+        # The last column stays free: a terminal may wrap a line that fills it.
+        return fit_toolbar(who, ctx.server_url, ctx.server.api, extras, self._columns() - 1)
+
+    def _columns(self) -> int:
+        try:
+            return int(self.session.output.get_size().columns)
+        except Exception:  # no terminal to ask: nothing to fit
+            return 200
 
     async def run(self) -> int:
         ctx = self.ctx

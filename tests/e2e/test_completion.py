@@ -1,4 +1,4 @@
-"""Tab completion: the real `mojodex` in a pseudo-terminal for what a
+"""Tab completion, the toolbar's width and history suggestions: the real `mojodex` in a pseudo-terminal for what a
 person sees, this process for the rest (the background loads, their merging and order, the options)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from prompt_toolkit.application import create_app_session
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
@@ -16,6 +17,7 @@ from prompt_toolkit.output import DummyOutput
 
 from mojodex_core import RunInfo, hookimpl
 from mojodex_core._completion import CommandCompleter, CompletionValues
+from mojodex_core._shell import Shell, fit_toolbar
 
 DEMO_EMAIL = "demo@example.com"
 DIALECTS = ("spec", "mojodex-2024", "mojodex-0.4")
@@ -72,6 +74,31 @@ def test_options_complete_after_the_arguments(spawn_mojodex, logged_in, unreacha
     term.type("workflow run 1 --\t")
     term.expect(re.compile(r"--input +give an input's value"))
     term.expect(re.compile(r"--yes +accept every step"))
+
+
+def test_the_toolbar_shortens_itself_to_60_columns(spawn_mojodex, mojodex_home, unreachable_url):
+    from mojodex_core._credentials import CredentialStore, User
+
+    CredentialStore(mojodex_home / "credentials").save(User(
+        server=unreachable_url, token="saved-token-0123456789", name="Demo User of the Completion Tests, Second Team",
+        email=DEMO_EMAIL))
+    term = spawn_mojodex(server_url=unreachable_url, columns=60)
+    term.expect_prompt()
+    # Whole, in 59 cells: the name cut, the scheme dropped (it was `...Second Team | http://127.0` and no port).
+    term.expect("Demo User of th… | " + unreachable_url.removeprefix("http://"))
+
+
+def test_a_command_typed_once_is_suggested_from_history(spawn_mojodex, logged_in, unreachable_url):
+    logged_in(unreachable_url)
+    term = spawn_mojodex(server_url=unreachable_url)
+    term.expect_prompt()
+    term.line("help config path")
+    term.expect("usage: config path")
+    term.expect_prompt()
+    term.type("help c")
+    term.expect("onfig path")  # the rest of the line, suggested after the cursor
+    term.type("\x1b[C\r")  # Right takes the suggestion
+    term.expect("usage: config path")
 
 
 # -- the background loads, in this process ----------------------------------------------------------------------
@@ -326,3 +353,49 @@ def test_options_come_from_the_parser_and_one_given_is_not_offered_again(make_sh
     assert _complete(ctx, "workflow run 1 --input a=1 --in") == ["--input"]  # may be given again
     assert _complete(ctx, "workflow run --output ") == []  # a file name, not a workflow
     assert _complete(ctx, "workflow list --") == []  # no parser registered: nothing made up
+
+
+# -- the toolbar and the prompt ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("width", "expected"), [
+    (120, "Demo User | http://127.0.0.1:40413 (mojodex-0.4) | socket: connected"),
+    (60, "Demo User | http://127.0.0.1:40413 | socket: connected"),
+    (50, "Demo User | 127.0.0.1:40413 | socket: connected"),
+    (30, "Demo User | socket: connected"),
+    (20, "Demo User | socket:…"),
+])
+def test_the_toolbar_drops_what_says_least_first(width, expected):
+    line = fit_toolbar("Demo User", "http://127.0.0.1:40413", "mojodex-0.4", ["socket: connected"], width)
+    assert line == expected
+    assert len(line) <= width
+
+
+def test_a_wide_name_is_measured_in_cells():
+    assert fit_toolbar("漢字漢字漢字漢字漢字漢字", "http://h:1", "", [], 21) == "漢字漢字漢字漢… | h:1"  # 21 cells
+    assert fit_toolbar("漢字漢字漢字漢字漢字漢字", "http://h:1", "", [], 20) == "漢字漢字漢字漢…"
+
+
+def test_only_the_command_prompt_suggests_from_history(make_shell):
+    shell = make_shell(plugins=["help"])
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        prompt = Shell(shell.ctx)
+        assert isinstance(prompt.session.auto_suggest, AutoSuggestFromHistory)
+
+
+async def test_questions_suggest_nothing_from_history(make_shell, logged_in, unreachable_url):
+    logged_in(unreachable_url)
+    shell = make_shell(server_url=unreachable_url, plugins=["help"])
+
+    class Asks:
+        @hookimpl
+        def mojodex_register_commands(self, register):
+            async def ask(ctx, args):
+                ctx.print(f"got {await ctx.ask('Name: ')}")
+
+            register("ask", ask)
+
+    shell.add_plugin("asks", Asks())
+    out = await shell.run("ask\rbob\rexit\r")
+    assert "got bob" in out
+    assert all(s.auto_suggest is None for s in shell.ctx._asker.values())
