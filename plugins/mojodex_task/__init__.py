@@ -15,6 +15,13 @@ from mojodex_core import hookimpl
 DEFAULTS = {"task": {"reply_timeout_seconds": 120.0, "markdown": True}}
 
 
+def _commands() -> Any:
+    """The commands' bodies and parsers, imported when one is used (help and Tab build the parsers)."""
+    from mojodex_task import commands
+
+    return commands
+
+
 class TaskPlugin:
     """Built-in plugin object (one per shell)."""
 
@@ -37,17 +44,17 @@ class TaskPlugin:
     def mojodex_register_commands(self, register: Any) -> None:
         # No `workflow runs` alias: the local-workflow plugin owns that name (its local runs).
         register("task list", self.cmd_list, help="List the tasks you can run, instruct tasks and workflows",
-                 usage="task list [--json]", aliases=("tl",))
+                 aliases=("tl",), parser=lambda: _commands().list_parser())
         register("task run", self.cmd_run, help="Run a task: the assistant writes a draft, you refine it by chatting",
-                 usage="task run TASK [--input NAME=VALUE]... [--yes] [--json] [--plain]", aliases=("tr",))
+                 aliases=("tr",), parser=lambda: _commands().run_parser("task run"))
         register("task runs", self.cmd_runs, help="List your past runs, newest first",
-                 usage="task runs [--limit N | --all] [--search TEXT] [--json]")
+                 parser=lambda: _commands().runs_parser())
         register("task show", self.cmd_show, help="Show a run: its inputs, steps, conversation and produced text",
-                 usage="task show RUN [--json]")
+                 parser=lambda: _commands().show_parser())
         register("task text", self.cmd_text, help="Print a run's produced text (Markdown), or write it to a file",
-                 usage="task text RUN [--output FILE] [--version K]")
+                 parser=lambda: _commands().text_parser())
         register("task resume", self.cmd_resume, help="Reopen the conversation of an instruct task's run",
-                 usage="task resume RUN [--message TEXT] [--json] [--plain]")
+                 parser=lambda: _commands().run_parser("task resume"))
 
     @hookimpl
     async def mojodex_run_workflow(self, ctx: Any, ref: str, inputs: dict[str, str], assume_yes: bool,
@@ -99,12 +106,14 @@ class TaskPlugin:
     async def cmd_show(self, ctx: Any, args: list[str]) -> int:
         from mojodex_task.commands import cmd_show
 
-        return await cmd_show(ctx, args)
+        with ctx.paged():
+            return await cmd_show(ctx, args)
 
     async def cmd_text(self, ctx: Any, args: list[str]) -> int:
         from mojodex_task.commands import cmd_text
 
-        return await cmd_text(ctx, args)
+        with ctx.paged():
+            return await cmd_text(ctx, args)
 
     async def cmd_resume(self, ctx: Any, args: list[str]) -> int:
         from mojodex_task.commands import cmd_resume

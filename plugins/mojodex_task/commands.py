@@ -35,12 +35,12 @@ RUNS_PAGE = 20  # runs shown at a time by `task runs` (the server's pages are 50
 # -- arguments -------------------------------------------------------------------------------------------------
 
 
-def format_task(info: WorkflowInfo) -> str:
-    """``14. 🌸 Write poem - Write a poem stanza by stanza (workflow)``."""
-    line = " ".join([f"{info.ref}."] + ([info.icon] if info.icon else []) + [info.name])
-    if info.description:
-        line += f" - {info.description}"
-    return f"{line} ({info.kind})"
+TASK_HEADERS = ("TASK", "NAME", "KIND", "DESCRIPTION")
+
+
+def task_row(info: WorkflowInfo) -> tuple[str, str, str, str]:
+    """``("14", "🌸 Write poem", "workflow", "Write a poem stanza by stanza")``: a row of `task list`."""
+    return (info.ref, " ".join([info.icon, info.name] if info.icon else [info.name]), info.kind, info.description)
 
 
 def run_date(text: str) -> str:
@@ -56,15 +56,16 @@ def run_date(text: str) -> str:
     return when.strftime("%Y-%m-%d %H:%M")
 
 
-def format_run(run: RunInfo) -> str:
-    """``57. 2026-12-02 15:24 💡 Note to the team (General Assistance) - text``."""
+RUN_HEADERS = ("RUN", "STARTED", "TITLE", "TASK", "TEXT")
+
+
+def run_row(ctx: Any, run: RunInfo) -> tuple[str, ...]:
+    """``("57", "2026-12-02 15:24", "💡 Note to the team", "General Assistance", "text")``: a row of `task runs`."""
     title = run.title or run.name or "(untitled)"
-    parts = [f"{run.pk}.", run_date(run.started) if run.started else "-"] + ([run.icon] if run.icon else [])
-    line = " ".join([*parts, title])
-    if run.name and run.name != title:
-        line += f" ({run.name})"
     has_text = run.produced is not None and bool(run.produced.text.strip())
-    return f"{line} - {'text' if has_text else 'no text yet'}"
+    return (str(run.pk), run_date(run.started) if run.started else "-", f"{run.icon} {title}" if run.icon else title,
+            run.name if run.name and run.name != title else "",
+            ctx.style("text", "ok") if has_text else ctx.style("no text yet", "muted"))
 
 
 def run_json(run: RunInfo) -> dict[str, Any]:
@@ -79,9 +80,7 @@ def run_json(run: RunInfo) -> dict[str, Any]:
 
 
 async def list_tasks(ctx: Any, args: list[str], remember: Any) -> int:
-    parser = ArgumentParser("task list")
-    parser.add_argument("--json", action="store_true", help="print a JSON list")
-    ns = parser.parse(ctx, args)
+    ns = list_parser().parse(ctx, args)
     await ctx.require_user()
     if (await ctx.server.capabilities()).instruct_tasks:
         tasks = await ctx.server.list_tasks()
@@ -93,9 +92,16 @@ async def list_tasks(ctx: Any, args: list[str], remember: Any) -> int:
                                "type": t.kind} for t in tasks], ensure_ascii=False, indent=2))
     elif not tasks:
         ctx.print("No tasks.")
-    for task in tasks if not ns.json else []:
-        ctx.print(format_task(task))
+    else:
+        with ctx.paged():
+            ctx.table((task_row(t) for t in tasks), TASK_HEADERS)
     return 0
+
+
+def list_parser() -> ArgumentParser:
+    parser = ArgumentParser("task list", description="List the tasks you can run, instruct tasks and workflows")
+    parser.add_argument("--json", action="store_true", help="print a JSON list")
+    return parser
 
 
 # -- running and talking -------------------------------------------------------------------------------------------
@@ -104,7 +110,9 @@ async def list_tasks(ctx: Any, args: list[str], remember: Any) -> int:
 def run_parser(name: str) -> ArgumentParser:
     parser = ArgumentParser(name, epilog="After a draft, `you> ` takes a message that changes it; an empty line, "
                                          "Ctrl-D or /done ends the conversation (`task resume RUN` reopens it).")
-    parser.add_argument("ref", metavar="TASK" if name.endswith("run") else "RUN")
+    parser.add_argument("ref", metavar="TASK" if name.endswith("run") else "RUN",
+                        help="the task's number (`task list`)" if name.endswith("run")
+                        else "the run's number (`task runs`)")
     if name.endswith("run"):
         parser.add_argument("--input", "-i", action="append", default=[], metavar="NAME=VALUE",
                             help="give an input's value instead of being asked (NAME=@PATH for a file)")
@@ -274,13 +282,7 @@ async def resume_instruct(ctx: Any, run: RunInfo, *, message: str | None = None,
 
 
 async def cmd_runs(ctx: Any, args: list[str]) -> int:
-    parser = ArgumentParser("task runs")
-    parser.add_argument("--limit", "-n", type=int, default=None, metavar="N",
-                        help=f"show N runs (default {RUNS_PAGE}; in the shell, Enter shows more)")
-    parser.add_argument("--all", "-a", action="store_true", help="every run, every page")
-    parser.add_argument("--search", "-s", default="", metavar="TEXT", help="runs whose title contains TEXT")
-    parser.add_argument("--json", action="store_true", help="print a JSON list")
-    ns = parser.parse(ctx, args)
+    ns = runs_parser().parse(ctx, args)
     if ns.limit is not None and ns.limit < 1:
         raise UsageError("--limit must be at least 1")
     await ctx.require_user()
@@ -303,9 +305,8 @@ async def cmd_runs(ctx: Any, args: list[str]) -> int:
                     known.add(str(run.pk))
                     found.append(run)
         upto = len(found) if target is None else min(target, len(found))
-        if not ns.json:
-            for run in found[shown:upto]:
-                ctx.print(format_run(run))
+        if not ns.json and upto > shown:
+            ctx.table((run_row(ctx, run) for run in found[shown:upto]), RUN_HEADERS if not shown else None)
         shown = upto
         if not pager or target is None or shown >= len(found):
             break
@@ -323,14 +324,21 @@ async def cmd_runs(ctx: Any, args: list[str]) -> int:
     return 0
 
 
+def runs_parser() -> ArgumentParser:
+    parser = ArgumentParser("task runs", description="List your past runs, newest first")
+    parser.add_argument("--limit", "-n", type=int, default=None, metavar="N",
+                        help=f"show N runs (default {RUNS_PAGE}; in the shell, Enter shows more)")
+    parser.add_argument("--all", "-a", action="store_true", help="every run, every page")
+    parser.add_argument("--search", "-s", default="", metavar="TEXT", help="runs whose title contains TEXT")
+    parser.add_argument("--json", action="store_true", help="print a JSON list")
+    return parser
+
+
 # -- reading a run back ------------------------------------------------------------------------------------------
 
 
 async def cmd_show(ctx: Any, args: list[str]) -> int:
-    parser = ArgumentParser("task show")
-    parser.add_argument("pk", metavar="RUN")
-    parser.add_argument("--json", action="store_true", help="print the run and its conversation as JSON")
-    ns = parser.parse(ctx, args)
+    ns = show_parser().parse(ctx, args)
     pk = pk_arg(ns.pk, "RUN")
     await ctx.require_user()
     run = await ctx.server.read_run(pk)
@@ -380,13 +388,7 @@ async def cmd_show(ctx: Any, args: list[str]) -> int:
 
 
 async def cmd_text(ctx: Any, args: list[str]) -> int:
-    parser = ArgumentParser("task text")
-    parser.add_argument("pk", metavar="RUN")
-    parser.add_argument("--output", "-o", metavar="FILE", help="write the text to FILE (Markdown) instead")
-    # -V as well: short, as -o is for --output.
-    parser.add_argument("--version", "-V", type=int, default=None, metavar="K",
-                        help="the K-th version (1 is the first draft; default: the latest)")
-    ns = parser.parse(ctx, args)
+    ns = text_parser().parse(ctx, args)
     pk = pk_arg(ns.pk, "RUN")
     if ns.version is not None and ns.version < 1:
         raise UsageError("--version counts from 1")
@@ -406,3 +408,20 @@ async def cmd_text(ctx: Any, args: list[str]) -> int:
         raise MojodexError(f"cannot write {path}: {exc.strerror or exc}") from None
     ctx.print(f"Wrote {path}.", err=True)
     return 0
+
+
+def show_parser() -> ArgumentParser:
+    parser = ArgumentParser("task show", description="Show a run: its inputs, steps, conversation and produced text")
+    parser.add_argument("pk", metavar="RUN", help="the run's number (`task runs` lists them)")
+    parser.add_argument("--json", action="store_true", help="print the run and its conversation as JSON")
+    return parser
+
+
+def text_parser() -> ArgumentParser:
+    parser = ArgumentParser("task text", description="Print a run's produced text (Markdown), or write it to a file")
+    parser.add_argument("pk", metavar="RUN", help="the run's number (`task runs` lists them)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the text to FILE (Markdown) instead")
+    # -V as well: short, as -o is for --output.
+    parser.add_argument("--version", "-V", type=int, default=None, metavar="K",
+                        help="the K-th version (1 is the first draft; default: the latest)")
+    return parser

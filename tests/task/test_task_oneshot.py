@@ -109,4 +109,4 @@ def test_task_list_on_a_server_without_tasks_lists_its_workflows(start_server_th
     srv = start_server_thread(api="spec")
     proc = one_shot(srv, "task", "list")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "1. 🌸 Write poem - Write a poem stanza by stanza (workflow)\n"
+    assert proc.stdout == "1  🌸 Write poem  workflow  Write a poem stanza by stanza\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 import pytest
@@ -57,11 +58,14 @@ def shell(mojodex_shell: Any, mojodex_home: Any, srv: Any) -> Any:
 
 def test_task_list_shows_every_runnable_task_with_its_type(shell: Any) -> None:
     out = shell.run("task list")
-    assert out.splitlines() == [
-        f"{POEM}. 🌸 Write poem - Write a poem stanza by stanza (workflow)",
-        f"{ASSIST}. 💡 General Assistance - Your go-to assistant for anything you need written (instruct)",
-        f"{MINUTES}. 📝 Meeting minutes - Turn your notes of a meeting into clear minutes (instruct)",
+    lines = out.splitlines()
+    assert [re.split(r"\s{2,}", line) for line in lines] == [  # a table: columns two spaces apart at least
+        [str(POEM), "🌸 Write poem", "workflow", "Write a poem stanza by stanza"],
+        [str(ASSIST), "💡 General Assistance", "instruct", "Your go-to assistant for anything you need written"],
+        [str(MINUTES), "📝 Meeting minutes", "instruct", "Turn your notes of a meeting into clear minutes"],
     ]
+    kinds = [line.index("  instruct  " if "  instruct  " in line else "  workflow  ") for line in lines]
+    assert len(set(kinds)) == 1  # aligned, whatever the names' widths
     assert "Translate" not in out and "sales call" not in out  # listed by the server as not enabled
 
 
@@ -197,8 +201,9 @@ def test_task_runs_lists_newest_first_and_searches_titles(shell: Any, srv: Any) 
     add_runs(srv, 2, title="Party")
 
     out = shell.run("task runs --search Party")
-    assert [line.split(" 💡 ")[1] for line in out.splitlines()] == [
-        "Party 1 (General Assistance) - no text yet", "Party 0 (General Assistance) - no text yet"]
+    assert [line.split(" 💡 ")[1].split() for line in out.splitlines()] == [
+        ["Party", "1", "General", "Assistance", "no", "text", "yet"],
+        ["Party", "0", "General", "Assistance", "no", "text", "yet"]]
     found = json.loads(shell.run("task runs --search Budget --json"))
     assert [r["title"] for r in found] == ["Budget 2", "Budget 1", "Budget 0"]
     assert {r["has_text"] for r in found} == {False}

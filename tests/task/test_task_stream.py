@@ -6,7 +6,7 @@ import pytest
 
 from mojodex_core import ProducedText, RunInfo, WorkflowInfo
 from mojodex_task import render
-from mojodex_task.commands import format_run, format_task, run_date
+from mojodex_task.commands import run_date, run_row, task_row
 from mojodex_task.stream import MAX_RESTARTS, DraftStream, Screen, TextStream
 
 
@@ -164,17 +164,18 @@ def test_rendering_never_passes_a_servers_control_sequence() -> None:
     assert "\x1b]" not in shown and "\x1b[2J" not in shown and "evil" not in shown
 
 
-def test_the_task_list_line_names_the_type() -> None:
+def test_the_task_list_row_names_the_type() -> None:
     info = WorkflowInfo(ref="14", name="Write poem", icon="🌸", description="Write a poem stanza by stanza",
                         kind="workflow")
-    assert format_task(info) == "14. 🌸 Write poem - Write a poem stanza by stanza (workflow)"
+    assert task_row(info) == ("14", "🌸 Write poem", "workflow", "Write a poem stanza by stanza")
 
 
-@pytest.mark.parametrize(("produced", "end"), [(None, " - no text yet"), (ProducedText("T", "text"), " - text")])
-def test_a_run_line(produced: ProducedText | None, end: str) -> None:
+@pytest.mark.parametrize(("produced", "text"), [(None, "no text yet"), (ProducedText("T", "text"), "text")])
+def test_a_run_row(produced: ProducedText | None, text: str, make_shell) -> None:
     run = RunInfo(pk=57, session_id="s", name="General Assistance", kind="instruct", title="Note", icon="💡",
                   started="2026-12-02T14:24:09", produced=produced)
-    assert format_run(run) == f"57. 2026-12-02 14:24 💡 Note (General Assistance){end}"
+    ctx = make_shell().ctx
+    assert run_row(ctx, run) == ("57", "2026-12-02 14:24", "💡 Note", "General Assistance", text)
 
 
 def test_a_bad_date_is_shown_as_it_is() -> None:
