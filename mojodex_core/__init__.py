@@ -32,6 +32,7 @@ _NAMES = {
     # showing results, asking
     "QUESTION": "_results", "result_lines": "_results", "report_event": "_results",
     "ask_validation": "_validation", "ask_inputs": "_inputs", "check_inputs": "_inputs",
+    "input_text": "_inputs",
     # files
     "atomic_write": "_files", "ensure_private_dir": "_files", "file_lock": "_files", "update_json": "_files",
     # the server
@@ -76,6 +77,7 @@ __all__ = [
     "ensure_private_dir",
     "file_lock",
     "hookimpl",
+    "input_text",
     "model_provider",
     "one_line",
     "parse_assignments",
@@ -107,7 +109,7 @@ if TYPE_CHECKING:
     )
     from mojodex_core._events import InputSpec, ProducedText, RunInfo, ServerEvent, StepEvent, WorkflowInfo
     from mojodex_core._files import atomic_write, ensure_private_dir, file_lock, update_json
-    from mojodex_core._inputs import ask_inputs, check_inputs, parse_assignments, pk_arg
+    from mojodex_core._inputs import ask_inputs, check_inputs, input_text, parse_assignments, pk_arg
     from mojodex_core._models import model_provider
     from mojodex_core._plugins_view import PluginInfo
     from mojodex_core._registry import Command

@@ -9,7 +9,7 @@ from typing import Any
 
 from mojodex_core._errors import NotInteractiveError, UsageError
 from mojodex_core._events import InputSpec
-from mojodex_core._text import one_line
+from mojodex_core._text import one_line, sanitize
 
 INT_TYPES = {"int", "integer", "number_int", "whole", "long"}
 FLOAT_TYPES = {"float", "number", "double", "decimal"}
@@ -42,6 +42,27 @@ def coerce(name: str, text: str, kind: str = "") -> Any:
     if _WHOLE.fullmatch(value) and len(value.lstrip("+-")) <= 15:
         return int(value)
     return text
+
+
+def input_text(value: Any, width: int = 200) -> str:
+    """An input's value as the shell shows it (``workflow show``, ``task show``): plain, on one line.
+
+    Text is shown as it is (``Spring``, and ``3`` whether the server keeps a number or, as 0.4 does, its text);
+    it is quoted as JSON only where plain text would hide something: empty, spaces around it, a line break or
+    another control character. Other values are JSON (``3``, ``true``, ``null``). At most ``width`` characters.
+    """
+    import json
+
+    if isinstance(value, str):
+        plain = value and value == value.strip() and value.isprintable()
+        text = value if plain else json.dumps(value, ensure_ascii=False)
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = str(value)
+    text = sanitize(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def pk_arg(text: str, what: str) -> int:

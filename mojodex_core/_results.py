@@ -7,6 +7,7 @@ from typing import Any
 from mojodex_core._text import sanitize
 
 QUESTION = "Continue (Y/n)?"
+INDENT = "    "  # a multi-line value's lines, under its entry
 
 
 def _label(key: str) -> str:
@@ -16,9 +17,10 @@ def _label(key: str) -> str:
 
 
 def _value_text(value: Any) -> str:
+    """`` "text"`` after an entry's label; a value of several lines starts on the next line, each line indented."""
     text = sanitize(value if isinstance(value, str) else _compact(value)).strip()
     if "\n" in text:
-        return "\n" + "\n".join("    " + line for line in text.splitlines())
+        return "\n" + "\n".join(INDENT + line if line.strip() else "" for line in text.splitlines())
     return f' "{text}"'
 
 
@@ -35,7 +37,10 @@ def result_lines(result: Any) -> list[str]:
     """Return the lines that show ``result``: ``Results:`` then one ``- `` line per entry.
 
     A dict entry with one key reads ``- Stanza 1: "..."``; several keys are listed ``key: "value"``.
-    Entries are numbered when there is more than one. Any shape is accepted: nothing here raises.
+    Entries are numbered when there is more than one. A value of several lines follows its entry's line, each of
+    its lines indented by four spaces. Every item is one screen line (none holds a line break), so a caller that
+    indents the lines (``workflow show``) keeps the value's lines under their entry. Any shape is accepted:
+    nothing here raises.
     """
     entries = result if isinstance(result, list) else ([] if result is None else [result])
     lines = ["Results:"]
@@ -52,7 +57,7 @@ def result_lines(result: Any) -> list[str]:
             lines.append(f"- Result{num}: {parts}")
         else:
             lines.append(f"- Result{num}:{_value_text(entry)}")
-    return lines
+    return [line for item in lines for line in item.split("\n")]
 
 
 def report_event(ctx: Any, jsonl: bool, line: str, **event: Any) -> None:

@@ -20,6 +20,7 @@ from mojodex_core import (
     WorkflowInfo,
     ask_inputs,
     atomic_write,
+    input_text,
     one_line,
     parse_assignments,
     pk_arg,
@@ -355,8 +356,7 @@ async def cmd_show(ctx: Any, args: list[str]) -> int:
     if run.values:
         ctx.print("Inputs:")
     for name, value in run.values.items():
-        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        ctx.print(f"  {name} = {one_line(shown, 200)}")
+        ctx.print(f"  {name} = {input_text(value)}")
     if run.steps or run.step_names:
         ctx.print("Steps:")
     for step in run.steps:

@@ -64,8 +64,8 @@ def test_result_lines_copes_with_any_shape():
     assert result_lines([]) == ["Results:", "- (no result)"]
     assert result_lines("plain") == ["Results:", '- Result: "plain"']
     assert result_lines([{"a": 1, "b": "x"}]) == ["Results:", '- Result: a: "1", b: "x"']
-    [_title, poem] = result_lines([{"poem": "two\nlines"}])
-    assert poem.startswith("- Poem:") and poem.endswith("\n    two\n    lines")
+    # One screen line an item: a caller that indents them keeps a value's lines under its entry.
+    assert result_lines([{"poem": "two\n\nlines"}]) == ["Results:", "- Poem:", "    two", "", "    lines"]
 
 
 def test_result_lines_strip_controls_from_keys_and_values():
