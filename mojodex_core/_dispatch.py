@@ -47,9 +47,16 @@ def _help_requested(cmd: Command, args: list[str]) -> bool:
 
 
 def report(ctx: Context, cmd: Command | None, exc: BaseException) -> int:
-    """Print one line for ``exc`` and return the exit status it stands for."""
+    """Print one line for ``exc`` and return the exit status it stands for.
+
+    ``CommandCancelled`` (Ctrl-C at a question) prints its message, ``cancelled`` as ``ctx.ask`` raises it; a
+    command that already said what Ctrl-C did (``Left run 1 waiting on the server...``) raises it with an empty
+    message, and nothing more is printed. Either way the status is 130. (Ctrl-C while a command runs cancels its
+    task: ``run_cancellable`` says ``cancelled``, unless the command ended with ``asyncio.CancelledError("")``.)
+    """
     if isinstance(exc, CommandCancelled):
-        ctx.print("cancelled", err=True)
+        if str(exc):
+            ctx.print(str(exc), err=True)
         return 130
     if isinstance(exc, SystemExit):
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -118,9 +125,10 @@ async def run_cancellable(ctx: Context, task: Any) -> int:
     arm()
     try:
         return await task
-    except asyncio.CancelledError:
+    except asyncio.CancelledError as exc:
         if task.cancelled():
-            ctx.print("cancelled", err=True)
+            if exc.args != ("",):  # CancelledError(""): the command already said what Ctrl-C did
+                ctx.print("cancelled", err=True)
             return 130
         raise
     finally:

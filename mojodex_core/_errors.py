@@ -82,4 +82,5 @@ class BadResponseError(MojodexError):
 
 
 class CommandCancelled(MojodexError):
-    """The user cancelled the running command (Ctrl-C)."""
+    """The user cancelled the running command (Ctrl-C). The shell prints the message; an empty one (the command
+    already said what Ctrl-C did) prints nothing."""

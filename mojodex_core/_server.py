@@ -282,6 +282,8 @@ class Server:
         if not done:
             raise MojodexError("no plugin follows server runs: enable the socketio plugin "
                                "(`plugins enable socketio`)")
+        if ctx.rearm_sigint is not None:
+            ctx.rearm_sigint()  # a Socket.IO client takes SIGINT when it connects: Ctrl-C is the command's again
 
     async def unfollow(self, session_id: str) -> None:
         await self._ctx.hooks.call("mojodex_unfollow_session", ctx=self._ctx, session_id=session_id)

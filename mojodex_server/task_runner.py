@@ -124,7 +124,7 @@ class TaskRunner:
         if first:
             await wait_for_room(server, room)
         await server.emit_to_room("workflow_step_execution_started", self.payload(se, room), room)
-        if run.title is None:
+        if not run.title:  # as the backend: a run without a title (never titled, or cleared before a restart)
             await announce_title(server, run)
         try:
             result = await generate(server, se.step_name, dict(se.parameter), se.instruction)

@@ -31,6 +31,7 @@ class Capabilities:
     run_history: bool = False  # the list of past runs and their produced texts
     end_event: bool = False  # a run always ends with its produced text
     typed_values: bool = True  # whole numbers go as JSON numbers (0.4 stores every value as a string)
+    inputs_listed: bool = False  # the list gives a workflow's inputs: asked before its run is created
 
 
 class Dialect:

@@ -86,6 +86,13 @@ class Mojodex04Dialect(Dialect):
         run.values = dict(values)
 
     async def restart(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> None:
+        # Mojodex titles a run when it runs without a title (WorkflowProcessController.run): the title made from
+        # the first inputs would stay on a run restarted with others. Cleared first, the restart titles it anew.
+        try:
+            await self.http.request("POST", "/user_task_execution_title", what="a rename answer",
+                                    json={self.run_key: run.pk, "title": ""})
+        except ServerError:
+            pass  # the restart matters more than the title: it keeps the old one
         form = {self.run_key: run.pk, "inputs": self._inputs_form(values)}
         with _open_files(files) as uploads:
             await self.http.request("POST", "/restart_user_workflow_execution", what="a restart answer",

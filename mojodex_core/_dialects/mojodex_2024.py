@@ -12,5 +12,5 @@ from mojodex_core._dialects.spec import SpecDialect
 
 class Mojodex2024Dialect(SpecDialect):
     name = "mojodex-2024"
-    can = Capabilities(reject_with_instruction=True)
+    can = Capabilities(reject_with_instruction=True, inputs_listed=True)
     create_method, submit_method = "PUT", "POST"

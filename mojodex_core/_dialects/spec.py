@@ -19,7 +19,7 @@ EXECUTION = "/user_workflow_execution"
 
 class SpecDialect(Dialect):
     name = "spec"
-    can = Capabilities()
+    can = Capabilities(inputs_listed=True)
     create_method, submit_method = "POST", "PUT"
 
     async def list_workflows(self) -> list[WorkflowInfo]:

@@ -22,6 +22,7 @@ from mojodex_core import (
     atomic_write,
     check_inputs,
     hookimpl,
+    input_text,
     one_line,
     parse_assignments,
     pk_arg,
@@ -233,8 +234,11 @@ class WorkflowPlugin:
             raise MojodexError(f"restarting a run is not in the {ctx.server.api} dialect of the protocol this "
                                "server speaks")
         from mojodex_workflow.run import ServerRun, follow_run
+        from mojodex_workflow.waiting import WaitingRuns, never_started
 
         run = await ctx.server.read_run(pk)
+        if never_started(run, WaitingRuns(ctx).get(ctx.server_url, pk)):
+            raise MojodexError(f"run {pk} has not started: `workflow resume {pk}` asks its inputs")
         owner = ServerRun(ctx, run)
         waiting = [s for s in run.steps if s.validated is not True]
         done = [s for s in run.steps if s.validated is True]
@@ -247,13 +251,7 @@ class WorkflowPlugin:
         given = parse_assignments(ns.input)
 
         async def body() -> int:
-            if given:
-                from mojodex_core import ask_inputs
-
-                values, files = await ask_inputs(ctx, run.inputs, given)
-                await ctx.server.restart(run, values, files)
-            else:
-                await owner.restart()
+            await owner.restart(given)
             return await owner.drive()
 
         return await follow_run(ctx, owner, body())
@@ -271,9 +269,14 @@ class WorkflowPlugin:
                 {"step_execution_pk": s.step_execution_pk, "step_name": s.step_name, "result": s.result,
                  "validated": s.validated} for s in steps]}, ensure_ascii=False, indent=2))
             return 0
+        from mojodex_workflow.waiting import WaitingRuns, never_started
+
         ctx.print(f"Run {run.pk}: {run.name or '(unnamed workflow)'}" + (f" - {run.title}" if run.title else ""))
-        for name, value in run.values.items():
-            ctx.print(f"  {name} = {one_line(json.dumps(value, ensure_ascii=False), 100)}")
+        if never_started(run, WaitingRuns(ctx).get(ctx.server_url, run.pk)):
+            ctx.print(f"  Not started: its inputs were never given (`workflow resume {run.pk}` asks them).")
+        else:
+            for name, value in run.values.items():
+                ctx.print(f"  {name} = {input_text(value)}")
         names = run.step_names or list(dict.fromkeys(s.step_name for s in steps))
         for name in names + sorted({s.step_name for s in steps} - set(names)):
             ctx.print(f"Step {name}:")
@@ -336,13 +339,25 @@ class WorkflowPlugin:
         if info is not None and info.inputs:  # check what can be checked before anything is created
             check_inputs(_listed_inputs(info), given, interactive=ctx.interactive, assume_yes=assume_yes,
                          what=f"workflow {ref}")
+        values: dict[str, Any] = {}
+        files: dict[str, Any] = {}
+        if info is not None and info.input_specs and (await ctx.server.capabilities()).inputs_listed:
+            # The list gives the inputs: asked before the run exists, so that leaving at a question leaves nothing.
+            values, files = await ask_inputs(ctx, list(info.input_specs), given, assume_yes=assume_yes,
+                                             what=f"workflow {ref}")
         run = await self._create(ctx, ref)
         owner = ServerRun(ctx, run, assume_yes=assume_yes, json_mode=json_mode, jsonl=jsonl)
+        unasked = [spec for spec in run.inputs if spec.name not in values]
+        if unasked:
+            owner.created()  # `workflow resume` asks them if the user leaves at one of them
 
         async def body() -> int:
-            values, files = await ask_inputs(ctx, run.inputs, given, assume_yes=assume_yes, what=f"workflow {ref}")
-            await ctx.server.start_run(run, values, files)
-            await owner.started()
+            if unasked:
+                more, more_files = await ask_inputs(ctx, unasked, given, assume_yes=assume_yes,
+                                                    what=f"workflow {ref}")
+                values.update(more)
+                files.update(more_files)
+            await owner.start(values, files)
             return await owner.drive()
 
         return await follow_run(ctx, owner, body())
@@ -350,11 +365,17 @@ class WorkflowPlugin:
     async def resume_server(self, ctx: Any, pk: int, assume_yes: bool, json_mode: bool = False,
                             jsonl: bool = False) -> int:
         from mojodex_workflow.run import ServerRun, follow_run
-        from mojodex_workflow.waiting import WaitingRuns
+        from mojodex_workflow.waiting import WaitingRuns, never_started
 
         run = await ctx.server.read_run(pk)
         local = WaitingRuns(ctx).get(ctx.server_url, pk)
         owner = ServerRun(ctx, run, assume_yes=assume_yes, json_mode=json_mode, jsonl=jsonl)
+        if never_started(run, local):
+            async def first_start() -> int:
+                await owner.ask_and_start()
+                return await owner.drive()
+
+            return await follow_run(ctx, owner, first_start())
         pending = self._pending(ctx, owner, run, local)
         if pending is None and (local.get("finished") or run.produced is not None or owner._all_steps_done()):
             owner.already_finished()

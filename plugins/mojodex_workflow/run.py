@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from mojodex_core import (
+    QUESTION,
     AuthError,
     CommandCancelled,
     MojodexError,
@@ -63,6 +64,7 @@ class ServerRun:
         self.relaunched: set[tuple[str, str]] = set()
         self.streamed = ""  # the assistant's message shown so far (tokens carry the whole text)
         self.status = "running"
+        self.inputs_sent = True  # False from ``created`` until ``start``: the run exists, its inputs do not yet
 
     @property
     def pk(self) -> int | str:
@@ -116,6 +118,33 @@ class ServerRun:
     def say(self, text: str) -> None:
         """A message for a person: on stderr when stdout is for JSON."""
         self.ctx.print(text, err=self.quiet)
+
+    def created(self) -> None:
+        """The run was just created and its inputs are still to be asked: kept, so that ``workflow resume`` asks
+        them if the user leaves first."""
+        self.inputs_sent = False
+        self.store.created(self.url, self.pk, self.run.session_id)
+
+    async def start(self, values: dict[str, Any], files: dict[str, Any]) -> None:
+        """Send the run's inputs: the server runs it."""
+        await self.server.start_run(self.run, values, files)
+        if not self.inputs_sent:
+            self.inputs_sent = True
+            self.store.started(self.url, self.pk, self.run.session_id)
+        await self.started()
+
+    async def ask_and_start(self) -> None:
+        """A run created but never started (left at its first question): ask its inputs again, then start it."""
+        self.inputs_sent = False
+        self.say(f"Run {self.pk} has not started: its inputs first.")
+        try:
+            values, files = await ask_inputs(self.ctx, self.run.inputs, {}, assume_yes=self.assume_yes,
+                                             what=f"run {self.pk}")
+        except NotInteractiveError:
+            raise NotInteractiveError(f"run {self.pk} has not started and there is no terminal to ask its inputs: "
+                                      f"`workflow resume {self.pk}` at a terminal asks them (with --yes, inputs "
+                                      "that have a default take it)") from None
+        await self.start(values, files)
 
     async def started(self) -> None:
         """The run started (its inputs were sent) or was picked up again."""
@@ -317,8 +346,11 @@ class ServerRun:
         return extra
 
     async def _ask(self, step: StepEvent, result: Any) -> bool:
+        show = True
         while True:
-            self._show(result)
+            if show:
+                self._show(result)
+            show = True
             answer = await ask_validation(self.ctx, step.step_name, assume_yes=self.assume_yes,
                                           json_mode=self.quiet, resume=f"workflow resume {self.pk}",
                                           extra=self._extra_answers(step))
@@ -326,8 +358,10 @@ class ServerRun:
                 await self._validate(step, result)
                 return True
             if answer == "n":
-                await self._reject(step)
-                return False
+                if await self._reject(step):
+                    return False
+                show = False  # no instruction given: the question again, under the result already shown
+                continue
             if answer == "e":
                 edited = await self._edit(step, result)
                 if edited is not None:
@@ -377,13 +411,16 @@ class ServerRun:
 
     # -- other answers -------------------------------------------------------------------------------------
 
-    async def _reject(self, step: StepEvent) -> None:
-        """``n``: on servers that rerun a step rejected with an instruction, ask for it; else the specification's
-        "work in progress" line, nothing sent, the run left waiting."""
-        instruction = ""
+    async def _reject(self, step: StepEvent) -> bool:
+        """``n``: on servers that rerun a step rejected with an instruction, ask for it (an empty answer: False,
+        the step is asked about again); else the specification's "work in progress" line, nothing sent, the run
+        left waiting."""
         if self.server.can.reject_with_instruction:
-            instruction = (await self.ctx.ask("What should change? ")).strip()
-        if not instruction:
+            instruction = (await self.ctx.ask("What should change? ", toolbar="Enter alone: back to "
+                                              f"{QUESTION}")).strip()
+            if not instruction:
+                return False
+        else:
             self.emit(REJECTED)
             self.emit(f"`workflow resume {self.pk}` picks the run up again.")
             self.status = "left"
@@ -395,6 +432,7 @@ class ServerRun:
         self.emit(f"Asked for step {step.step_name} to be done again.")
         self._step_event("step_invalidated", step, reason=instruction)
         await self.notify("mojodex_step_invalidated", step=step, reason=instruction)
+        return True
 
     async def _edit(self, step: StepEvent, result: Any) -> list[Any] | None:
         from mojodex_workflow.editing import edit, editable
@@ -444,13 +482,14 @@ class ServerRun:
         await self._end("failed")
         return 1
 
-    async def restart(self) -> None:
-        """Restart the run with new inputs (its first step waits for validation)."""
+    async def restart(self, given: dict[str, str] | None = None) -> None:
+        """Restart the run with new inputs (its first step waits for validation); ``given`` ones are not asked."""
         specs = [replace(spec, default=self.run.values.get(spec.name, spec.default)) for spec in self.run.inputs]
-        values, files = await ask_inputs(self.ctx, specs, {})
+        values, files = await ask_inputs(self.ctx, specs, given or {})
         await self.server.restart(self.run, values, files)
         self.store.forget_waiting(self.url, self.pk, self.run.session_id)
         self.validated.clear()
+        self.run.title = ""  # the server titles the restarted run anew (from its new inputs): show that title
         self.emit("Restarting the run with these inputs.")
 
     # -- the end -------------------------------------------------------------------------------------------
@@ -538,18 +577,25 @@ class ServerRun:
 async def follow_run(ctx: Any, owner: ServerRun, body: Any) -> int:
     """Follow the run's session around ``body`` (which drives it); unfollow once it is over.
 
-    Ctrl-C leaves the run waiting on the server and says how to pick it up; the session stays followed,
-    detached, so that a step ending meanwhile is not lost.
+    Ctrl-C leaves the run waiting on the server and says how to pick it up (that one line: the command ends
+    with an empty ``CommandCancelled`` or ``CancelledError``); the session stays followed, detached, so that a
+    step ending meanwhile is not lost.
     """
     sid = owner.run.session_id
     await ctx.server.follow(sid, owner)
     try:
         return int(await body)
-    except (asyncio.CancelledError, CommandCancelled):
+    except (asyncio.CancelledError, CommandCancelled) as exc:
         owner.detached = True
         owner._end_stream()
-        ctx.print(f"Left run {owner.pk} waiting on the server; `workflow resume {owner.pk}` carries on.", err=True)
-        raise
+        if owner.inputs_sent:
+            ctx.print(f"Left run {owner.pk} waiting on the server; `workflow resume {owner.pk}` carries on.",
+                      err=True)
+        else:
+            ctx.print(f"Run {owner.pk} has not started; `workflow resume {owner.pk}` asks its inputs.", err=True)
+        if isinstance(exc, CommandCancelled):
+            raise CommandCancelled("") from None  # at a question
+        raise asyncio.CancelledError("") from None  # while the run went on: the command's task stays cancelled
     finally:
         if not owner.detached:
             await ctx.server.unfollow(sid)

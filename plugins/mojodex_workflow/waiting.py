@@ -1,5 +1,5 @@
-"""What the shell knows of its server runs, kept in ``~/.mojodex/waiting-runs.json``: the step that waits for
-validation and every step the user validated.
+"""What the shell knows of its server runs, kept in ``~/.mojodex/waiting-runs.json``: a run created whose inputs
+were never sent, the step that waits for validation and every step the user validated.
 
 Servers forget things (the 2024 backend loses a run's last validation and lists validated steps only), so
 ``workflow resume`` and ``workflow show`` read this file too, in this session or a later one.
@@ -12,9 +12,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mojodex_core import StepEvent, clean, update_json
+from mojodex_core import RunInfo, StepEvent, clean, update_json
 
 KEEP = 200  # runs remembered; the oldest are forgotten first
+
+
+def never_started(run: RunInfo, entry: dict[str, Any]) -> bool:
+    """Whether ``run`` was created and its inputs never sent: this shell left it at its first question (``entry``,
+    its line in the file), or the server has neither a step nor a value for any of its inputs (a run that started
+    has them; the 2024 backend fills in defaults, which only the file tells apart)."""
+    if run.steps or run.produced is not None:
+        return False
+    if entry.get("inputs_pending"):
+        return True
+    return bool(run.values) and all(value is None for value in run.values.values())
 
 
 def _payload(step: StepEvent, result: Any) -> dict[str, Any]:
@@ -65,6 +76,14 @@ class WaitingRuns:
             update_json(self.path, apply)
         except OSError:
             pass  # resuming in a later session is a convenience; a read-only home must not break a run
+
+    def created(self, server: str, pk: int | str, session_id: str) -> None:
+        """The run was created and its inputs are still to be sent: ``workflow resume`` asks them."""
+        self._update(server, pk, session_id, lambda e: e.update(inputs_pending=True))
+
+    def started(self, server: str, pk: int | str, session_id: str) -> None:
+        """The run's inputs were sent: the server runs it."""
+        self._update(server, pk, session_id, lambda e: e.pop("inputs_pending", None))
 
     def remember(self, server: str, pk: int | str, step: StepEvent, result: Any) -> None:
         """``step`` ended and waits for the user's validation."""

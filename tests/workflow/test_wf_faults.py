@@ -266,6 +266,9 @@ def test_wrong_fields_in_the_servers_payloads_are_one_line(start_server_thread, 
 
     srv.call(lambda: setattr(srv.server, "execution_json", without_session))
     term.line("workflow run 1")
+    for name, value in (("poem_topic", "Spring"), ("n_stanzas", "1")):  # asked before the run is created
+        term.expect(f"{name}: ")
+        term.line(value)
     term.expect("error: the server's run has no session_id\n")
     term.expect(PROMPT)
     term.line("workflow show 1")

@@ -48,7 +48,7 @@ def test_reject_sends_nothing_then_resume_shows_the_step_again_and_finishes(star
 
     # `workflow show` tells the state of the run: the divider waits (known from the ended event only).
     term.line("workflow show 101")
-    term.expect(f'Run 101: Write poem\n  poem_topic = "{TOPIC}"\n  n_stanzas = 3\n'
+    term.expect(f'Run 101: Write poem\n  poem_topic = {TOPIC}\n  n_stanzas = 3\n'
                 "Step stanza_divider:\n  execution 101: waiting for validation\n    - Stanza 1: ")
     term.expect("Step stanza_writer:\n  not run yet\n")
     term.expect(PROMPT)
