@@ -72,7 +72,7 @@ _MARKER = re.compile(r"[\s│├└─]*(?:[-*•] |\d+[.)] )?")
 
 def wrap(line: str, width: int, indent: int | None = None) -> list[str]:
     """``line`` cut at spaces into lines of at most ``width`` columns, the next ones indented under the first
-    one's text (a hanging indent, as gh does); a word longer than a line is cut where it must be."""
+    one's text (a hanging indent, as gh does); a word longer than a line is left whole on a line of its own."""
     if width <= 0 or cell_width(line) <= width:
         return [line]
     lead = len(line) - len(line.lstrip(" "))
@@ -87,26 +87,12 @@ def wrap(line: str, width: int, indent: int | None = None) -> list[str]:
             current, used, empty = " " * indent, indent, True
         if empty:
             token = token.lstrip()
-        while used + cell_width(token) > width:  # a word wider than the room on an empty line
-            cut = _fit(token, width - used)
-            lines.append(current + cut)
-            token = token[len(cut):]
-            current, used = " " * indent, indent
+        # A word wider than a line (a path, a link) stays whole, to be copied whole: the terminal folds it.
         current += token
         used += cell_width(token)
         empty = False
     lines.append(current)
     return lines
-
-
-def _fit(word: str, room: int) -> str:
-    """The longest start of ``word`` that takes at most ``room`` columns (one character at least)."""
-    taken = 0
-    for i, ch in enumerate(word):
-        taken += cell_width(ch)
-        if taken > room:
-            return word[: max(i, 1)]
-    return word
 
 
 def wrap_text(text: str, width: int) -> str:

@@ -24,9 +24,10 @@ def test_a_long_line_wraps_at_spaces_under_its_list_marker() -> None:
     assert " ".join(piece.strip() for piece in lines) == line
 
 
-def test_an_indented_line_keeps_its_indent_and_a_word_wider_than_a_line_is_cut() -> None:
+def test_an_indented_line_keeps_its_indent_and_a_word_wider_than_a_line_stays_whole() -> None:
     assert wrap("    one two three four", 14) == ["    one two", "    three four"]
-    assert wrap("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+    path = "/home/someone/.mojodex/transcripts/" + "d" * 32 + ".md"
+    assert wrap(f"Wrote {path} just now", 30) == ["Wrote", path, "just now"]  # copied whole, not cut
 
 
 def test_a_table_aligns_columns_by_what_a_terminal_shows() -> None:

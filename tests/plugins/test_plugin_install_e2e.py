@@ -42,7 +42,7 @@ def user_env(tmp_path: Path, server: ServerThread) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("MOJODEX_", "PYTHON", "PROMPT_TOOLKIT_", "VIRTUAL_ENV")) and k not in ("TERM",)}
     env.update(HOME=str(tmp_path), MOJODEX_HOME=str(tmp_path / "mojodex-home"), MOJODEX_SERVER_URL=server.url,
-               MOJODEX_TOKEN=server.token(), TERM="dumb", NO_COLOR="1")
+               MOJODEX_TOKEN=server.token(), TERM="dumb", NO_COLOR="1", PAGER="cat")
     return env
 
 
