@@ -111,15 +111,15 @@ class ShellContext:
         return Styled(text, style)
 
     def table(self, rows: Iterable[Iterable[object]], headers: Iterable[str] | None = None, *,
-              styles: Iterable[str | None] = ()) -> None:
-        """Print ``rows`` as aligned columns, two spaces apart, as gh and pgcli list things. ``headers`` are shown
-        on a terminal only (a script reading the output gets the rows alone); on a terminal the last column
+              styles: Iterable[str | None] = (), gap: int = 2) -> None:
+        """Print ``rows`` as aligned columns, ``gap`` spaces apart, as gh and pgcli list things. ``headers`` are
+        shown on a terminal only (a script reading the output gets the rows alone); on a terminal the last column
         wraps under itself. ``styles`` colours whole columns (``None`` for plain), ``ctx.style`` single cells."""
         from mojodex_core._output import table
 
         tty = _isatty(sys.stdout)
         lines = table([list(r) for r in rows], list(headers) if headers and tty else None,
-                      self.columns if tty else 0, self._colour(sys.stdout), list(styles))
+                      self.columns if tty else 0, self._colour(sys.stdout), list(styles), gap)
         if lines:
             self._emit("\n".join(lines) + "\n", False)
 

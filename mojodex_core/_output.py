@@ -104,8 +104,8 @@ def wrap_text(text: str, width: int) -> str:
 
 
 def table(rows: Sequence[Sequence[object]], headers: Sequence[str] | None, width: int,
-          colour: bool, styles: Sequence[str | None] = ()) -> list[str]:
-    """Rows as lines of aligned columns, two spaces apart (gh's and pgcli's lists). ``width`` > 0 wraps the
+          colour: bool, styles: Sequence[str | None] = (), gap: int = 2) -> list[str]:
+    """Rows as lines of aligned columns, ``gap`` spaces apart (gh's and pgcli's lists). ``width`` > 0 wraps the
     last column under itself; ``styles`` colours whole columns (``None`` for plain); ``headers`` are muted."""
     from mojodex_core._text import one_line
 
@@ -117,7 +117,7 @@ def table(rows: Sequence[Sequence[object]], headers: Sequence[str] | None, width
     n = max(len(r) for r in cells)
     cells = [r + [""] * (n - len(r)) for r in cells]
     widths = [max(cell_width(str(r[i])) for r in cells) for i in range(n)]
-    start = sum(widths[:-1]) + 2 * (n - 1)
+    start = sum(widths[:-1]) + gap * (n - 1)
     lines: list[str] = []
     for index, row in enumerate(cells):
         head = index == 0 and bool(headers)
@@ -131,7 +131,7 @@ def table(rows: Sequence[Sequence[object]], headers: Sequence[str] | None, width
                 pieces = wrap(" " * start + text, width, start if width - start >= 16 else 4)
                 text = "\n".join(p[start:] if k == 0 else p for k, p in enumerate(pieces))
             parts.append(paint(text, style, colour) if style else text)
-        lines.extend(line.rstrip() for line in "  ".join(parts).split("\n"))
+        lines.extend(line.rstrip() for line in (" " * gap).join(parts).split("\n"))
     return lines
 
 

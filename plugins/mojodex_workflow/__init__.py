@@ -39,12 +39,24 @@ EXTRA_ANSWERS = ("At `Continue (Y/n)?`: Enter or y accepts; n rejects (on server
                  "(Mojodex 0.4, r only at the first step).")
 
 
-def format_workflow(info: WorkflowInfo) -> str:
-    """``1. 🌸 Write poem - Write a poem stanza by stanza`` (server) or ``local/x 🌸 Name - ...``."""
+def _list_parser() -> ArgumentParser:
+    parser = ArgumentParser("workflow list", description="List the workflows you can run")
+    parser.add_argument("--json", action="store_true", help="print a JSON list")
+    return parser
+
+
+def _show_parser() -> ArgumentParser:
+    parser = ArgumentParser("workflow show", description="Show a server run: its inputs, steps, results and text")
+    parser.add_argument("pk", metavar="RUN", help="the run's number")
+    parser.add_argument("--json", action="store_true", help="print the run as JSON")
+    return parser
+
+
+def workflow_row(info: WorkflowInfo) -> tuple[str, str, str]:
+    """``("1.", "🌸 Write poem", "- Write a poem stanza by stanza")``: a row of `workflow list`."""
     head = f"{info.ref}." if info.source == "server" else info.ref
-    parts = [head] + ([info.icon] if info.icon else []) + [info.name]
-    line = " ".join(parts)
-    return f"{line} - {info.description}" if info.description else line
+    name = f"{info.icon} {info.name}" if info.icon else info.name
+    return head, name, f"- {info.description}" if info.description else ""
 
 
 def never_configured(ctx: Any) -> bool:
@@ -77,17 +89,16 @@ class WorkflowPlugin:
 
     @hookimpl
     def mojodex_register_commands(self, register: Any) -> None:
-        register("workflow list", self.cmd_list, help="List the workflows you can run",
-                 usage="workflow list [--json]", aliases=("wl",))
+        register("workflow list", self.cmd_list, help="List the workflows you can run", aliases=("wl",),
+                 parser=_list_parser)
         register("workflow run", self.cmd_run, help="Run a workflow, validating each step",
-                 usage="workflow run WORKFLOW [--input NAME=VALUE]... [--yes] [--json | --jsonl] [--output FILE]",
                  aliases=("wr",), parser=lambda: self._run_parser("workflow run", True))
         register("workflow show", self.cmd_show, help="Show a server run: its inputs, steps, results and text",
-                 usage="workflow show RUN [--json]")
+                 parser=_show_parser)
         register("workflow resume", self.cmd_resume, help="Carry on validating a run left waiting",
-                 usage="workflow resume RUN [--yes] [--json | --jsonl] [--output FILE]")
+                 parser=lambda: self._run_parser("workflow resume", False))
         register("workflow restart", self.cmd_restart, help="Restart a run with new inputs (while its first step "
-                 "waits; Mojodex 0.4)", usage="workflow restart RUN [--input NAME=VALUE]...")
+                 "waits; Mojodex 0.4)", parser=lambda: self._run_parser("workflow restart", True, output=False))
 
     @hookimpl
     async def mojodex_completions(self, ctx: Any, after: str | None) -> dict[str, Any]:
@@ -149,9 +160,7 @@ class WorkflowPlugin:
     # -- commands ----------------------------------------------------------------------------------------
 
     async def cmd_list(self, ctx: Any, args: list[str]) -> int:
-        parser = ArgumentParser("workflow list")
-        parser.add_argument("--json", action="store_true", help="print a JSON list")
-        ns = parser.parse(ctx, args)
+        ns = _list_parser().parse(ctx, args)
         failures: list[tuple[str, BaseException]] = []
         results = await ctx.call_hook("mojodex_list_workflows",
                                       on_error=lambda plugin, exc: failures.append((plugin, exc)))
@@ -161,8 +170,13 @@ class WorkflowPlugin:
                                    "source": w.source, "inputs": list(w.inputs)} for w in workflows],
                                  ensure_ascii=False, indent=2))
         else:
-            for w in workflows:
-                ctx.print(format_workflow(w))
+            with ctx.paged():
+                # The server's rows are the specification's screen, to the letter: `1. 🌸 Write poem - ...`, one
+                # space apart whatever the widths. Other sources (local workflows) are aligned tables.
+                for w in workflows:
+                    if w.source == "server":
+                        ctx.print(" ".join(cell for cell in workflow_row(w) if cell))
+                ctx.table((workflow_row(w) for w in workflows if w.source != "server"), gap=1)
             if not workflows and not failures:
                 ctx.print("No workflows.")
         # A source that failed is one line after what could be listed, and the command fails (as `ls` does).
@@ -177,7 +191,9 @@ class WorkflowPlugin:
 
     def _run_parser(self, name: str, with_inputs: bool, *, output: bool = True) -> ArgumentParser:
         parser = ArgumentParser(name, epilog=EXTRA_ANSWERS)
-        parser.add_argument("ref", metavar="WORKFLOW" if name.endswith("run") else "RUN")
+        parser.add_argument("ref", metavar="WORKFLOW" if name.endswith("run") else "RUN",
+                            help="the workflow (`workflow list`: a number, or local/NAME)" if name.endswith("run")
+                            else "the run's number (`workflow runs` lists local ones, `task runs` server ones)")
         if with_inputs:
             parser.add_argument("--input", "-i", action="append", default=[], metavar="NAME=VALUE",
                                 help="give an input's value instead of being asked (NAME=@PATH for a file)")
@@ -257,10 +273,11 @@ class WorkflowPlugin:
         return await follow_run(ctx, owner, body())
 
     async def cmd_show(self, ctx: Any, args: list[str]) -> int:
-        parser = ArgumentParser("workflow show")
-        parser.add_argument("pk", metavar="RUN")
-        parser.add_argument("--json", action="store_true", help="print the run as JSON")
-        ns = parser.parse(ctx, args)
+        with ctx.paged():
+            return await self._show(ctx, args)
+
+    async def _show(self, ctx: Any, args: list[str]) -> int:
+        ns = _show_parser().parse(ctx, args)
         pk = pk_arg(ns.pk, "RUN")
         run = await ctx.server.read_run(pk)
         steps = self._steps_known(ctx, run)

@@ -352,7 +352,8 @@ def test_options_come_from_the_parser_and_one_given_is_not_offered_again(make_sh
     assert _complete(ctx, "workflow run 1 --yes --y") == []
     assert _complete(ctx, "workflow run 1 --input a=1 --in") == ["--input"]  # may be given again
     assert _complete(ctx, "workflow run --output ") == []  # a file name, not a workflow
-    assert _complete(ctx, "workflow list --") == []  # no parser registered: nothing made up
+    assert _complete(ctx, "workflow list --") == ["--help", "--json"]
+    assert _complete(ctx, "whoami --") == []  # no parser registered: nothing made up
 
 
 # -- the toolbar and the prompt ------------------------------------------------------------------------------------

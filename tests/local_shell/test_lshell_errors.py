@@ -77,7 +77,7 @@ def test_in_a_terminal_errors_are_one_line_and_the_shell_goes_on(
     term.line("workflow list")
     term.expect(wrapped(f"warning: {bad}: {BAD_KEY}"))
     term.expect("local/software-company 🏢 Software company - Design, code, test and document a feature")
-    term.expect("local/write-poem 🌸 Write poem - Write a poem stanza by stanza")
+    term.expect("local/write-poem       🌸 Write poem       - Write a poem stanza by stanza")
     term.expect(f"error: server workflows: cannot reach the Mojodex server at {unreachable_url}")
     term.expect_prompt()
 

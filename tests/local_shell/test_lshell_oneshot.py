@@ -24,7 +24,7 @@ from .local_shell_helpers import (
 
 LOCAL_LINES = [
     "local/software-company 🏢 Software company - Design, code, test and document a feature with an AI team",
-    "local/write-poem 🌸 Write poem - Write a poem stanza by stanza",
+    "local/write-poem       🌸 Write poem       - Write a poem stanza by stanza",  # aligned with the row above
 ]
 POEM = ["workflow", "run", "local/write-poem", "--input", "poem_topic=Spring", "--input", "n_stanzas=3"]
 Run = Callable[..., subprocess.CompletedProcess[str]]

@@ -282,7 +282,7 @@ def test_workflow_list_in_the_shell_shows_local_workflows_with_no_server_at_all(
     term.expect_prompt()
     term.line("workflow list")
     term.expect("local/software-company 🏢 Software company - Design, code, test and document a feature")
-    term.expect("local/write-poem 🌸 Write poem - Write a poem stanza by stanza")
+    term.expect("local/write-poem       🌸 Write poem       - Write a poem stanza by stanza")
     term.expect(f"error: server workflows: not logged in to {unreachable_url}: `login` first")
     term.expect_prompt()
     term.line("exit")

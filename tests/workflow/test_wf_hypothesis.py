@@ -27,7 +27,7 @@ from mojodex_core._events import RunInfo, ServerEvent, StepEvent
 from mojodex_core._plugins import BUILTIN_DIST
 from mojodex_core._results import result_lines
 from mojodex_core._shell import CommandCompleter
-from mojodex_workflow import format_workflow
+from mojodex_workflow import workflow_row
 from mojodex_workflow.run import ServerRun
 
 SID = "sess-1"
@@ -274,7 +274,7 @@ def check_pure_handlers(payload: Any) -> None:
     for item in items if isinstance(items, list) else []:
         info = _payloads.workflow(item, pk_key="user_workflow_pk", name_key="name", icon_key="icon",
                                   description_key="description")
-        assert info is None or isinstance(format_workflow(info), str)
+        assert info is None or all(isinstance(cell, str) for cell in workflow_row(info))
     _payloads.inputs(payload)
     for name in EVENTS:
         event = _payloads.event(name, payload)
