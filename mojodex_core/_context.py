@@ -69,8 +69,8 @@ class ShellContext:
         A dict or a list is printed as JSON (``json.dumps``, non-ASCII kept as is; a value JSON has no type for
         becomes its ``str``), so that ``ctx.print({"words": 3})`` is a document a script can read; anything else
         as ``str`` gives it. A part made by ``ctx.style`` is coloured where colour is on. On a terminal, lines
-        wider than it wrap at spaces with a hanging indent (not on stderr: an error stays one line). While the
-        prompt is shown, the text appears above it.
+        wider than it wrap at spaces with a hanging indent (``ctx.error`` and ``ctx.warn`` lines never: they stay
+        one line). While the prompt is shown, the text appears above it.
         """
         import json
 
@@ -82,7 +82,7 @@ class ShellContext:
                         else sanitize(json.dumps(p, ensure_ascii=False, default=str) if isinstance(p, dict | list)
                                       else p)
                         for p in parts) + end
-        if not err and _isatty(stream):  # an error or a warning stays one line, whatever the width
+        if _isatty(stream):
             from mojodex_core._output import wrap_text
 
             text = wrap_text(text, self.columns)
@@ -163,12 +163,17 @@ class ShellContext:
         return colour_on(stream, self.config.get("shell.color", "auto"))
 
     def warn(self, message: str) -> None:
-        """One warning line on stderr (yellow on a terminal)."""
-        self.print(self.style(f"warning: {message}", "warning"), err=True)
+        """One warning line on stderr (yellow on a terminal), never wrapped: a script or a person reads it whole."""
+        self._one_line(f"warning: {message}", "warning")
 
     def error(self, message: str) -> None:
-        """One error line on stderr (red on a terminal)."""
-        self.print(self.style(f"error: {message}", "error"), err=True)
+        """One error line on stderr (red on a terminal), never wrapped: a script or a person reads it whole."""
+        self._one_line(f"error: {message}", "error")
+
+    def _one_line(self, text: str, style: str) -> None:
+        from mojodex_core._output import paint
+
+        self._emit(paint(sanitize(text), style, self._colour(sys.stderr)) + "\n", True)
 
     def log_exception(self, exc: BaseException, context: str = "") -> None:
         """Write ``exc``'s full traceback to the debug log (with ``--debug``); nothing reaches the terminal."""

@@ -62,6 +62,32 @@ def cell_width(text: str) -> int:
     return width
 
 
+def cut(text: str, cells: int) -> str:
+    """``text`` in at most ``cells`` terminal cells, ending with ``…`` when it had to be cut."""
+    if cell_width(text) <= cells:
+        return text
+    out, used = "", 0
+    for char in text:
+        used += cell_width(char)
+        if used > cells - 1:
+            break
+        out += char
+    return out.rstrip() + "…" if cells > 0 else ""
+
+
+def fit_hint(hint: str, cells: int) -> str:
+    """A question's hint (``Enter or y: accept  n: reject  e: edit the result``) in ``cells``: whole if it fits,
+    else each answer in two words (``y: accept  n: reject  e: edit``), else cut."""
+    if cell_width(hint) <= cells:
+        return hint
+    short = []
+    for answer in hint.split("  "):
+        key, sep, what = answer.partition(": ")
+        short.append(f"{key.split()[-1] if key.split() else key}: {what.split()[0]}" if sep and what.split()
+                     else answer)
+    return cut("  ".join(short), cells)
+
+
 def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cell_width(text))
 

@@ -120,4 +120,20 @@ async def ask(ctx: Any, prompt: str, *, password: bool = False, default: str | N
     with patch_stdout():
         return str(await session.prompt_async(
             literal_prompt(prompt), input_processors=processors, default=default or "", completer=completer,
-            complete_while_typing=False, bottom_toolbar=toolbar if shows_toolbar else None))
+            complete_while_typing=False, bottom_toolbar=_fitted(toolbar) if shows_toolbar and toolbar else None))
+
+
+def _fitted(hint: str) -> Any:
+    """The hint as a toolbar that fits the terminal's width each time it is drawn (shortened, never cut off)."""
+    from prompt_toolkit.application import get_app
+
+    from mojodex_core._output import fit_hint
+
+    def draw() -> str:
+        try:
+            width = int(get_app().output.get_size().columns)
+        except Exception:  # no terminal to measure: the hint as it is
+            return hint
+        return fit_hint(hint, width - 1)
+
+    return draw

@@ -16,6 +16,7 @@ from prompt_toolkit.utils import is_dumb_terminal
 from mojodex_core._completion import LEAVE_WORDS, CommandCompleter, CompletionValues
 from mojodex_core._dispatch import report, resolve, run_async, run_cancellable
 from mojodex_core._errors import MojodexError
+from mojodex_core._output import cell_width, cut
 from mojodex_core._questions import literal_prompt, toolbar_output
 from mojodex_core._text import one_line
 
@@ -39,24 +40,6 @@ class SharedHistory(FileHistory):
             f.write(entry.encode("utf-8", errors="replace"))
 
 
-def _cells(text: str) -> int:
-    from prompt_toolkit.utils import get_cwidth
-
-    return sum(get_cwidth(c) for c in text)
-
-
-def _cut(text: str, cells: int) -> str:
-    """``text`` in at most ``cells`` terminal cells, ending with ``…`` when it had to be cut."""
-    if _cells(text) <= cells:
-        return text
-    out = ""
-    for char in text:
-        if _cells(out + char) > cells - 1:
-            break
-        out += char
-    return out.rstrip() + "…" if cells > 0 else ""
-
-
 def fit_toolbar(who: str, server: str, api: str, extras: list[str], width: int) -> str:
     """The toolbar's line in ``width`` cells: ``who | server (api) | extras``, shortened as much as it must be.
 
@@ -70,14 +53,14 @@ def fit_toolbar(who: str, server: str, api: str, extras: list[str], width: int) 
         [who, f"{server} ({api})" if api else server, *extras],
         [who, server, *extras],
         [who, bare, *extras],
-        [_cut(who, 16), bare, *extras],
-        [_cut(who, 16), *extras],
+        [cut(who, 16), bare, *extras],
+        [cut(who, 16), *extras],
     ]
     for parts in tries:
         line = " | ".join(parts)
-        if _cells(line) <= width:
+        if cell_width(line) <= width:
             return line
-    return _cut(" | ".join(tries[-1]), width)
+    return cut(" | ".join(tries[-1]), width)
 
 
 class Shell:

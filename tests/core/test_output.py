@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from mojodex_core._output import Styled, cell_width, colour_on, pager_command, table, wrap
+from mojodex_core._output import Styled, cell_width, colour_on, fit_hint, pager_command, table, wrap
 
 
 def test_wide_characters_take_two_columns_and_joiners_none() -> None:
@@ -78,3 +78,11 @@ def test_the_pager_is_the_setting_then_pager_then_less(monkeypatch: pytest.Monke
     assert pager_command("") == "most"
     assert pager_command("less -S") == "less -S"
     assert pager_command("off") is None
+
+
+def test_a_questions_hint_shortens_to_the_terminal_instead_of_being_cut_off() -> None:
+    hint = "Enter or y: accept  n: reject  e: edit the result  r: restart the run with new inputs"
+    assert fit_hint(hint, 100) == hint
+    assert fit_hint(hint, 60) == "y: accept  n: reject  e: edit  r: restart"
+    assert fit_hint(hint, 20) == "y: accept  n: rejec…"
+    assert cell_width(fit_hint(hint, 20)) == 20
