@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 from mojodex_core import (
     ArgumentParser,
+    CommandCancelled,
     InputSpec,
     MojodexError,
     ProducedText,
@@ -196,11 +198,16 @@ class LocalPlugin:
                 engine = Engine(store, provider, observer, model=_model_name(ctx, provider),
                                 temperature=float(ctx.config.get("llm.temperature", 0.7)))
                 await engine.run()
-            except BaseException:
+            except BaseException as exc:
                 # The engine saved the run before letting this through: it resumes where it stopped.
                 observer.end_line()
                 ctx.print(f"Run {store.run_id} stopped; `workflow resume {store.run_id}` carries on.", err=True)
                 await observer.ended("left")
+                # Ctrl-C: that line said what it did, so the shell adds no `cancelled` (an empty message).
+                if isinstance(exc, CommandCancelled):
+                    raise CommandCancelled("") from None
+                if isinstance(exc, asyncio.CancelledError):
+                    raise asyncio.CancelledError("") from None
                 raise
         finally:
             await _close(provider)

@@ -168,6 +168,20 @@ def test_software_company_runs_all_eight_conversations_with_validation(
     term.expect_prompt()
 
 
+def test_ctrl_c_at_the_question_says_how_to_carry_on_and_nothing_more(
+    local_shell: Callable[..., Any], llm: LLMThread, mojodex_home: Path
+) -> None:
+    (mojodex_home / "workflows").mkdir()
+    (mojodex_home / "workflows" / "two-talks.toml").write_text(TWO_TALKS, encoding="utf-8")
+    term = local_shell(llm)
+    term.line("workflow run local/two-talks --input 'task=a birdhouse'")
+    term.expect("Continue (Y/n)?", timeout=10)
+    term.ctrl("c")
+    stopped = term.expect(STOPPED)
+    term.expect_prompt()
+    assert "cancelled" not in term.text[stopped.end():]
+
+
 def test_reject_with_a_reason_runs_the_conversation_again_and_the_model_reads_why(
     local_shell: Callable[..., Any], llm: LLMThread, mojodex_home: Path
 ) -> None:
@@ -223,6 +237,7 @@ def test_ctrl_c_mid_stream_then_resume_repeats_and_loses_nothing(
     term.ctrl("c")
     stopped = term.expect(STOPPED, timeout=10)
     term.expect_prompt()
+    assert "cancelled" not in term.text[stopped.end():]  # the line above said what Ctrl-C did
     run_id = stopped.group(1)
     assert (conversation_of(llm.requests[4]) or ())[::2] == ("Design (Language)", 2)
 
