@@ -174,11 +174,16 @@ def page(text: str, command: str) -> bool:
     import shlex
     import subprocess
 
+    from mojodex_core._watchdog import USER_HOLDS_TERMINAL
+
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")  # leave at once if it fits, keep colours, leave the text on the screen
+    USER_HOLDS_TERMINAL.set()  # the shell waits for the user to leave the pager: no plugin is to blame
     try:
         argv = shlex.split(command)
         subprocess.run(argv, input=text, text=True, env=env, check=False, errors="replace")
     except (OSError, ValueError):
         return False
+    finally:
+        USER_HOLDS_TERMINAL.clear()
     return True

@@ -12,6 +12,9 @@ import threading
 import time
 from typing import Any
 
+# Set while a program the user drives holds the terminal (the pager): the loop waits for the user, not for a plugin.
+USER_HOLDS_TERMINAL = threading.Event()
+
 
 class LoopWatchdog:
     def __init__(self, ctx: Any, threshold: float = 1.0, interval: float = 0.2) -> None:
@@ -46,7 +49,9 @@ class LoopWatchdog:
     def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
         while not self._stop.wait(self.interval):
             late = time.monotonic() - self.beat
-            if late > self.threshold + self.interval and self._blamed is None:
+            if USER_HOLDS_TERMINAL.is_set():
+                self.beat = time.monotonic()
+            elif late > self.threshold + self.interval and self._blamed is None:
                 try:
                     blamed = self.blame(sys._current_frames().get(self._main))
                 except Exception:  # the records changed under us: look again at the next tick

@@ -95,3 +95,18 @@ def test_help_describes_each_option_of_a_command(spawn_mojodex, unreachable_url)
     term.expect("usage: workflow runs")
     term.expect(re.compile(r"--json\s+print a JSON list"))
     assert term.wait_exit() == 0
+
+
+def test_reading_in_the_pager_is_not_blamed_on_a_plugin(spawn_mojodex, logged_in, unreachable_url, mojodex_home):
+    # A reader who takes their time in the pager (here 0.6 s) while the watchdog warns after 0.2 s.
+    slow = FAKE_PAGER.replace("import sys;", "import sys, time; time.sleep(0.6);")
+    (mojodex_home / "config.toml").write_text("[shell]\nblock_warning_seconds = 0.2\n")
+    logged_in(unreachable_url)
+    term = spawn_mojodex(server_url=unreachable_url, env={"PAGER": slow})
+    term.expect_prompt()
+    term.line("help")
+    term.expect("PAGED")
+    term.expect_prompt()
+    term.line("exit")
+    term.wait_exit()
+    assert "blocked the shell" not in term.text
