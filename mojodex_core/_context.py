@@ -128,9 +128,7 @@ class ShellContext:
         """Show what the block prints through a pager (``shell.pager``, else ``$PAGER``, else ``less -R``) when
         it is taller than the terminal, as pgcli does; straight to the terminal otherwise, or when the block asks
         a question. Only on a terminal: into a pipe or a file, the text goes as it is."""
-        import shutil
-
-        from mojodex_core._output import page, pager_command
+        from mojodex_core._output import page, pager_command, terminal_size
 
         command = pager_command(self.config.get("shell.pager", ""))
         if self._page is not None or command is None or not (_isatty(sys.stdout) and _isatty(sys.stdin)):
@@ -141,7 +139,8 @@ class ShellContext:
             yield
         finally:
             text, self._page = "".join(self._page), None
-            if text.count("\n") < shutil.get_terminal_size().lines - 1 or not page(text, command):
+            rows = terminal_size()[1]
+            if not rows or text.count("\n") < rows - 1 or not page(text, command):
                 self._emit(text, False)
 
     def _flush_page(self) -> None:
@@ -152,10 +151,11 @@ class ShellContext:
 
     @property
     def columns(self) -> int:
-        """The terminal's width in columns (80 when it cannot be known)."""
-        import shutil
+        """The terminal's width in columns (``$COLUMNS`` first), or 0 when it cannot be known: a terminal nobody
+        gave a size (a pty opened by a program, as pexpect's) shows lines whole, as they are written."""
+        from mojodex_core._output import terminal_size
 
-        return shutil.get_terminal_size().columns
+        return terminal_size()[0]
 
     def _colour(self, stream: Any) -> bool:
         from mojodex_core._output import colour_on

@@ -49,6 +49,27 @@ def paint(text: str, style: str, on: bool) -> str:
     return f"\x1b[{STYLES[style]}m{text}\x1b[0m" if on and text else text
 
 
+def terminal_size() -> tuple[int, int]:
+    """(columns, rows) of the terminal on stdout, ``$COLUMNS`` and ``$LINES`` first; 0 for what is not known
+    (no terminal, or one nobody gave a size). Unlike ``shutil.get_terminal_size``, no 80x24 is made up."""
+    sizes = []
+    for name in ("COLUMNS", "LINES"):
+        try:
+            sizes.append(max(int(os.environ.get(name, "")), 0))
+        except ValueError:
+            sizes.append(0)
+    if not all(sizes):
+        import sys
+
+        try:
+            real = os.get_terminal_size(sys.__stdout__.fileno()) if sys.__stdout__ is not None else None
+        except (AttributeError, ValueError, OSError):
+            real = None
+        if real is not None:
+            sizes = [sizes[0] or real.columns, sizes[1] or real.lines]
+    return sizes[0], sizes[1]
+
+
 def cell_width(text: str) -> int:
     """Columns ``text`` takes on a terminal: wide (East Asian, emoji) characters take two, combining marks and
     joiners none."""

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from mojodex_core._output import Styled, cell_width, colour_on, fit_hint, pager_command, table, wrap
+from mojodex_core._output import Styled, cell_width, colour_on, fit_hint, pager_command, table, terminal_size, wrap
 
 
 def test_wide_characters_take_two_columns_and_joiners_none() -> None:
@@ -86,3 +86,9 @@ def test_a_questions_hint_shortens_to_the_terminal_instead_of_being_cut_off() ->
     assert fit_hint(hint, 60) == "y: accept  n: reject  e: edit  r: restart"
     assert fit_hint(hint, 20) == "y: accept  n: rejec…"
     assert cell_width(fit_hint(hint, 20)) == 20
+
+
+def test_the_terminals_size_comes_from_columns_and_lines_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setenv("LINES", "20")
+    assert terminal_size() == (60, 20)

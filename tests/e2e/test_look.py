@@ -110,3 +110,11 @@ def test_reading_in_the_pager_is_not_blamed_on_a_plugin(spawn_mojodex, logged_in
     term.line("exit")
     term.wait_exit()
     assert "blocked the shell" not in term.text
+
+
+def test_a_terminal_nobody_gave_a_size_gets_lines_whole(spawn_mojodex, unreachable_url):
+    term = spawn_mojodex("workflow", "show-definition", "local/software-company", server_url=unreachable_url,
+                         columns=0)  # as a pty that pexpect opens without dimensions
+    term.expect("Manual (at most 10 turns)")
+    term.wait_exit()
+    assert "Coding (Design): Programmer + Designer, Code -> Designed Code (at most 10 turns)" in term.text
