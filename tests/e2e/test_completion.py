@@ -14,6 +14,7 @@ from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
+from server_runs import add_runs
 
 from mojodex_core import RunInfo, hookimpl
 from mojodex_core._completion import CommandCompleter, CompletionValues
@@ -22,24 +23,6 @@ from mojodex_core._shell import Shell, fit_toolbar
 DEMO_EMAIL = "demo@example.com"
 DIALECTS = ("spec", "mojodex-2024", "mojodex-0.4")
 NO_LOCAL = '[plugins]\ndisabled = ["local"]\n'
-
-
-def add_runs(srv: Any, n: int, task_pk: int) -> list[int]:
-    """``n`` started runs of an instruct task of the demo user, straight into the 0.4 server's store."""
-
-    def add() -> list[int]:
-        store = srv.server.store
-        user = store.user_by_email(DEMO_EMAIL)
-        pks = []
-        for i in range(n):
-            pk = store.tasks.add_execution(task_pk, user.user_pk, [
-                {"input_name": "request", "type": "text_area", "value": f"request {i}"}])
-            store.tasks.set_started(pk)
-            store.tasks.set_title(pk, f"Note {i}")
-            pks.append(pk)
-        return pks
-
-    return list(srv.call(add))
 
 
 # -- what a person sees ------------------------------------------------------------------------------------------
@@ -57,7 +40,7 @@ def test_the_first_tab_after_workflow_run_offers_the_servers_workflows(spawn_moj
 
 def test_task_show_offers_the_run_ids_in_numeric_order(spawn_mojodex, logged_in, start_server_thread, mojodex_home):
     srv = start_server_thread(api="mojodex-0.4", first_pk=9)  # tasks 9 to 12; runs 9, 10, 11, 12
-    assert add_runs(srv, 4, task_pk=10) == [9, 10, 11, 12]
+    assert add_runs(srv, 4, 10, title="Note") == [9, 10, 11, 12]
     (mojodex_home / "config.toml").write_text(NO_LOCAL, encoding="utf-8")
     logged_in(srv.url, srv.token_for())
     term = spawn_mojodex(server_url=srv.url)
@@ -154,7 +137,7 @@ async def test_task_runs_and_workflow_runs_complete_from_the_history(make_shell,
             def call(func: Any) -> Any:
                 return func()
 
-        add_runs(Thread, 2, task_pk=10)
+        add_runs(Thread, 2, 10, title="Note")
         logged_in(srv.url, srv.token_for(DEMO_EMAIL))
         shell = make_shell(server_url=srv.url, plugins=["workflow", "task"])
         shell.ctx.session.restore()
@@ -163,7 +146,7 @@ async def test_task_runs_and_workflow_runs_complete_from_the_history(make_shell,
         for command in ("task show", "task text", "task resume", "workflow show", "workflow resume"):
             assert _complete(shell.ctx, f"{command} ", values) == ["9", "10"], command
         assert _complete(shell.ctx, "task show 1", values) == ["10"]
-        add_runs(Thread, 1, task_pk=10)
+        add_runs(Thread, 1, 10, title="Note")
         assert "11" not in values.for_command("task show")
         values.refresh("task run")  # a command that makes runs: the history is read again
         await values.settle(10)

@@ -168,13 +168,19 @@ def test_software_company_runs_all_eight_conversations_with_validation(
     term.expect_prompt()
 
 
+def run_two_talks(local_shell: Callable[..., Any], llm: LLMThread, home: Path) -> Any:
+    """A shell that has just started a run of the two-conversation workflow (TWO_TALKS)."""
+    (home / "workflows").mkdir()
+    (home / "workflows" / "two-talks.toml").write_text(TWO_TALKS, encoding="utf-8")
+    term = local_shell(llm)
+    term.line("workflow run local/two-talks --input 'task=a birdhouse'")
+    return term
+
+
 def test_ctrl_c_at_the_question_says_how_to_carry_on_and_nothing_more(
     local_shell: Callable[..., Any], llm: LLMThread, mojodex_home: Path
 ) -> None:
-    (mojodex_home / "workflows").mkdir()
-    (mojodex_home / "workflows" / "two-talks.toml").write_text(TWO_TALKS, encoding="utf-8")
-    term = local_shell(llm)
-    term.line("workflow run local/two-talks --input 'task=a birdhouse'")
+    term = run_two_talks(local_shell, llm, mojodex_home)
     term.expect("Continue (Y/n)?", timeout=10)
     term.ctrl("c")
     stopped = term.expect(STOPPED)
@@ -185,10 +191,7 @@ def test_ctrl_c_at_the_question_says_how_to_carry_on_and_nothing_more(
 def test_reject_with_a_reason_runs_the_conversation_again_and_the_model_reads_why(
     local_shell: Callable[..., Any], llm: LLMThread, mojodex_home: Path
 ) -> None:
-    (mojodex_home / "workflows").mkdir()
-    (mojodex_home / "workflows" / "two-talks.toml").write_text(TWO_TALKS, encoding="utf-8")
-    term = local_shell(llm)
-    term.line("workflow run local/two-talks --input 'task=a birdhouse'")
+    term = run_two_talks(local_shell, llm, mojodex_home)
     term.expect("Step Planning started", timeout=10)
     term.expect(output_of("Planning", 1))
     term.expect("Continue (Y/n)?")

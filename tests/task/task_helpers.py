@@ -75,21 +75,10 @@ def task_execution(srv: Any, pk: int) -> dict[str, Any]:
 
 
 def add_runs(srv: Any, n: int, user_task_pk: int = ASSIST, title: str = "Old run") -> list[int]:
-    """``n`` started runs of the demo user, straight into the server's store (numbered titles)."""
+    """``n`` started runs of the demo user (General Assistance unless told), straight into the server's store."""
+    import server_runs
 
-    def add() -> list[int]:
-        store = srv.server.store
-        user = store.user_by_email(DEMO_EMAIL)
-        pks = []
-        for i in range(n):
-            pk = store.tasks.add_execution(user_task_pk, user.user_pk, [
-                {"input_name": "request", "type": "text_area", "value": f"request {i}"}])
-            store.tasks.set_started(pk)
-            store.tasks.set_title(pk, f"{title} {i}")
-            pks.append(pk)
-        return pks
-
-    return list(srv.call(add))
+    return server_runs.add_runs(srv, n, user_task_pk, title)
 
 
 def draft_text(srv: Any, run_pk: int, version: int = -1) -> tuple[str, str]:
