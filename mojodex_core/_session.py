@@ -106,17 +106,18 @@ class Session:
                     attempts: int = ATTEMPTS) -> User | None:
         """Log in to the server, asking for what is not given; greet the user and keep the token.
 
-        ``ctx.options.login_hint``, when a plugin set it, is said before the questions (the demo sets its
-        account's). Wrong credentials: one line, ask again, up to ``attempts`` times (then ``LoginFailed``). Server
+        What a plugin answers to ``mojodex_login_hint`` is said before the questions (the demo says its
+        account). Wrong credentials: one line, ask again, up to ``attempts`` times (then ``LoginFailed``). Server
         unreachable: one line naming the URL and None, so that the shell can still open. With ``save=False``
         the token is kept for this process only.
         """
         ctx = self.ctx
         await self.check_transport("password")  # before anything is typed
         # What to type, when a plugin knows (the demo's account, once its user logged out): before the questions.
-        hint = getattr(ctx.options, "login_hint", "")
-        if hint and ctx.interactive and (email is None or password is None):
-            ctx.print(hint, err=True)
+        if ctx.interactive and (email is None or password is None):
+            hint = await ctx.call_hook("mojodex_login_hint")
+            if hint:
+                ctx.print(str(hint), err=True)
         for attempt in range(1, attempts + 1):
             user_email = email if email is not None else (await ctx.ask("Username: ")).strip()
             user_password = password if password is not None else await ctx.ask("Password: ", password=True)

@@ -94,6 +94,14 @@ def mojodex_toolbar(ctx: Context) -> str | None:
     """
 
 
+@hookspec(firstresult=True)
+def mojodex_login_hint(ctx: Context) -> str | None:
+    """Return one line to say before the login questions (which account to use, where to get one), or None.
+
+    Asked only when someone is at the terminal to answer them; the first plugin to answer wins.
+    """
+
+
 @hookspec
 def mojodex_completions(ctx: Context, after: str | None) -> dict[str, list[tuple[str, str]]] | None:
     """Load what Tab offers as the first argument of commands, in the background: return

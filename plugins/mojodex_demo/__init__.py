@@ -65,10 +65,17 @@ class DemoPlugin:
         more = " `task list` shows its other tasks;" if api == "mojodex-0.4" else ""
         ctx.print(f"Logging in as {DEMO_EMAIL}. Try `workflow list`, then `workflow run {first}`;{more} "
                   "`help` lists the rest.", err=True)
-        # Said again by the login questions, after a `logout`: the account is nowhere else to be found.
-        ctx.options.login_hint = f"Demo: log in as {DEMO_EMAIL}, password {DEMO_PASSWORD}."
         # The demo's token is for a server that lives as long as this process: never saved with real ones.
         await ctx.login(DEMO_EMAIL, DEMO_PASSWORD, save=False)
+
+    @hookimpl
+    def mojodex_login_hint(self) -> str | None:
+        # Said by the login questions, after a `logout`: the demo's account is nowhere else to be found.
+        if self.server is None:
+            return None
+        from mojodex_server import DEMO_EMAIL, DEMO_PASSWORD
+
+        return f"Demo: log in as {DEMO_EMAIL}, password {DEMO_PASSWORD}."
 
     @hookimpl
     def mojodex_shutdown(self) -> Any:
