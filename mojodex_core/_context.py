@@ -157,6 +157,12 @@ class ShellContext:
 
         return terminal_size()[0]
 
+    @property
+    def color(self) -> bool:
+        """Whether what goes to stdout may have colour and other styles (a terminal, no ``NO_COLOR``,
+        ``shell.color`` not ``"never"``): a plugin that renders on its own (rich, say) asks this first."""
+        return self._colour(sys.stdout)
+
     def _colour(self, stream: Any) -> bool:
         from mojodex_core._output import colour_on
 

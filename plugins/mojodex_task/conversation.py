@@ -344,7 +344,7 @@ class Conversation:
                 self.ctx.print("The finished version:")
             elif height:
                 screen.control(f"\x1b[{height}A\r\x1b[J")  # erase the stream: the rendered draft replaces it
-            sys.stdout.write(render.rendered(draft.title, draft.text, columns))
+            sys.stdout.write(render.rendered(draft.title, draft.text, columns, styled=self.ctx.color))
             sys.stdout.flush()
             return
         if exact:

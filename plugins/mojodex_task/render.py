@@ -34,8 +34,9 @@ def hard_breaks(text: str) -> str:
     return "\n".join(out)
 
 
-def rendered(title: str, body: str, width: int) -> str:
-    """The draft rendered for a terminal of ``width`` columns: a bold title, then the Markdown of the text.
+def rendered(title: str, body: str, width: int, styled: bool = True) -> str:
+    """The draft rendered for a terminal of ``width`` columns: a bold title, then the Markdown of the text;
+    laid out the same with ``styled=False`` (``NO_COLOR``), but with no bold, colour or any other style.
 
     The text is sanitized before rich sees it, so every control sequence in the result is rich's own. Links are
     shown, not made clickable (a server's URL never becomes a terminal hyperlink).
@@ -48,7 +49,7 @@ def rendered(title: str, body: str, width: int) -> str:
 
     out = io.StringIO()
     console = Console(file=out, width=width, force_terminal=True, highlight=False, emoji=False, markup=False,
-                      soft_wrap=False)
+                      soft_wrap=False, color_system="auto" if styled else None)
     title = " ".join(sanitize(title).split())
     if title:
         console.print(Text(title, style="bold"))

@@ -118,3 +118,17 @@ def test_a_terminal_nobody_gave_a_size_gets_lines_whole(spawn_mojodex, unreachab
     term.expect("Manual (at most 10 turns)")
     term.wait_exit()
     assert "Coding (Design): Programmer + Designer, Code -> Designed Code (at most 10 turns)" in term.text
+
+
+def test_a_rendered_draft_has_its_layout_but_no_style_with_no_color(spawn_mojodex):
+    run = ("--demo", "task", "run", "2", "--input", "request=a note", "--yes")
+    styled = spawn_mojodex(*run, env={"NO_COLOR": ""})
+    styled.expect("version 1 of run")
+    styled.wait_exit()
+    assert "\x1b[1m" in styled.raw  # the title in bold
+
+    plain = spawn_mojodex(*run)  # NO_COLOR=1
+    plain.expect("version 1 of run")
+    plain.wait_exit()
+    assert "[offline demo]" in plain.text
+    assert not SGR.search(plain.raw), repr(plain.raw)
