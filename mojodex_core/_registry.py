@@ -29,8 +29,8 @@ class Command:
 
     def __post_init__(self) -> None:
         self.words = tuple(self.name.split())
-        if not self.usage:
-            self.usage = self.name if self.parser is None else self.parser().format_usage().split(":", 1)[1].strip()
+        if not self.usage and self.parser is None:  # with a parser, help reads it (built when help is asked)
+            self.usage = self.name
 
     def help_text(self) -> str:
         """What ``help NAME`` and ``NAME --help`` print: the usage, what the command does, and, from its parser,

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 from pathlib import Path
@@ -206,6 +205,8 @@ class LocalPlugin:
                 # Ctrl-C: that line said what it did, so the shell adds no `cancelled` (an empty message).
                 if isinstance(exc, CommandCancelled):
                     raise CommandCancelled("") from None
+                import asyncio
+
                 if isinstance(exc, asyncio.CancelledError):
                     raise asyncio.CancelledError("") from None
                 raise
