@@ -225,7 +225,7 @@ class CommandCompleter(Completer):
         parser = None
         if cmd.parser is not None:
             try:
-                parser = cmd.parser()
+                parser = cmd.built_parser()
             except Exception as exc:  # a plugin's parser must never break typing
                 self.ctx.log_exception(exc, f"parser of {cmd.name}")
         if current.startswith("-"):

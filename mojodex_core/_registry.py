@@ -26,6 +26,7 @@ class Command:
     plugin: str = ""
     parser: Callable[[], Any] | None = None  # builds the command's ArgumentParser: its options for help, completion
     words: tuple[str, ...] = field(init=False)
+    _built: Any = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.words = tuple(self.name.split())
@@ -37,7 +38,7 @@ class Command:
         each argument and option with its help."""
         if self.parser is None:
             return f"usage: {self.usage}\n{self.help}".rstrip()
-        parser = self.parser()
+        parser = self.built_parser()
         parser.description = parser.description or self.help
         return str(parser.format_help()).rstrip()
 
@@ -45,7 +46,14 @@ class Command:
         """The command's options (``["-V", "--version"]``, their help), read from its parser; ``[]`` without one."""
         if self.parser is None:
             return []
-        return [(list(a.option_strings), a.help or "") for a in self.parser()._actions if a.option_strings]
+        return [(list(a.option_strings), a.help or "") for a in self.built_parser()._actions if a.option_strings]
+
+    def built_parser(self) -> Any:
+        """The command's ``ArgumentParser``, built once (help and Tab read it; the handler parses with its own),
+        or None without one."""
+        if self._built is None and self.parser is not None:
+            self._built = self.parser()
+        return self._built
 
 
 def split_line(line: str) -> list[str]:

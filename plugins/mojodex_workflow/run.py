@@ -201,7 +201,7 @@ class ServerRun:
                 if self.away or told:
                     continue
                 told = True
-                line = (f"The server has sent nothing about {what} for {self.step_timeout:.0f} s: it may have "
+                line = (f"The server has sent nothing about {what} for {self.step_timeout:g} s: it may have "
                         f"failed it.")
                 if not self.ctx.interactive:
                     self.store.forget_waiting(self.url, self.pk, self.run.session_id)

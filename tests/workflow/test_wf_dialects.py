@@ -127,7 +127,7 @@ def test_a_step_the_server_crashes_silently_is_reported_and_can_be_left(start_se
                                                                          one_shot, mojodex_home, api):
     played = play(start_server_thread, api)
     played.srv.call(lambda: played.srv.server.faults.crash_silently("stanza_divider", times=2))
-    config = '[workflow]\nend_grace_seconds = 0.5\nstep_timeout_seconds = 1.0\n[plugins]\ndisabled = ["local"]\n'
+    config = '[workflow]\nend_grace_seconds = 0.5\nstep_timeout_seconds = 0.4\n[plugins]\ndisabled = ["local"]\n'
     term = open_shell(played.srv, config=config)
     start(term, played)
     term.expect(f"Step {played.first} started")
