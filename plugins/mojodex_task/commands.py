@@ -147,12 +147,25 @@ async def run_instruct(ctx: Any, ref: str, given: dict[str, str], *, assume_yes:
     """Create a run of instruct task ``ref``, ask its inputs, start it, and show the assistant's answer; then,
     at a terminal, the conversation goes on at ``you>`` until the user leaves."""
     run = await ctx.server.create_run(ref)
+    return await start_instruct(ctx, run, given, assume_yes=assume_yes, json_mode=json_mode, plain=plain)
+
+
+async def start_instruct(ctx: Any, run: RunInfo, given: dict[str, str], *, assume_yes: bool, json_mode: bool,
+                         plain: bool = False) -> int:
+    """Ask the inputs of a created run of an instruct task, start it, and show the assistant's answer (then the
+    conversation, at a terminal). Ctrl-C at an input leaves the run created and not started: `task resume` asks
+    its inputs again."""
     run.kind = "instruct"
     conv = Conversation(ctx, run, plain=plain, json_mode=json_mode)
     chat = ctx.interactive and not assume_yes and not json_mode
 
     async def body() -> int:
-        values, files = await ask_inputs(ctx, run.inputs, given, assume_yes=assume_yes, what=f"task {ref}")
+        try:
+            values, files = await ask_inputs(ctx, run.inputs, given, assume_yes=assume_yes,
+                                             what=f"task {run.ref or run.pk}")
+        except CommandCancelled:
+            ctx.print(f"Run {run.pk} has not started; `task resume {run.pk}` asks its inputs.", err=True)
+            raise CommandCancelled("") from None  # that line said what Ctrl-C did
         await ctx.server.start_run(run, values, files)
         await ctx.call_hook("mojodex_run_started", run=run)
         if conv.show:
@@ -251,6 +264,9 @@ async def resume_instruct(ctx: Any, run: RunInfo, *, message: str | None = None,
     if not message and (not ctx.interactive or json_mode or assume_yes):
         raise NotInteractiveError(f"reopening the conversation of run {run.pk} needs a terminal: pass --message "
                                   "TEXT to send one message and print the answer")
+    if not run.started and run.produced is None and not message:
+        # Left at its first input question: nothing was said yet, so ask its inputs and start it now.
+        return await start_instruct(ctx, run, {}, assume_yes=assume_yes, json_mode=json_mode, plain=plain)
     conv = Conversation(ctx, run, plain=plain, json_mode=json_mode)
     messages = await ctx.server.messages(run)
     conv.seen(messages)
@@ -353,6 +369,9 @@ async def cmd_show(ctx: Any, args: list[str]) -> int:
     ctx.print(head + (f" - {run.title}" if run.title else ""))
     if run.started:
         ctx.print(f"Started: {run_date(run.started)}")
+    elif run.kind == "instruct" and run.produced is None and not messages:
+        ctx.print(f"Run {run.pk} has not started: `task resume {run.pk}` asks its inputs.")
+        return 0
     if run.values:
         ctx.print("Inputs:")
     for name, value in run.values.items():

@@ -221,3 +221,23 @@ def test_task_resume_reopens_the_conversation(srv: Any, open_shell: Any) -> None
     term.expect(PROMPT)
     wait_acked(srv, 2)
     assert resent(srv) == []
+
+
+def test_ctrl_c_at_the_first_input_leaves_a_run_that_resume_starts(srv: Any, open_shell: Any) -> None:
+    term = open_shell(srv)
+    term.line(f"task run {ASSIST}")
+    term.expect("request:")
+    term.ctrl("c")
+    left = term.expect(f"Run {FIRST_RUN} has not started; `task resume {FIRST_RUN}` asks its inputs.")
+    term.expect(PROMPT)
+    assert "cancelled" not in term.text[left.end():]
+    term.line(f"task show {FIRST_RUN}")
+    term.expect(f"Run {FIRST_RUN} has not started")
+    term.expect(PROMPT)
+    term.line(f"task resume {FIRST_RUN}")
+    term.expect("request:")
+    term.line("a thank-you note")
+    term.expect(f"(version 1 of run {FIRST_RUN};", timeout=10)
+    term.expect(YOU)
+    term.line("/done")
+    term.expect(PROMPT)
