@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from mojodex_core import (
     ArgumentParser,
     MojodexError,
+    NotFoundError,
     NotLoggedInError,
     RunInfo,
     StepEvent,
@@ -231,7 +232,14 @@ class WorkflowPlugin:
     async def cmd_run(self, ctx: Any, args: list[str]) -> int:
         ns = self._run_parser("workflow run", True).parse(ctx, args)
         inputs = parse_assignments(ns.input)
-        status = await self._call_run_hook(ctx, ns, "mojodex_run_workflow", ref=ns.ref, inputs=inputs)
+        try:
+            status = await self._call_run_hook(ctx, ns, "mojodex_run_workflow", ref=ns.ref, inputs=inputs)
+        except NotFoundError as exc:
+            if exc.kind != "task":
+                raise
+            # Mojodex 0.4 keeps workflows among its tasks: what the user asked for is a workflow.
+            raise NotFoundError(f"workflow {exc.ref} not found", exc.status, text=exc.text, kind="workflow",
+                                ref=exc.ref) from None
         if status is None:
             raise MojodexError(f"no workflow {one_line(ns.ref, 60)!r}: `workflow list` shows what you can run")
         return int(status)

@@ -17,7 +17,6 @@ MISSING = 4242
 # Reads of one run, on every dialect; and those of a dialect with tasks and restarts.
 RUN_READS = ("task show {}", "workflow show {}", "workflow resume {}", "task resume {}")
 RUN_READS_04 = ("task text {}", "task text {} --version 1", "workflow restart {}")
-DEFINITION_READS = ("workflow run {}", "task run {}")
 RUN_PATH = {"spec": "/user_workflow_execution", "mojodex-2024": "/user_workflow_execution",
             "mojodex-0.4": "/user_task_execution"}
 
@@ -59,10 +58,11 @@ def test_a_missing_or_foreign_run_or_definition_is_not_found(api, owner, start_s
     else:
         srv.call(srv.server.add_user, ANN, "pw", "Ann")
         definition, run = add_run(srv, ANN)
-    kind = "task" if api == "mojodex-0.4" else "workflow"
     cases = [(line.format(run), f"run {run} not found") for line in RUN_READS]
     cases += [(line.format(run), f"run {run} not found") for line in RUN_READS_04 if api == "mojodex-0.4"]
-    cases += [(line.format(definition), f"{kind} {definition} not found") for line in DEFINITION_READS]
+    # What the command names: a workflow for `workflow run`, a task for `task run` where the server has tasks.
+    cases += [(f"workflow run {definition}", f"workflow {definition} not found"),
+              (f"task run {definition}", f"{'task' if api == 'mojodex-0.4' else 'workflow'} {definition} not found")]
     for line, message in cases:
         proc = one_shot(srv, line)
         assert (proc.returncode, proc.stdout, proc.stderr) == (1, "", f"error: {message}\n"), line
