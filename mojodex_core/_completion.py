@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 HOOK = "mojodex_completions"
 LEAVE_WORDS = ("exit", "quit")
 WAIT_SECONDS = 1.5  # how long a Tab waits for a load under way before it offers what is known
+# A load starts once the prompt has been idle this long: lines typed at once (pasted, or a script driving the
+# shell) cancel it before it asks the server anything; a person takes longer to reach Tab, which waits for it.
+IDLE_SECONDS = 0.25
 
 
 def natural_key(word: str) -> tuple[int, int, str]:
@@ -91,6 +94,8 @@ class CompletionValues:
         from mojodex_core._questions import IN_BACKGROUND
 
         IN_BACKGROUND.set(True)  # this task's own context: a loader asks nothing (an expired login included)
+        if IDLE_SECONDS:
+            await asyncio.sleep(IDLE_SECONDS)
         # One plugin after the other, as hooks run: two loaders never ask a server that is still being detected
         # at once. Each plugin's answer is kept as soon as it comes.
         for plugin in list(dict.fromkeys(impl.plugin_name for impl in self.ctx.hooks._impls(HOOK))):

@@ -224,7 +224,13 @@ class Loader:
 
 
 @pytest.fixture
-def notes(make_shell, logged_in, unreachable_url):
+def no_idle(monkeypatch):
+    """Loads start as soon as they are asked for (the shell waits for the prompt to be idle first)."""
+    monkeypatch.setattr("mojodex_core._completion.IDLE_SECONDS", 0)
+
+
+@pytest.fixture
+def notes(make_shell, logged_in, unreachable_url, no_idle):
     logged_in(unreachable_url)
     shell = make_shell(server_url=unreachable_url, plugins=["help"])
     loader = Loader()
@@ -306,7 +312,16 @@ async def test_load_completions_false_asks_no_plugin(notes):
     assert not values.loading and loader.afters == []
 
 
-async def test_a_loader_can_ask_nothing_behind_the_prompt(make_shell, logged_in, unreachable_url):
+async def test_lines_typed_at_once_ask_the_server_nothing(make_shell, logged_in, unreachable_url):
+    logged_in(unreachable_url)
+    shell = make_shell(server_url=unreachable_url, plugins=["help"])
+    loader = Loader()
+    shell.add_plugin("notes", loader)
+    await shell.run("help\rhelp help\rexit\r")  # faster than the prompt's idle time, as a paste or a script
+    assert loader.afters == []
+
+
+async def test_a_loader_can_ask_nothing_behind_the_prompt(make_shell, logged_in, unreachable_url, no_idle):
     logged_in(unreachable_url)
     shell = make_shell(server_url=unreachable_url, plugins=["help"])
     failures: list[str] = []
