@@ -111,9 +111,10 @@ def mojodex_completions(ctx: Context, after: str | None) -> dict[str, list[tuple
 
     Fired by the interactive shell only: as its prompt first shows (``after`` is None), then after each command
     line ran (``after`` is that command's name, ``"workflow run"``: load again what it may have changed), once the
-    prompt has been idle a quarter of a second. It runs in a task of its own and never holds a key up; a Tab pressed meanwhile waits for it a moment. A command's
-    values are every plugin's, beside its own ``complete`` function's; an answer replaces this plugin's previous
-    values command by command. A failure goes to the debug log only.
+    prompt has been idle a quarter of a second. It runs in a task of its own and never holds a key up; a Tab
+    pressed meanwhile waits for it a moment. A command's values are every plugin's, beside its own ``complete``
+    function's; an answer replaces this plugin's previous values command by command. A failure goes to the debug
+    log only.
     """
 
 
