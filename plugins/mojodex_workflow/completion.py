@@ -18,17 +18,14 @@ def known_runs(ctx: Any) -> dict[str, tuple[str, bool]]:
     """The runs of this server in ``waiting-runs.json``: pk -> (what they wait for, whether they can go on)."""
     from mojodex_workflow.waiting import WaitingRuns
 
-    prefix = ctx.server_url.rstrip("/") + "#"
     out: dict[str, tuple[str, bool]] = {}
-    for key, entry in WaitingRuns(ctx)._read().items():
-        if not key.startswith(prefix) or not isinstance(entry, dict):
-            continue
+    for pk, entry in WaitingRuns(ctx).of_server(ctx.server_url).items():
         if entry.get("finished"):
-            out[key[len(prefix):]] = ("finished", False)
+            out[pk] = ("finished", False)
         elif entry.get("inputs_pending"):
-            out[key[len(prefix):]] = ("its inputs to be given", True)
+            out[pk] = ("its inputs to be given", True)
         else:
-            out[key[len(prefix):]] = ("left waiting", True)
+            out[pk] = ("left waiting", True)
     return out
 
 

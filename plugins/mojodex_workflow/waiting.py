@@ -50,6 +50,12 @@ class WaitingRuns:
     def _key(server: str, pk: int | str) -> str:
         return f"{server.rstrip('/')}#{pk}"
 
+    def of_server(self, server: str) -> dict[str, dict[str, Any]]:
+        """Every run of ``server`` in the file: its pk -> its entry."""
+        prefix = self._key(server, "")
+        return {key[len(prefix):]: entry for key, entry in self._read().items()
+                if key.startswith(prefix) and isinstance(entry, dict)}
+
     def get(self, server: str, pk: int | str) -> dict[str, Any]:
         entry = self._read().get(self._key(server, pk))
         return entry if isinstance(entry, dict) else {}
