@@ -3,8 +3,9 @@
 - ``mojodex-2024``: a message on a workflow execution reruns its rejected step (``user_message_reception``,
   ``workflow_step_execution_invalidated``, an acknowledged ``mojo_message`` "Ok", then the new step execution);
 - ``mojodex-0.4``: on a workflow run the same with ``mojo_token``s instead of the "Ok" (or, when the assistant
-  asks back, the tokens and an acknowledged ``mojo_message``, nothing rerun); on an instruct run, the next turn
-  of the conversation (:mod:`mojodex_server.instruct`).
+  asks back, the tokens and an acknowledged ``mojo_message``, nothing rerun); on a finished workflow run, the
+  result chat (:mod:`mojodex_server.result_chat`); on an instruct run, the next turn of the conversation
+  (:mod:`mojodex_server.instruct`).
 """
 
 from __future__ import annotations
@@ -102,6 +103,14 @@ class Chat:
         """0.4: the user's instruction on the step that waits: rerun it, unless the assistant asks back."""
         task_runner = self.server.task_runner
         old = task_runner.rejected(run_pk)
+        if old is None:
+            from .result_chat import ResultChat
+
+            result_chat = ResultChat(self.server)
+            run = self.tasks.execution(run_pk)
+            if run is not None and result_chat.finished(run):
+                await result_chat.answer(run, instructions(self.tasks.messages(session_id)))
+                return
         if self.server.faults.take_clarify() or old is None:
             question = (f"{DEMO_PREFIX} What should I change in this step?" if old is not None
                         else f"{DEMO_PREFIX} There is no step waiting for your review right now.")

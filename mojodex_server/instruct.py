@@ -56,7 +56,7 @@ class Instruct:
             task_name=task.name if task else "Task", inputs=inputs_parameter(run.json_input_values),
             missing=missing, messages=[{"sender": m.sender, "text": str(m.message.get("text", ""))}
                                        for m in messages],
-            draft=(versions[-1].title, versions[-1].production) if versions else None,
+            draft=(versions[-1].title or "", versions[-1].production) if versions else None,
             clarify=clarify, draft_tokens=self.server.draft_tokens,
         )
 

@@ -1,5 +1,5 @@
-"""HTTP handlers of 0.4 for reading back: runs, produced texts and their versions, the conversation; renaming
-and deleting a run."""
+"""HTTP handlers of 0.4 for reading back: runs, produced texts and their versions, the conversation (renaming and
+deleting are in :mod:`mojodex_server.history_routes`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from .errors import ApiError
-from .params import as_int, authorized, json_body, json_response, page, require_field
+from .params import as_int, authorized, json_response, page, require_field
 from .task_store import ProducedTextVersion
-from .views import find_run, own_run, run_json, run_not_found
+from .views import find_run, run_json, run_not_found
 
 if TYPE_CHECKING:
     from .server import ReferenceServer
@@ -33,8 +33,6 @@ class ReadingRoutes:
     def setup(self, app: web.Application) -> None:
         router = app.router
         router.add_get("/user_task_execution", self.runs)
-        router.add_delete("/user_task_execution", self.delete_run)
-        router.add_post("/user_task_execution_title", self.rename_run)
         router.add_get("/produced_text", self.produced_text)
         router.add_get("/user_task_execution_produced_text", self.run_produced_text)
         router.add_get("/message", self.messages)
@@ -46,7 +44,11 @@ class ReadingRoutes:
         if "user_task_execution_pk" in query:
             pk = as_int(query["user_task_execution_pk"], "user_task_execution_pk")
             # The backend's read fails on the missing row and answers 400 with the exception's text: a sentence here.
-            return json_response(run_json(self.server, own_run(self.server, user_pk, pk, 400, run_not_found(pk))))
+            # A run the user deleted is still read (``deleted_by_user: true``), as on the backend.
+            run = self.tasks.execution(pk)
+            if run is None or run.user_fk != user_pk:
+                raise ApiError(400, run_not_found(pk))
+            return json_response(run_json(self.server, run))
         limit, offset = page(query, "n_user_task_executions")
         runs = self.tasks.started_executions(user_pk)
         search = query.get("search_filter", "").strip().lower()
@@ -58,31 +60,16 @@ class ReadingRoutes:
         shown = [run_json(self.server, r) for r in runs[offset:offset + limit]]
         return json_response({"user_task_executions": shown})
 
-    async def delete_run(self, request: web.Request) -> web.Response:
-        user_pk = authorized(request, self.store)
-        require_field(request.query, "datetime", "user_task_execution_pk")
-        run = own_run(self.server, user_pk, as_int(request.query["user_task_execution_pk"], "user_task_execution_pk"))
-        self.tasks.delete_execution(run.pk)
-        return json_response({"user_task_execution_pk": run.pk})
-
-    async def rename_run(self, request: web.Request) -> web.Response:
-        user_pk = authorized(request, self.store)
-        body = json_body(request)
-        require_field(body, "datetime", "title", "user_task_execution_pk")
-        pk = as_int(body["user_task_execution_pk"], "user_task_execution_pk")
-        run = own_run(self.server, user_pk, pk, 400, f"Invalid user_task_execution_pk: {pk}")
-        if not isinstance(body["title"], str):
-            raise ApiError(400, "title must be a string")
-        self.tasks.set_title(run.pk, body["title"])
-        return json_response({"user_task_execution_pk": run.pk, "title": body["title"]})
-
     async def produced_text(self, request: web.Request) -> web.Response:
         user_pk = authorized(request, self.store)
         query = request.query
         require_field(query, "datetime", "produced_text_pk")
-        versions = self.tasks.versions_of_text(as_int(query["produced_text_pk"], "produced_text_pk"))
+        pk = as_int(query["produced_text_pk"], "produced_text_pk")
+        versions = self.tasks.versions_of_text(pk)
         if not versions or versions[-1].user_fk != user_pk:
             raise ApiError(404, "Produced text not found")
+        if self.tasks.produced_text_owner(pk, with_deleted=False) is None:  # deleted by the user
+            raise ApiError(400, f"Invalid produced_text produced_text_pk: {pk} for this user")
         return json_response(version_json(versions[-1]))
 
     async def run_produced_text(self, request: web.Request) -> web.Response:

@@ -40,10 +40,10 @@ CREATE TABLE uploads (pk INTEGER PRIMARY KEY AUTOINCREMENT, execution_fk INTEGER
                       content BLOB NOT NULL);
 CREATE TABLE messages (pk INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, sender TEXT NOT NULL,
                        message TEXT NOT NULL, message_id TEXT, creation_date TEXT NOT NULL);
-CREATE TABLE produced_texts (pk INTEGER PRIMARY KEY AUTOINCREMENT, execution_fk INTEGER NOT NULL,
-                             user_fk INTEGER NOT NULL);
+CREATE TABLE produced_texts (pk INTEGER PRIMARY KEY AUTOINCREMENT, execution_fk INTEGER,
+                             user_fk INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE produced_text_versions (pk INTEGER PRIMARY KEY AUTOINCREMENT, produced_text_fk INTEGER NOT NULL,
-                                     title TEXT NOT NULL, production TEXT NOT NULL, text_type TEXT NOT NULL,
+                                     title TEXT, production TEXT NOT NULL, text_type TEXT NOT NULL,
                                      creation_date TEXT NOT NULL);
 """
 
@@ -155,9 +155,9 @@ class Message:
 class ProducedTextVersion:
     pk: int
     produced_text_pk: int
-    execution_fk: int
+    execution_fk: int | None  # None: a text tied to no run (a hand-made one)
     user_fk: int
-    title: str
+    title: str | None  # None: a hand edit that gave no title
     production: str
     text_type: str
     creation_date: str
@@ -371,15 +371,43 @@ class TaskStore:
     # ---- produced texts ------------------------------------------------------------------------------------
     def add_produced_text_version(self, execution_pk: int, user_pk: int, title: str, production: str,
                                   text_type: str = "document") -> ProducedTextVersion:
-        """A new version of the run's produced text (made on its first version)."""
-        row = self.db.execute("SELECT pk FROM produced_texts WHERE execution_fk = ?", (execution_pk,)).fetchone()
-        text_pk = row["pk"] if row else self._insert(
-            "INSERT INTO produced_texts (execution_fk, user_fk) VALUES (?, ?)", (execution_pk, user_pk))
+        """A new version of the run's produced text (made on its first version). The run's text is the one of
+        its newest version: a text added by hand to the run (``add_produced_text``) takes over."""
+        row = self.db.execute(
+            "SELECT p.pk FROM produced_texts p JOIN produced_text_versions v ON v.produced_text_fk = p.pk "
+            "WHERE p.execution_fk = ? ORDER BY v.pk DESC LIMIT 1", (execution_pk,)).fetchone()
+        text_pk = row["pk"] if row else self.add_produced_text(execution_pk, user_pk)
+        return self.add_version(text_pk, title, production, text_type)
+
+    def add_produced_text(self, execution_pk: int | None, user_pk: int) -> int:
+        """A new produced text without versions, tied to a run or to none."""
+        return self._insert("INSERT INTO produced_texts (execution_fk, user_fk) VALUES (?, ?)",
+                            (execution_pk, user_pk))
+
+    def add_version(self, produced_text_pk: int, title: str | None, production: str,
+                    text_type: str = "document") -> ProducedTextVersion:
+        """A new version of produced text ``produced_text_pk`` (its ``index`` counts over its run's texts)."""
         version_pk = self._insert(
             "INSERT INTO produced_text_versions (produced_text_fk, title, production, text_type, creation_date) "
-            "VALUES (?, ?, ?, ?, ?)", (text_pk, title, production, text_type, now_iso()))
-        versions = self.versions_of_execution(execution_pk)
+            "VALUES (?, ?, ?, ?, ?)", (produced_text_pk, title, production, text_type, now_iso()))
+        owner = self.db.execute("SELECT execution_fk FROM produced_texts WHERE pk = ?",
+                                (produced_text_pk,)).fetchone()
+        execution_pk = owner["execution_fk"] if owner else None
+        versions = (self.versions_of_execution(execution_pk) if execution_pk is not None
+                    else self.versions_of_text(produced_text_pk))
         return next(v for v in versions if v.pk == version_pk)
+
+    def produced_text_owner(self, produced_text_pk: int, with_deleted: bool = True) -> int | None:
+        """The user pk of produced text ``produced_text_pk`` (None: no such text, or deleted and not wanted)."""
+        row = self.db.execute("SELECT user_fk, deleted FROM produced_texts WHERE pk = ?",
+                              (produced_text_pk,)).fetchone()
+        if row is None or (row["deleted"] and not with_deleted):
+            return None
+        return int(row["user_fk"])
+
+    def delete_produced_text(self, produced_text_pk: int) -> None:
+        """Soft: the run still shows it as its text, and it still takes new versions (as on the backend)."""
+        self.db.execute("UPDATE produced_texts SET deleted = 1 WHERE pk = ?", (produced_text_pk,))
 
     _PTV_SELECT = (
         "SELECT v.*, p.execution_fk, p.user_fk FROM produced_text_versions v "

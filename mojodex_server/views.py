@@ -82,6 +82,7 @@ def run_json(server: ReferenceServer, run: TaskExecution) -> dict[str, Any]:
         "summary": run.summary, "session_id": run.session_id, "json_inputs_values": run.json_input_values,
         "icon": task.icon, "task_name": task.name, "task_type": task.task_type, "user_task_pk": run.user_task_fk,
         "actions": [], "n_todos": 0, "n_not_read_todos": 0,
+        "deleted_by_user": run.deleted,
         "produced_text_pk": last.produced_text_pk if last else None,
         "produced_text_title": last.title if last else None,
         "produced_text_production": last.production if last else None,

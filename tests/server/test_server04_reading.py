@@ -100,4 +100,5 @@ async def test_messages_rename_and_delete(probes: Probes) -> None:
                                         params={"datetime": "now", "user_task_execution_pk": pk})
         assert deleted.status_code == 200
         assert (await api.get("/user_task_execution")).json()["user_task_executions"] == []
-        assert (await api.get("/user_task_execution", user_task_execution_pk=pk)).status_code == 400
+        kept = await api.get("/user_task_execution", user_task_execution_pk=pk)  # soft: still read, marked
+        assert kept.status_code == 200 and kept.json()["deleted_by_user"] is True
