@@ -15,13 +15,21 @@ Target: <= 2 ms per turn. Saving after each message takes a snapshot (state.json
 the event loop and hands the two atomic file replacements to the run's writer thread; ``--runs-dir
 /dev/shm`` takes the disk out of the picture.
 
-Run: ``.venv/bin/python bench/engine.py [--turns 40] [--rounds 7] [--words 60] [--runs-dir DIR]``
+Then the prompts of a whole software-company run against the test model server, with the same scripted replies
+whatever the prompts are (so the outputs, shown as a digest, must not change): how much of each call's start is
+the previous call's (what a model server's prefix cache can serve), and the prompt tokens the run sends (the test
+server counts words). Two scenarios: every conversation ends at its 6th message, or runs to its 10-message limit.
+
+Run: ``.venv/bin/python bench/engine.py [--turns 40] [--rounds 7] [--words 60] [--runs-dir DIR]
+[--prompt-words 300] [--prompts-only]``
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
+import json
 import multiprocessing
 import statistics
 import sys
@@ -236,6 +244,85 @@ async def measure(base_url: str, turns: int, rounds: int, runs_dir: str | None) 
     return out
 
 
+# ------------------------------------------------------------------------------- prompts: prefix, tokens
+
+SCENARIOS = {"ends": 6, "cut": 10}  # messages per conversation: the 6th says END CONVERSATION; 10 = turn limit
+
+
+def _script(messages: int, words: int) -> list[str]:
+    """The model's replies for a whole software-company run, in order, whatever the prompts: the same replies
+    before and after a change to how prompts are built (so the outputs must be the same too)."""
+    replies = []
+    for conv in range(8):
+        for turn in range(1, messages + 1):
+            body = " ".join(f"c{conv}t{turn}w{i}" for i in range(words))
+            if turn == messages and messages < 10:
+                code = "\n".join(f"    step_{i} = {i}  # c{conv}" for i in range(words // 6))
+                replies.append(f"Here is the result.\n\n{body}\n\n```python\ndef run():\n{code}\n```\n\n"
+                               "END CONVERSATION")
+            else:
+                replies.append(body)
+    return replies
+
+
+def _rendered(body: dict[str, Any]) -> str:
+    """A request as a model server's prompt cache sees it: each message's role marker, then its text, in order."""
+    return "".join(f"<|{m['role']}|>{m['content']}" for m in body["messages"])
+
+
+def _shared(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    step = 4096
+    while i < n and a[i : i + step] == b[i : i + step]:
+        i += step
+    i = min(i, n)
+    while i > 0 and a[:i] != b[:i]:
+        i -= 1
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+async def prompt_round(messages: int, words: int, home: Path) -> dict[str, Any]:
+    from mojodex_engine.definitions import get_definition
+
+    definition = get_definition(home, "software-company")
+    async with FakeOpenAIServer(_script(messages, words)) as server:
+        provider = OpenAIProvider(base_url=server.base_url, api_key="test-key", model="test-model")
+        store = RunStore.create(home, definition, {"task": "I want to create users in my application"},
+                                model="test-model")
+        result = await Engine(store, provider, Observer(), model="test-model", temperature=0.0).run()
+        await provider.aclose()
+        prompts = [_rendered(body) for body in server.requests]
+    shares = [_shared(prev, cur) / len(cur) for prev, cur in itertools.pairwise(prompts)]
+    import hashlib
+
+    digest = hashlib.sha256(json.dumps(result.outputs, sort_keys=True).encode()).hexdigest()[:12]
+    return {
+        "calls": len(prompts),
+        "prompt_tokens": result.usage.prompt_tokens,
+        "completion_tokens": result.usage.completion_tokens,
+        "shared_mean": statistics.mean(shares),
+        "shared_median": statistics.median(shares),
+        "shared_min": min(shares),
+        "outputs": digest,
+    }
+
+
+def report_prompts(words: int) -> None:
+    print(f"software company, test model server, {words}-word messages: prompts of each call")
+    print(f"{'scenario':28}{'calls':>6}{'prompt tok':>12}{'compl. tok':>12}{'shared start (mean/median/min)':>34}"
+          f"{'outputs':>14}")
+    for name, messages in SCENARIOS.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            r = asyncio.run(prompt_round(messages, words, Path(tmp)))
+        label = f"{name} ({messages} messages/conv.)"
+        shared = f"{r['shared_mean']:.0%} / {r['shared_median']:.0%} / {r['shared_min']:.0%}"
+        print(f"{label:28}{r['calls']:>6}{r['prompt_tokens']:>12}{r['completion_tokens']:>12}{shared:>34}"
+              f"{r['outputs']:>14}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=40)
@@ -245,7 +332,12 @@ def main() -> None:
         "--runs-dir",
         help="where runs are written (default: the system temp dir); /dev/shm shows the engine without the disk",
     )
+    parser.add_argument("--prompt-words", type=int, default=300, help="words per message in the prompts' run")
+    parser.add_argument("--prompts-only", action="store_true", help="only the prompts' figures")
     args = parser.parse_args()
+    if args.prompts_only:
+        report_prompts(args.prompt_words)
+        return
 
     ctx = multiprocessing.get_context("spawn")
     ports, stop = ctx.Queue(), ctx.Event()
@@ -272,6 +364,8 @@ def main() -> None:
     print(f"{'  of which saving (snapshot)':34}{ms('save'):>14.2f}")
     print(f"{'engine overhead, engine - bare':34}{ms('diff'):>14.2f}{ms('engine_first') - ms('bare_first'):>17.2f}")
     print(f"target <= 2 ms per turn (measured): {'met' if ms('own') <= 2 else 'NOT met'}")
+    print()
+    report_prompts(args.prompt_words)
 
 
 if __name__ == "__main__":

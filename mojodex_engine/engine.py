@@ -341,12 +341,13 @@ class Engine:
         d = self.definition
         values = {**{a: st.inputs[i] for a, i in d.input_artifacts().items()}, **st.values}
         rejections = [Rejection(str(r.get("output") or ""), r.get("reason")) for r in st.rejections]
-        opening = prompts.conversation_opening(d, conv, values, st.inputs, rejections)
+        # The same system text and opening for every call: each call is the previous one with two turns more.
+        system = prompts.run_system(d, st.inputs)
+        opening = prompts.conversation_opening(d, conv, values, rejections)
         transcript = [(m["role"], m["text"]) for m in st.messages]
         while not (transcript and prompts.has_end(transcript[-1][1])) and len(transcript) < conv.turns:
             speaker, other = (conv.lead, conv.assistant) if len(transcript) % 2 == 0 else (conv.assistant, conv.lead)
-            system = prompts.conversation_system(d, conv, speaker, len(transcript) + 1)
-            messages = prompts.conversation_messages(system, opening, transcript, speaker)
+            messages = prompts.conversation_messages(system, opening, conv, transcript)
             raw, usage = await self._ask(messages, speaker)
             text = prompts.normalize_message(speaker, other, raw)
             transcript.append((speaker, text))

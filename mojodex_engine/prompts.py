@@ -1,10 +1,18 @@
 """The chat messages the engine sends, and the parsing of what comes back.
 
-A conversation message is asked for with: a system prompt that describes the roleplay from the speaker's
-point of view, a first user message that opens the conversation (input artifacts, earlier outputs, rejected
-attempts), then the transcript as user/assistant turns: the speaker's own earlier lines are ``assistant``
-turns, the other role's are ``user`` turns (consecutive turns of the same side are merged, since some
-OpenAI-compatible servers require alternation).
+Prompts are built so that each call starts like the previous one, so a model server's prefix cache serves
+most of it: stable text first, history appended, nothing reordered. A conversation message is asked for with:
+
+1. a system prompt that is the same for every call of a run (``run_system``): the roleplay, the workflow, its
+   roles, artifacts and phases, how a conversation goes, and the run's inputs (the instruction it handles);
+2. the conversation's opening as a user turn (``conversation_opening``): START CONVERSATION, what it is about,
+   lead and assistant, its input artifacts in full, rejected attempts and why;
+3. the conversation so far, as the original notebook's thread had it: every message said (by either role) is an
+   ``assistant`` turn, each followed by a short user turn that says who speaks next (``turn_cue``).
+
+The next call of a conversation is the previous one with the new message and one cue appended. A conversation
+reads its ``input`` artifacts; the other artifacts produced so far are not sent again (the conversations that
+read them already turned them into their outputs).
 """
 
 from __future__ import annotations
@@ -33,85 +41,71 @@ def _indent(text: str, prefix: str = "  ") -> str:
     return "\n".join(prefix + line if line.strip() else line for line in text.strip().splitlines())
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _bullets(items: Sequence[tuple[str, str]]) -> str:
-    lines = []
-    for name, description in items:
-        desc = " ".join(description.split())
-        lines.append(f"- {name}: {desc}" if desc else f"- {name}")
-    return "\n".join(lines)
+    return "\n".join(f"- {name}: {_one_line(desc)}" if desc.strip() else f"- {name}" for name, desc in items)
 
 
-def conversation_system(d: WorkflowDefinition, conv: Conversation, speaker: str, turn: int) -> str:
-    other = conv.assistant if speaker == conv.lead else conv.lead
-    output = d.artifact(conv.output)
-    out_desc = " ".join(output.description.split()) if output else ""
+def run_system(d: WorkflowDefinition, inputs: Mapping[str, str]) -> str:
+    """The system prompt of every conversation call of a run: nothing in it changes during the run."""
     phases = "\n".join(
-        f"- {p.name}: {', '.join(p.steps)}" + (f" ({' '.join(p.description.split())})" if p.description else "")
+        f"- {p.name}: {', '.join(p.steps)}" + (f" ({_one_line(p.description)})" if p.description else "")
         for p in d.phases
     )
-    last = turn >= conv.turns
-    rules = [
-        f'Start your message with "{speaker}: ".',
-        f"Write only what {speaker} says; never write lines for {other} or anyone else.",
-        f"Explain, propose, ask or answer questions to build the {conv.output} together with {other}.",
-        f"When the {conv.output} is complete, write a message that contains the complete {conv.output} "
-        f'itself (not a summary of it) and ends with "{END_MARKER}".',
+    parts = [
+        "You are roleplaying people who work together in a workflow. In every message you speak as one person "
+        "only: the one my last message names.",
+        "",
+        f"Workflow: {d.name}",
+        d.context.strip(),
+        "",
+        "Roles:",
+        _bullets([(r.name, r.description) for r in d.roles]),
+        "",
+        "Artifacts (what conversations read and produce):",
+        _bullets([(a.name, a.description) for a in d.artifacts]),
+        "",
+        "Phases and their conversations:",
+        phases,
+        "",
+        "How a conversation goes:",
+        "- I open it with START CONVERSATION: what it is about, its lead and assistant, its input artifacts and "
+        "its output artifact. Before each message I say who speaks.",
+        '- Start your message with that person\'s name and a colon ("CEO: ..."), and write only what that person '
+        "says; never write lines for the other role or anyone else.",
+        "- Explain, propose, ask or answer questions to build the output artifact together with the other role.",
+        "- When the output artifact is complete, write a message that contains the complete artifact itself (not "
+        f'a summary of it) and ends with "{END_MARKER}".',
     ]
-    if last:
-        rules.append(
-            f'This is the last message allowed: write the complete {conv.output} now and end with "{END_MARKER}".'
-        )
-    return "\n".join(
-        [
-            "You are roleplaying people who work together in a workflow. In every message you speak as one "
-            "person only.",
-            "",
-            f"Workflow: {d.name}",
-            d.context.strip(),
-            "",
-            "Roles:",
-            _bullets([(r.name, r.description) for r in d.roles]),
-            "",
-            "Artifacts (what conversations read and produce):",
-            _bullets([(a.name, a.description) for a in d.artifacts]),
-            "",
-            "Phases and their conversations:",
-            phases,
-            "",
-            f"Current conversation: {conv.name}",
-            f"About: {' '.join(conv.description.split())}",
-            f"Lead: {conv.lead}. Assistant: {conv.assistant}.",
-            f"Input artifacts: {', '.join(conv.inputs)}",
-            f"Output artifact: {conv.output}" + (f" — {out_desc}" if out_desc else ""),
-            "",
-            f"You speak as: {speaker}",
-            f"This is message {turn} of at most {conv.turns}.",
-            "",
-            "Rules:",
-            *(f"- {r}" for r in rules),
-        ]
-    )
+    if inputs:
+        parts += ["", "The instruction this workflow handles (its inputs):"]
+        parts += [f"- {k}: {v}" for k, v in inputs.items()]
+    return "\n".join(parts)
 
 
 def conversation_opening(
     d: WorkflowDefinition,
     conv: Conversation,
     values: Mapping[str, str],
-    inputs: Mapping[str, str],
     rejections: Sequence[Rejection],
 ) -> str:
-    parts = [f"START CONVERSATION {conv.name}", "", "Input artifacts:"]
+    """The first user turn of a conversation: the same for each of its calls (and after a resume)."""
+    output = d.artifact(conv.output)
+    out_desc = _one_line(output.description) if output else ""
+    parts = [
+        f"START CONVERSATION {conv.name}",
+        f"Current conversation: {conv.name}",
+        f"About: {_one_line(conv.description)}",
+        f"Lead: {conv.lead}. Assistant: {conv.assistant}.",
+        f"Input artifacts: {', '.join(conv.inputs)}",
+        f"Output artifact: {conv.output}" + (f" — {out_desc}" if out_desc else ""),
+        "",
+    ]
     for name in conv.inputs:
         parts += [f"## {name}", values.get(name, "").strip() or "(empty)", ""]
-    from_inputs = set(d.input_artifacts().values())
-    loose = [(k, v) for k, v in inputs.items() if k not in from_inputs]
-    if loose:
-        parts += ["Workflow inputs:", *(f"- {k}: {v}" for k, v in loose), ""]
-    earlier = [(k, v) for k, v in values.items() if k not in conv.inputs and k not in inputs]
-    if earlier:
-        parts.append("Earlier outputs of this workflow (for context):")
-        for name, text in earlier:
-            parts += [f"## {name}", text.strip() or "(empty)", ""]
     for i, rej in enumerate(rejections, 1):
         parts += [
             f"Rejected attempt {i}: the user rejected this {conv.output} from an earlier run of this conversation.",
@@ -121,22 +115,33 @@ def conversation_opening(
             "Take the reason into account this time.",
             "",
         ]
-    parts.append(f"{conv.lead}, you speak first.")
-    return "\n".join(parts)
+    return "\n".join(parts).rstrip()
+
+
+def turn_cue(conv: Conversation, turn: int) -> str:
+    """Who speaks at message ``turn`` (from 1): the user turn before each message."""
+    speaker = conv.lead if turn % 2 == 1 else conv.assistant
+    lines = [f"You speak as: {speaker}", f"This is message {turn} of at most {conv.turns}."]
+    if turn >= conv.turns:
+        lines.append(
+            f'This is the last message allowed: write the complete {conv.output} now and end with "{END_MARKER}".'
+        )
+    return "\n".join(lines)
 
 
 def conversation_messages(
-    system: str, opening: str, transcript: Sequence[tuple[str, str]], speaker: str
+    system: str, opening: str, conv: Conversation, transcript: Sequence[tuple[str, str]]
 ) -> list[dict[str, str]]:
-    """System prompt, the opening as a user turn, then the transcript from ``speaker``'s side, merged."""
-    turns: list[dict[str, str]] = [{"role": "user", "content": opening}]
-    for role, text in transcript:
-        side = "assistant" if role == speaker else "user"
-        if turns[-1]["role"] == side:
-            turns[-1] = {"role": side, "content": turns[-1]["content"] + "\n\n" + text}
-        else:
-            turns.append({"role": side, "content": text})
-    return [{"role": "system", "content": system}, *turns]
+    """The call for the message after ``transcript``: system, opening with the first cue, then each message
+    said as an assistant turn followed by the next cue. Each call is the previous one with two turns more."""
+    messages = [
+        {"role": "system", "content": system},
+        {"role": "user", "content": f"{opening}\n\n{turn_cue(conv, 1)}"},
+    ]
+    for turn, (_role, text) in enumerate(transcript, 2):
+        messages.append({"role": "assistant", "content": text})
+        messages.append({"role": "user", "content": turn_cue(conv, turn)})
+    return messages
 
 
 def step_messages(

@@ -286,9 +286,10 @@ class OfflineProvider:
     def reply(self, messages: list[dict[str, str]]) -> str:
         system = next((m["content"] for m in messages if m.get("role") == "system"), "")
         users = [m["content"] for m in messages if m.get("role") == "user"]
-        speaker = _find(r"^You speak as: (.+)$", system)
+        # The last user turn says who speaks now (prompts.turn_cue), read first; the opening names the rest.
+        speaker = _find(r"^You speak as: (.+)$", users[-1] if users else "")
         if speaker:
-            return self._conversation(system, users, speaker)
+            return self._conversation("\n".join(users[-1:] + users[:1]), users, speaker)
         prompt = users[0] if users else ""
         reasons = re.findall(r"I reject this answer\. Reason: (.+?)\. Answer again", "\n".join(users[1:]))
         revised = f" (revised: {reasons[-1]})" if reasons else ""

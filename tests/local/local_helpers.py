@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
@@ -80,6 +81,21 @@ def resume_engine(home: Path, run_id: str, provider: Any, observer: Recorder) ->
 
 def system_of(request: dict[str, Any]) -> str:
     return str(request["messages"][0]["content"])
+
+
+def cue_of(request: dict[str, Any]) -> str:
+    """The last user turn of a request: in a conversation, who speaks now and at which message."""
+    return str([m for m in request["messages"] if m["role"] == "user"][-1]["content"])
+
+
+def turn_of(request: dict[str, Any]) -> tuple[str, str, int]:
+    """``(conversation, speaker, message number)`` of a conversation request."""
+    text = text_of(request)
+    conv = re.search(r"^Current conversation: (.+)$", text, re.M)
+    speaker = re.search(r"^You speak as: (.+)$", cue_of(request), re.M)
+    turn = re.search(r"^This is message (\d+) of", cue_of(request), re.M)
+    assert conv and speaker and turn, "not a conversation request"
+    return conv.group(1), speaker.group(1), int(turn.group(1))
 
 
 def text_of(request: dict[str, Any]) -> str:

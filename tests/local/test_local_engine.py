@@ -6,7 +6,7 @@ import json
 import stat
 from pathlib import Path
 
-from local_helpers import TWO_CONVERSATIONS, Recorder, make_engine, system_of, text_of, write_definition
+from local_helpers import TWO_CONVERSATIONS, Recorder, cue_of, make_engine, text_of, turn_of, write_definition
 
 from mojodex_engine.definitions import get_definition
 from mojodex_engine.providers import OpenAIProvider, Usage
@@ -34,14 +34,14 @@ async def test_end_conversation_ends_and_gives_the_output(
         ("CEO", "CEO: What should the plan be?"),
         ("CPO", "CPO: The plan:\n1. build\n2. ship\n\nEND CONVERSATION"),
     ]
-    assert "You speak as: CEO" in system_of(server.requests[0])
-    assert "You speak as: CPO" in system_of(server.requests[1])
+    assert turn_of(server.requests[0]) == ("Planning", "CEO", 1)
+    assert turn_of(server.requests[1]) == ("Planning", "CPO", 2)
     # the assistant sees the lead's line as the other side's turn; each request streams with usage
     req = server.requests[1]
     assert req["stream"] is True and req["stream_options"] == {"include_usage": True}
     assert req["model"] == "test-model" and req["temperature"] == 0.2
-    assert [m["role"] for m in req["messages"]] == ["system", "user"]
-    assert req["messages"][1]["content"].endswith("CEO: What should the plan be?")
+    assert [m["role"] for m in req["messages"]] == ["system", "user", "assistant", "user"]
+    assert req["messages"][2]["content"] == "CEO: What should the plan be?"
     assert "START CONVERSATION Planning" in req["messages"][1]["content"]
     assert "A todo app" in req["messages"][1]["content"]
     # events: started, messages, ended with [{"<artifact>": text}]
@@ -68,8 +68,8 @@ async def test_turn_limit_cuts_the_conversation(
     assert rec.messages[2] == ("CEO", "CEO: Three, without a prefix")
     first_end = rec.of("ended")[0][1]
     assert first_end.cut
-    assert "This is message 3 of at most 3." in system_of(server.requests[2])
-    assert "This is the last message allowed" in system_of(server.requests[2])
+    assert "This is message 3 of at most 3." in cue_of(server.requests[2])
+    assert "This is the last message allowed" in cue_of(server.requests[2])
 
 
 async def test_outputs_pass_to_later_conversations(
@@ -81,7 +81,7 @@ async def test_outputs_pass_to_later_conversations(
     second = server.requests[2]
     assert "START CONVERSATION Building" in text_of(second)
     assert "## Plan\nPLAN-XYZ: do A then B." in text_of(second)
-    assert "You speak as: CPO" in system_of(second)
+    assert turn_of(second) == ("Building", "CPO", 1)
 
 
 async def test_reject_with_reason_reruns_with_the_reason(

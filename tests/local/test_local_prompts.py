@@ -8,8 +8,10 @@ from typing import Any
 
 from local_helpers import TWO_CONVERSATIONS, Recorder, make_engine, write_definition
 
+from mojodex_engine.definitions import parse_definition
 from mojodex_engine.prompts import conversation_messages, normalize_message, split_entries, strip_message
-from mojodex_engine.providers import Usage
+from mojodex_engine.providers import OpenAIProvider, Usage
+from mojodex_engine.testing import FakeOpenAIServer
 
 
 def test_normalize_adds_the_prefix_and_cuts_lines_of_the_other_role() -> None:
@@ -30,11 +32,36 @@ def test_split_entries() -> None:
     assert split_entries(text) == ["One", "Two", "Three", "Four", "Five"]
 
 
-def test_transcript_turns_are_merged_from_the_speakers_side() -> None:
-    messages = conversation_messages("sys", "open", [("CEO", "CEO: a"), ("CPO", "CPO: b")], "CEO")
-    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
-    messages = conversation_messages("sys", "open", [("CEO", "CEO: a"), ("CPO", "CPO: b")], "CPO")
-    assert messages[1:] == [{"role": "user", "content": "open\n\nCEO: a"}, {"role": "assistant", "content": "CPO: b"}]
+def test_transcript_is_one_thread_each_message_an_assistant_turn_then_who_speaks() -> None:
+    conv = parse_definition(TWO_CONVERSATIONS, ref="t", label="t.toml").conversations[0]
+    messages = conversation_messages("sys", "open", conv, [("CEO", "CEO: a"), ("CPO", "CPO: b")])
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
+    assert messages[1]["content"] == "open\n\nYou speak as: CEO\nThis is message 1 of at most 4."
+    assert messages[2:5] == [
+        {"role": "assistant", "content": "CEO: a"},
+        {"role": "user", "content": "You speak as: CPO\nThis is message 2 of at most 4."},
+        {"role": "assistant", "content": "CPO: b"},
+    ]
+    assert messages[5]["content"].startswith("You speak as: CEO\nThis is message 3 of at most 4.")
+    last = conversation_messages("sys", "open", conv, [("CEO", "x"), ("CPO", "y"), ("CEO", "z")])
+    assert "This is the last message allowed: write the complete Plan now" in last[-1]["content"]
+
+
+async def test_each_call_starts_with_the_whole_previous_call_and_the_system_text_never_changes(
+    tmp_path: Path, home: Path, server: FakeOpenAIServer, provider: OpenAIProvider
+) -> None:
+    definition = write_definition(tmp_path, TWO_CONVERSATIONS)
+    server.queue("CEO: one", "CPO: two", "CEO: three", "CPO: the plan\nEND CONVERSATION",
+                 "CPO: build", "CEO: the product\nEND CONVERSATION")
+    await make_engine(home, definition, {"task": "A todo app"}, provider, Recorder()).run()
+    calls = [r["messages"] for r in server.requests]
+    assert len({c[0]["content"] for c in calls}) == 1  # one system text for the whole run
+    assert "- task: A todo app" in calls[0][0]["content"]
+    for previous, call in [(calls[0], calls[1]), (calls[1], calls[2]), (calls[2], calls[3]), (calls[4], calls[5])]:
+        assert call[: len(previous)] == previous  # nothing reordered: the previous call, then two turns more
+        assert [m["role"] for m in call[len(previous):]] == ["assistant", "user"]
+    # the second conversation reads its input (the accepted plan), not the first one's transcript
+    assert "## Plan\nthe plan" in calls[4][1]["content"] and "CEO: three" not in str(calls[4])
 
 
 class ChunkIterator:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from local_helpers import TWO_CONVERSATIONS, Recorder, make_engine, resume_engine, system_of, write_definition
+from local_helpers import TWO_CONVERSATIONS, Recorder, make_engine, resume_engine, turn_of, write_definition
 
 import mojodex_engine.storage as storage
 from mojodex_core._errors import MojodexError
@@ -19,13 +19,7 @@ from mojodex_engine.testing import FakeOpenAIServer
 
 
 def speaker_turns(server: FakeOpenAIServer) -> list[tuple[str, str]]:
-    out = []
-    for req in server.requests:
-        system = system_of(req)
-        conv = system.split("Current conversation: ", 1)[1].split("\n", 1)[0]
-        turn = system.split("This is message ", 1)[1].split(" ", 1)[0]
-        out.append((conv, turn))
-    return out
+    return [(conv, str(turn)) for conv, _, turn in map(turn_of, server.requests)]
 
 
 async def test_cancel_mid_stream_then_resume(

@@ -54,10 +54,11 @@ def system_of(body: dict[str, Any]) -> str:
 
 def conversation_of(body: dict[str, Any]) -> tuple[str, str, int] | None:
     """``(conversation, speaker, message number)`` of a conversation request; None for any other request."""
-    system = system_of(body)
-    conv = _find(r"^Current conversation: (.+)$", system)
-    speaker = _find(r"^You speak as: (.+)$", system)
-    turn = _find(r"^This is message (\d+) of", system)
+    users = [str(m.get("content", "")) for m in body.get("messages") or [] if m.get("role") == "user"]
+    cue = users[-1] if users else ""  # the last user turn says who speaks now; the opening names the conversation
+    conv = _find(r"^Current conversation: (.+)$", users[0] if users else "")
+    speaker = _find(r"^You speak as: (.+)$", cue)
+    turn = _find(r"^This is message (\d+) of", cue)
     if conv is None or speaker is None or turn is None:
         return None
     return conv, speaker, int(turn)
