@@ -81,6 +81,7 @@ class Artifact:
     name: str
     description: str
     from_input: str | None = None
+    files: bool = False  # a code artifact: its code blocks are also written in the run's workspace/
 
 
 @dataclass(frozen=True)
@@ -393,14 +394,17 @@ class _Checker:
         return Role(self._str(t, key, "name"), self._str(t, key, "description", ""))
 
     def artifact(self, t: dict[str, Any], key: str, inputs: list[str]) -> Artifact:
-        self._keys(t, key, {"name", "description", "from_input"})
+        self._keys(t, key, {"name", "description", "from_input", "files"})
         name = self._str(t, key, "name")
         from_input: str | None = self._str(t, key, "from_input", "") or None
         if from_input is not None and from_input not in inputs:
             raise self.fail(_join(key, "from_input"), f"unknown input '{from_input}'")
         if from_input is None:
             from_input = next((i for i in inputs if i.casefold() == name.casefold()), None)
-        return Artifact(name, self._str(t, key, "description", ""), from_input)
+        files = t.get("files", False)
+        if not isinstance(files, bool):
+            raise self.fail(_join(key, "files"), f"expected true or false, got {_type(files)}")
+        return Artifact(name, self._str(t, key, "description", ""), from_input, files)
 
     def conversation(self, t: dict[str, Any], key: str, roles: set[str], artifacts: set[str]) -> Conversation:
         self._keys(t, key, {"name", "description", "lead", "assistant", "input", "output", "turns"})

@@ -40,6 +40,14 @@ Result = list[dict[str, str]]
 
 
 @dataclass(frozen=True)
+class Edited:
+    """A ``validate`` answer: the user edited the result into ``text``. It replaces the pending result (on
+    disk at once, so a resume shows it), later steps read it, and ``validate`` is called again with it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class StepInfo:
     """One step execution. ``execution_id`` is unique per run, step, fan-out entry and attempt."""
 
@@ -92,7 +100,7 @@ class StepObserver(Protocol):
     async def on_message_chunk(self, role: str, text: str) -> None: ...
     async def on_message_done(self, role: str, text: str) -> None: ...
     async def on_step_ended(self, step: StepInfo, result: Result) -> None: ...
-    async def validate(self, step: StepInfo, result: Result) -> tuple[bool, str | None]: ...
+    async def validate(self, step: StepInfo, result: Result) -> tuple[bool, str | None] | Edited: ...
 
 
 class Observer:
@@ -228,7 +236,12 @@ class Engine:
             ended = replace(info, cut=bool(pending["cut"]), usage=Usage.from_any(pending["usage"]))
             result = pending["result"]
             await self.observer.on_step_ended(ended, result)
-            accepted, reason = await self.observer.validate(ended, result)
+            verdict = await self.observer.validate(ended, result)
+            while isinstance(verdict, Edited):  # the user's text replaces the result; asked about again
+                result = self._edit_pending(item, verdict.text)
+                await self.store.flush()
+                verdict = await self.observer.validate(ended, result)
+            accepted, reason = verdict
             text = str(pending["output"])
             if accepted:
                 st.steps.append(
@@ -241,6 +254,7 @@ class Engine:
                         "cut": ended.cut,
                         "usage": ended.usage.to_dict(),
                         "result": result,
+                        **({"edited": True} if pending.get("edited") else {}),
                     }
                 )
                 st.pending, st.messages, st.rejections, st.step_usage = None, [], [], {}
@@ -263,10 +277,32 @@ class Engine:
         else:
             st.values[step.output] = text
             self.store.write_artifact(step.output, text)
+        self._write_files(step.output, st.values[step.output])
         st.ordinal += 1
         st.fan, st.fan_results = 0, []
         self._set_position()
         self.store.save()
+
+    def _edit_pending(self, item: PlanItem, text: str) -> Result:
+        """Make ``text`` the pending result of ``item`` (as the model's would have been) and save it."""
+        st = self.state
+        step = item.step
+        text = text.strip()
+        result = self._prompt_result(step, text) if isinstance(step, PromptStep) else [{step.output: text}]
+        assert st.pending is not None
+        st.pending.update(output=text, result=result, edited=True)
+        st.log.append({"ordinal": st.ordinal, "step": step.name, "fan": st.fan if item.fan_source else None,
+                       "attempt": st.attempt, "role": "user", "text": f"(The user edited the result.)\n\n{text}"})
+        self.store.save()
+        return result
+
+    def _write_files(self, output: str, text: str) -> None:
+        """A code artifact's blocks as files in the workspace, written in order with the state (before it)."""
+        artifact = self.definition.artifact(output)
+        if artifact is not None and artifact.files:
+            from mojodex_engine.workspace import Workspace, code_files
+
+            self.store.defer(Workspace(self.store.path).write, code_files(text))
 
     def _set_position(self) -> None:
         st = self.state

@@ -217,6 +217,10 @@ class RunStore:
         self._submit(atomic_write, path, f"# {name}\n\n{text.strip()}\n")
         return path
 
+    def defer(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` in the writer thread, in order with the state's writes (its error: a write error)."""
+        self._submit(fn, *args)
+
     async def flush(self) -> None:
         """Wait until every write so far is on disk; raise the first write error."""
         if self._last is not None:
