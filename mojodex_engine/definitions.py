@@ -6,13 +6,18 @@ A definition file is one TOML document. Every key but ``name`` is optional, unkn
     icon = "🏢"
     description = "One line for `workflow list`"
     context = "What the roleplay is about; told to every role (default: description)"
-    inputs = ["task"]                   # asked from the user, in this order
     final = ["Tested Code", "Manual"]   # what a finished run produces (`workflow run --output`), in this
                                         # order: step outputs (default: the last step's; [] for none)
+    budget = 400000                     # tokens a run may use before it asks to go on (default: none)
+
+    [inputs.task]                       # asked from the user, in this order (or inputs = ["task"]: text)
+    description = "What should the team build?"
+    type = "text"                       # text, integer, number or boolean; also: default, choices
 
     [[roles]]                           # who speaks in conversations
     name = "CEO"
     description = "You are the CEO of the company. ..."
+    model = "gpt-4o"                    # optional, with temperature and max_tokens (default: the engine's)
 
     [[artifacts]]                       # what conversations read and write
     name = "Task"
