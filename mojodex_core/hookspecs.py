@@ -264,6 +264,27 @@ def mojodex_resume_workflow(ctx: Context, ref: str, assume_yes: bool, json_mode:
 
 
 @hookspec
+def mojodex_list_runs(ctx: Context) -> Any:
+    """`workflow runs`: this plugin's workflow runs, newest first, as JSON-able dicts. May be async.
+
+    Keys: ``run`` (what `workflow show` and `workflow resume` take), ``source`` (``"server"``, ``"local"``...),
+    ``workflow`` (what the list shows of it), ``title``, ``status`` (``running``, ``waiting``, ``failed``,
+    ``done``), ``step`` (where it is: ``"2/8 Design (Language)"``, or empty), ``started`` (ISO 8601) and
+    ``tokens`` (or None). Return None when this plugin keeps no runs; raise ``MojodexError`` when they cannot be
+    listed (the others are listed, and the command fails with that one line).
+    """
+
+
+@hookspec(firstresult=True)
+def mojodex_show_run(ctx: Context, ref: str, json_mode: bool) -> Any:
+    """`workflow show REF` for a run that is not a server's (a server run is a number). *First result.*
+
+    Print the run (one JSON document with ``json_mode``) and return an int exit status, or return None when
+    this plugin does not own ``ref``. May be async.
+    """
+
+
+@hookspec
 def mojodex_model_providers(register: Callable[..., None]) -> None:
     """Add model providers for local workflows: ``register("name", factory)`` where ``factory(ctx)`` returns an
     object with ``async def stream(messages, *, model, temperature)`` yielding text chunks and a ``usage``

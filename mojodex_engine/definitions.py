@@ -6,19 +6,26 @@ A definition file is one TOML document. Every key but ``name`` is optional, unkn
     icon = "🏢"
     description = "One line for `workflow list`"
     context = "What the roleplay is about; told to every role (default: description)"
-    inputs = ["task"]                   # asked from the user, in this order
     final = ["Tested Code", "Manual"]   # what a finished run produces (`workflow run --output`), in this
                                         # order: step outputs (default: the last step's; [] for none)
+    budget = 400000                     # tokens a run may use before it asks to go on (default: none)
+
+    [inputs.task]                       # asked from the user, in this order (or inputs = ["task"]: text)
+    description = "What should the team build?"
+    type = "text"                       # text, integer, number or boolean; also: default, choices
 
     [[roles]]                           # who speaks in conversations
     name = "CEO"
     description = "You are the CEO of the company. ..."
+    model = "gpt-4o"                    # optional, with temperature and max_tokens (default: the engine's)
 
     [[artifacts]]                       # what conversations read and write
     name = "Task"
     description = "The business task as defined by the customer."
     from_input = "task"                 # given by the workflow input `task`; an artifact named like an
                                         # input (ignoring case) is given by it too
+    files = false                       # true: a code artifact, its code blocks are also written as files
+                                        # in the run's workspace/ (mojodex_engine.workspace)
 
     [[conversations]]                   # two roles turn input artifacts into one output artifact
     name = "Design (Modalities)"
@@ -72,8 +79,45 @@ DEFAULT_TURNS = 10
 
 @dataclass(frozen=True)
 class Role:
+    """A role of conversations; ``model``, ``temperature`` and ``max_tokens`` are its own (None: ``[llm]``'s)."""
+
     name: str
     description: str
+    model: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+
+
+INPUT_TYPES = ("text", "integer", "number", "boolean")
+
+
+@dataclass(frozen=True)
+class Input:
+    """A workflow input: asked with its ``description`` above the question, checked as its ``type`` says."""
+
+    name: str
+    description: str = ""
+    type: str = "text"  # one of INPUT_TYPES
+    default: str | int | float | bool | None = None
+    choices: tuple[str, ...] = ()
+
+    def problem(self, text: str) -> str | None:
+        """Why ``text`` cannot be this input's value (the shell's own check of a typed input), or None."""
+        from mojodex_core import UsageError, check_inputs
+
+        try:
+            check_inputs([self.spec()], {self.name: text}, interactive=True, assume_yes=False)
+        except UsageError as exc:
+            return str(exc).removeprefix(f"--input {self.name}: ")
+        return None
+
+    def spec(self) -> Any:
+        """The input as the shell asks it (``mojodex_core.InputSpec``)."""
+        from mojodex_core import InputSpec
+
+        kind = {"text": "text", "integer": "integer", "number": "number", "boolean": "boolean"}[self.type]
+        return InputSpec(self.name, type=kind, description=self.description, default=self.default,
+                         choices=self.choices)
 
 
 @dataclass(frozen=True)
@@ -81,6 +125,7 @@ class Artifact:
     name: str
     description: str
     from_input: str | None = None
+    files: bool = False  # a code artifact: its code blocks are also written in the run's workspace/
 
 
 @dataclass(frozen=True)
@@ -154,6 +199,8 @@ class WorkflowDefinition:
     source_text: str
     builtin: bool = False
     final: tuple[str, ...] = ()  # the outputs a finished run produces, in order (checked, default applied)
+    input_specs: tuple[Input, ...] = ()  # the inputs with their descriptions and types, in ``inputs``' order
+    budget: int | None = None  # tokens a run may use before it pauses at a question (None: no budget)
 
     def role(self, name: str) -> Role:
         return next(r for r in self.roles if r.name == name)
@@ -337,12 +384,14 @@ class _Checker:
                 "steps",
                 "phases",
                 "final",
+                "budget",
             },
         )
         name = self._str(data, "", "name")
         description = self._str(data, "", "description", "")
-        inputs = self._names(data, "", "inputs")
-        self._unique([(f"inputs[{i}]", n) for i, n in enumerate(inputs)], "input")
+        input_specs = self.inputs(data)
+        inputs = [spec.name for spec in input_specs]
+        budget = self._int(data, "", "budget", 1, 10**9)
 
         roles = [self.role(t, f"roles[{i}]") for i, t in enumerate(self._tables(data, "roles"))]
         self._unique([(f"roles[{i}].name", r.name) for i, r in enumerate(roles)], "role")
@@ -384,23 +433,88 @@ class _Checker:
             label=self.label,
             source_text=text,
             builtin=builtin,
+            input_specs=tuple(input_specs),
+            budget=budget,
         )
         self.order(definition, step_keys)
         return replace(definition, final=self.final(data, definition))
 
     def role(self, t: dict[str, Any], key: str) -> Role:
-        self._keys(t, key, {"name", "description"})
-        return Role(self._str(t, key, "name"), self._str(t, key, "description", ""))
+        self._keys(t, key, {"name", "description", "model", "temperature", "max_tokens"})
+        temperature = t.get("temperature")
+        if temperature is not None and (isinstance(temperature, bool) or not isinstance(temperature, int | float)):
+            raise self.fail(_join(key, "temperature"), f"expected a number, got {_type(temperature)}")
+        if temperature is not None and not 0 <= temperature <= 2:
+            raise self.fail(_join(key, "temperature"), f"must be between 0 and 2, got {temperature}")
+        return Role(
+            self._str(t, key, "name"),
+            self._str(t, key, "description", ""),
+            self._str(t, key, "model", "") or None,
+            None if temperature is None else float(temperature),
+            self._int(t, key, "max_tokens", 1, 10**7),
+        )
+
+    def _int(self, table: dict[str, Any], key: str, name: str, low: int, high: int) -> int | None:
+        value = table.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(_join(key, name), f"expected an integer, got {_type(value)}")
+        if not low <= value <= high:
+            raise self.fail(_join(key, name), f"must be between {low} and {high}, got {value}")
+        return value
+
+    def inputs(self, data: dict[str, Any]) -> list[Input]:
+        """``inputs = ["task"]`` (names, asked as text), or ``[inputs.n_stanzas]`` tables (``description``,
+        ``type``, ``default``, ``choices``) in the order they are written; a list may mix names and tables
+        with a ``name``."""
+        value = data.get("inputs", [])
+        if isinstance(value, dict):
+            items: list[tuple[str, Any]] = [(f"inputs.{k}", {**v, "name": k} if isinstance(v, dict) else v)
+                                            for k, v in value.items()]
+        elif isinstance(value, list):
+            items = [(f"inputs[{i}]", v) for i, v in enumerate(value)]
+        else:
+            raise self.fail("inputs", f"expected a list of names or [inputs.NAME] tables, got {_type(value)}")
+        specs = [self.input(item, key) for key, item in items]
+        self._unique([(key, spec.name) for (key, _), spec in zip(items, specs, strict=True)], "input")
+        return specs
+
+    def input(self, item: Any, key: str) -> Input:
+        if isinstance(item, str) and item.strip():
+            return Input(item.strip())
+        if not isinstance(item, dict):
+            raise self.fail(key, f"expected an input name or a table, got {_type(item)}")
+        self._keys(item, key, {"name", "description", "type", "default", "choices"})
+        name = self._str(item, key, "name")
+        kind = self._str(item, key, "type", "text")
+        if kind not in INPUT_TYPES:
+            raise self.fail(_join(key, "type"), f"unknown type '{kind}' (one of: {', '.join(INPUT_TYPES)})")
+        choices = tuple(self._names(item, key, "choices"))
+        if choices and kind != "text":
+            raise self.fail(_join(key, "choices"), "only a text input has choices")
+        default = item.get("default")
+        if isinstance(default, dict | list):
+            raise self.fail(_join(key, "default"), f"expected a value, got {_type(default)}")
+        if default is not None:
+            problem = Input(name, "", kind, None, choices).problem(
+                str(default).lower() if isinstance(default, bool) else str(default))
+            if problem:
+                raise self.fail(_join(key, "default"), problem)
+        return Input(name, self._str(item, key, "description", ""), kind, default, choices)
 
     def artifact(self, t: dict[str, Any], key: str, inputs: list[str]) -> Artifact:
-        self._keys(t, key, {"name", "description", "from_input"})
+        self._keys(t, key, {"name", "description", "from_input", "files"})
         name = self._str(t, key, "name")
         from_input: str | None = self._str(t, key, "from_input", "") or None
         if from_input is not None and from_input not in inputs:
             raise self.fail(_join(key, "from_input"), f"unknown input '{from_input}'")
         if from_input is None:
             from_input = next((i for i in inputs if i.casefold() == name.casefold()), None)
-        return Artifact(name, self._str(t, key, "description", ""), from_input)
+        files = t.get("files", False)
+        if not isinstance(files, bool):
+            raise self.fail(_join(key, "files"), f"expected true or false, got {_type(files)}")
+        return Artifact(name, self._str(t, key, "description", ""), from_input, files)
 
     def conversation(self, t: dict[str, Any], key: str, roles: set[str], artifacts: set[str]) -> Conversation:
         self._keys(t, key, {"name", "description", "lead", "assistant", "input", "output", "turns"})

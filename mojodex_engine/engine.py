@@ -4,7 +4,7 @@ Each conversation and each prompt-step execution is a *step*. For every step the
 observer (see ``Observer``)::
 
     await on_step_started(step)                 # StepInfo
-    await on_message_chunk(role, text)          # while an answer streams (raw chunks)
+    await on_message_chunk(role, text)          # while an answer streams: what may be shown of it (see below)
     await on_message_done(role, text)           # a whole message; conversations: "Role: ..." form
     await on_step_ended(step, result)           # StepInfo with cut/usage; result = [{"<output>": text}, ...]
     accepted, reason = await validate(step, result)
@@ -12,6 +12,22 @@ observer (see ``Observer``)::
 A rejected step runs again (attempt + 1) with the reason (and the rejected output) in its context. A
 conversation's result is ``[{"<output artifact>": text}]``; a prompt step's is ``[{"<output>": text}]``, or
 one entry per line for a fan-out step, whose next step then runs once per entry.
+
+What is streamed is what is kept: a conversation message's chunks come without the speaker's ``Role:`` prefix,
+and stop where the model starts writing the other role's lines or writes ``END CONVERSATION``
+(``streaming.MessageCut``); the message kept, shown whole by ``on_message_done`` and sent in the next calls is
+``"Role: "`` and exactly those chunks. The conversation ends when that text ended it (``END CONVERSATION``
+before any other role's line), never on a marker the user did not see.
+
+Each role of a conversation may have its own ``model``, ``temperature`` and ``max_tokens``; prompt steps and
+roles without them use the engine's. A run with a token ``budget`` (its state's) stops before a model call
+once its tokens reach it: the observer's ``on_budget_reached(used, budget)`` (optional) returns True to go on
+with another budget's worth, else the run pauses (``RunPaused``). Resuming a run paused at its budget goes on
+with another budget's worth.
+
+A stop is a pause or a failure: cancellation (Ctrl-C), ``RunPaused``, a question nobody can answer
+(``NotInteractiveError``) or one the user left (``CommandCancelled``) leave the run ``waiting``; any other error
+leaves it ``failed`` with the error's line. Either way it resumes.
 
 State is saved after every message (``storage.RunStore``: written by a writer thread, in order, so the
 event loop never waits on the disk; the run waits for the writes before each validation and when it stops,
@@ -29,14 +45,24 @@ import inspect
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from mojodex_core import one_line
+from mojodex_core import CommandCancelled, NotInteractiveError, one_line
 from mojodex_engine import prompts
 from mojodex_engine.definitions import Conversation, PlanItem, PromptStep, WorkflowDefinition
+from mojodex_engine.errors import RunPaused
 from mojodex_engine.prompts import Rejection
 from mojodex_engine.providers import ModelProvider, Usage
 from mojodex_engine.storage import RunStore
+from mojodex_engine.streaming import MessageCut, message_text
 
 Result = list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Edited:
+    """A ``validate`` answer: the user edited the result into ``text``. It replaces the pending result (on
+    disk at once, so a resume shows it), later steps read it, and ``validate`` is called again with it."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -92,7 +118,7 @@ class StepObserver(Protocol):
     async def on_message_chunk(self, role: str, text: str) -> None: ...
     async def on_message_done(self, role: str, text: str) -> None: ...
     async def on_step_ended(self, step: StepInfo, result: Result) -> None: ...
-    async def validate(self, step: StepInfo, result: Result) -> tuple[bool, str | None]: ...
+    async def validate(self, step: StepInfo, result: Result) -> tuple[bool, str | None] | Edited: ...
 
 
 class Observer:
@@ -135,6 +161,7 @@ class Engine:
         *,
         model: str,
         temperature: float = 0.7,
+        max_tokens: int | None = None,
     ) -> None:
         self.store = store
         self.state = store.state
@@ -142,6 +169,7 @@ class Engine:
         self.observer: StepObserver = observer or Observer()
         self.model = model
         self.temperature = temperature
+        self.max_tokens = max_tokens
         self.definition: WorkflowDefinition = store.definition()
         self.plan = self.definition.plan()
 
@@ -150,6 +178,9 @@ class Engine:
         self.store.claim()  # before anything changes: another shell may be running it
         st = self.state
         st.status, st.error, st.model = "running", None, self.model
+        if st.pause == "budget" and st.budget:  # resumed: the user goes on with another budget's worth
+            st.budget = Usage.from_any(st.usage).total_tokens + (st.allowance or st.budget)
+        st.pause = ""
         self._set_position()
         self.store.save()
         try:
@@ -164,8 +195,11 @@ class Engine:
             self.store.save()
             await self.store.flush()
         except BaseException as exc:
-            st.status = "failed" if isinstance(exc, Exception) else "interrupted"
-            st.error = one_line(exc) if isinstance(exc, Exception) else None
+            paused = not isinstance(exc, Exception) or isinstance(
+                exc, RunPaused | NotInteractiveError | CommandCancelled
+            )
+            st.status = "waiting" if paused else "failed"
+            st.error = None if paused else one_line(exc)
             with contextlib.suppress(Exception):
                 self.store.save()
             with contextlib.suppress(Exception):
@@ -228,7 +262,12 @@ class Engine:
             ended = replace(info, cut=bool(pending["cut"]), usage=Usage.from_any(pending["usage"]))
             result = pending["result"]
             await self.observer.on_step_ended(ended, result)
-            accepted, reason = await self.observer.validate(ended, result)
+            verdict = await self.observer.validate(ended, result)
+            while isinstance(verdict, Edited):  # the user's text replaces the result; asked about again
+                result = self._edit_pending(item, verdict.text)
+                await self.store.flush()
+                verdict = await self.observer.validate(ended, result)
+            accepted, reason = verdict
             text = str(pending["output"])
             if accepted:
                 st.steps.append(
@@ -241,6 +280,7 @@ class Engine:
                         "cut": ended.cut,
                         "usage": ended.usage.to_dict(),
                         "result": result,
+                        **({"edited": True} if pending.get("edited") else {}),
                     }
                 )
                 st.pending, st.messages, st.rejections, st.step_usage = None, [], [], {}
@@ -263,10 +303,32 @@ class Engine:
         else:
             st.values[step.output] = text
             self.store.write_artifact(step.output, text)
+        self._write_files(step.output, st.values[step.output])
         st.ordinal += 1
         st.fan, st.fan_results = 0, []
         self._set_position()
         self.store.save()
+
+    def _edit_pending(self, item: PlanItem, text: str) -> Result:
+        """Make ``text`` the pending result of ``item`` (as the model's would have been) and save it."""
+        st = self.state
+        step = item.step
+        text = text.strip()
+        result = self._prompt_result(step, text) if isinstance(step, PromptStep) else [{step.output: text}]
+        assert st.pending is not None
+        st.pending.update(output=text, result=result, edited=True)
+        st.log.append({"ordinal": st.ordinal, "step": step.name, "fan": st.fan if item.fan_source else None,
+                       "attempt": st.attempt, "role": "user", "text": f"(The user edited the result.)\n\n{text}"})
+        self.store.save()
+        return result
+
+    def _write_files(self, output: str, text: str) -> None:
+        """A code artifact's blocks as files in the workspace, written in order with the state (before it)."""
+        artifact = self.definition.artifact(output)
+        if artifact is not None and artifact.files:
+            from mojodex_engine.workspace import Workspace, code_files
+
+            self.store.defer(Workspace(self.store.path).write, code_files(text))
 
     def _set_position(self) -> None:
         st = self.state
@@ -304,25 +366,61 @@ class Engine:
 
     # ---------------------------------------------------------------------------------------- messages
 
-    async def _ask(self, messages: list[dict[str, str]], role: str) -> tuple[str, Usage]:
+    def _settings(self, role: str | None) -> dict[str, Any]:
+        """The model, temperature (and max_tokens, when set) of a call for ``role`` (None: a prompt step)."""
+        own = next((r for r in self.definition.roles if r.name == role), None) if role else None
+        settings: dict[str, Any] = {
+            "model": (own.model if own else None) or self.model,
+            "temperature": self.temperature if own is None or own.temperature is None else own.temperature,
+        }
+        max_tokens = (own.max_tokens if own else None) or self.max_tokens
+        if max_tokens:  # only when set: a provider of the documented minimal shape takes model and temperature
+            settings["max_tokens"] = max_tokens
+        return settings
+
+    async def _within_budget(self) -> None:
+        """Before a model call: at the run's token budget, ask the observer to go on, else pause the run."""
+        st = self.state
+        used = Usage.from_any(st.usage).total_tokens
+        if not st.budget or used < st.budget:
+            return
+        ask = getattr(self.observer, "on_budget_reached", None)
+        if ask is not None and await ask(used, st.budget):
+            st.budget = used + (st.allowance or st.budget)
+            self.store.save()
+            return
+        st.pause = "budget"
+        raise RunPaused(f"run {st.run_id} reached its token budget: {used} tokens used of {st.budget}")
+
+    async def _ask(
+        self, messages: list[dict[str, str]], role: str, *, cut: MessageCut | None = None, speaker: str | None = None
+    ) -> tuple[str, Usage]:
+        """One model call, streamed to the observer; with ``cut``, only what the cut lets through is shown."""
+        await self._within_budget()
         chunks: list[str] = []
-        stream: Any = self.provider.stream(messages, model=self.model, temperature=self.temperature)
+        stream: Any = self.provider.stream(messages, **self._settings(speaker))
         if inspect.isawaitable(stream):  # a provider whose stream() is a coroutine returning an iterator
             stream = await stream
         try:
             async for chunk in stream:
                 chunks.append(chunk)
-                await self.observer.on_message_chunk(role, chunk)
+                shown = chunk if cut is None else cut.feed(chunk)
+                if shown:
+                    await self.observer.on_message_chunk(role, shown)
+            if cut is not None:
+                rest = cut.finish()  # the answer is read whole (its token counts come last), shown up to the cut
+                if rest:
+                    await self.observer.on_message_chunk(role, rest)
         finally:
             aclose = getattr(stream, "aclose", None)
             if aclose is not None:
                 await aclose()
         return "".join(chunks), Usage.from_any(getattr(self.provider, "usage", None))
 
-    def _record(self, role: str, text: str, usage: Usage, *, keep: bool) -> None:
+    def _record(self, role: str, text: str, usage: Usage, *, keep: bool, end: bool = False) -> None:
         st = self.state
         if keep:
-            st.messages.append({"role": role, "text": text})
+            st.messages.append({"role": role, "text": text, **({"end": True} if end else {})})
         st.log.append(
             {
                 "ordinal": st.ordinal,
@@ -345,16 +443,19 @@ class Engine:
         system = prompts.run_system(d, st.inputs)
         opening = prompts.conversation_opening(d, conv, values, rejections)
         transcript = [(m["role"], m["text"]) for m in st.messages]
-        while not (transcript and prompts.has_end(transcript[-1][1])) and len(transcript) < conv.turns:
+        # A message ends the conversation when the user saw it end it (runs kept before: its text had the marker).
+        ended = bool(st.messages) and bool(st.messages[-1].get("end") or prompts.has_end(st.messages[-1]["text"]))
+        while not ended and len(transcript) < conv.turns:
             speaker, other = (conv.lead, conv.assistant) if len(transcript) % 2 == 0 else (conv.assistant, conv.lead)
             messages = prompts.conversation_messages(system, opening, conv, transcript)
-            raw, usage = await self._ask(messages, speaker)
-            text = prompts.normalize_message(speaker, other, raw)
+            stream_cut = MessageCut(speaker, other)
+            _, usage = await self._ask(messages, speaker, cut=stream_cut, speaker=speaker)
+            text, ended = message_text(speaker, stream_cut.body), stream_cut.ended
             transcript.append((speaker, text))
-            self._record(speaker, text, usage, keep=True)
+            self._record(speaker, text, usage, keep=True, end=ended)
             self.store.save()
             await self.observer.on_message_done(speaker, text)
-        cut = not (transcript and prompts.has_end(transcript[-1][1]))
+        cut = not ended
         output = ""
         for role, text in reversed(transcript):  # "CPO: END CONVERSATION" alone: take the last real content
             output = prompts.strip_message(role, text)

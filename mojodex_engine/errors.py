@@ -39,3 +39,7 @@ class ModelStreamError(BadResponseError):
 
 class RunNotFoundError(MojodexError):
     """No stored run matches the given id."""
+
+
+class RunPaused(MojodexError):
+    """The run stopped as a pause, not a failure (at its token budget): it is left ``waiting`` and resumes."""

@@ -48,11 +48,12 @@ def product_text(definition: WorkflowDefinition, state: RunState) -> str | None:
         text = output_text(definition, state, name)
         if text is None:
             continue
-        parts.append(text if _starts_with_heading(text, name) else f"## {name}\n\n{text}")
+        parts.append(text if starts_with_heading(text, name) else f"## {name}\n\n{text}")
     return "\n\n".join(parts) if parts else None
 
 
-def _starts_with_heading(text: str, name: str) -> bool:
+def starts_with_heading(text: str, name: str) -> bool:
+    """Whether ``text``'s first line is a Markdown heading saying ``name`` (``# Code``, ``## **code**``)."""
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     found = _HEADING.fullmatch(first)
     return found is not None and _words(found.group(1)) == _words(name)

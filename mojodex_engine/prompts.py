@@ -80,6 +80,12 @@ def run_system(d: WorkflowDefinition, inputs: Mapping[str, str]) -> str:
         "- When the output artifact is complete, write a message that contains the complete artifact itself (not "
         f'a summary of it) and ends with "{END_MARKER}".',
     ]
+    code = [a.name for a in d.artifacts if a.files]
+    if code:
+        parts.append(
+            f"- {', '.join(code)}: code. Write each file whole, in its own fenced code block whose info string "
+            "names its path (```python path=app/main.py); the files are saved as the run's workspace."
+        )
     if inputs:
         parts += ["", "The instruction this workflow handles (its inputs):"]
         parts += [f"- {k}: {v}" for k, v in inputs.items()]

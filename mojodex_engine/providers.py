@@ -1,6 +1,7 @@
 """Model providers: where the engine gets its streamed answers from.
 
-A provider has ``stream(messages, *, model, temperature)``, an async generator of text chunks, and a
+A provider has ``stream(messages, *, model, temperature)``, an async generator of text chunks (the engine adds
+``max_tokens=N`` only when a role or ``[llm]`` sets it; the built-in providers take it), and a
 ``usage`` attribute holding the token counts of the last finished call (None when the endpoint reported
 none). ``preflight()`` (optional for third-party providers) makes one tiny call that checks endpoint, key
 and model before a run starts.
@@ -138,7 +139,12 @@ class OpenAIProvider:
             await client.close()
 
     async def stream(
-        self, messages: list[dict[str, str]], *, model: str | None = None, temperature: float | None = None
+        self,
+        messages: list[dict[str, str]],
+        *,
+        model: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
     ) -> AsyncIterator[str]:
         client = self._get_client()
         import openai
@@ -146,6 +152,8 @@ class OpenAIProvider:
         model = model or self.model
         self.usage = None
         extra: dict[str, Any] = {"stream_options": {"include_usage": True}} if self.stream_usage else {}
+        if max_tokens:
+            extra["max_tokens"] = max_tokens
         try:
             response = await client.chat.completions.create(
                 model=model,
@@ -269,7 +277,12 @@ class OfflineProvider:
         return None
 
     async def stream(
-        self, messages: list[dict[str, str]], *, model: str | None = None, temperature: float | None = None
+        self,
+        messages: list[dict[str, str]],
+        *,
+        model: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
     ) -> AsyncIterator[str]:
         self.usage = None
         self.calls += 1

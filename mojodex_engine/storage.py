@@ -70,8 +70,13 @@ class RunState:
     created: str
     updated: str = ""
     version: int = STATE_VERSION
-    status: str = "running"  # running | waiting (for validation) | interrupted | failed | done
+    # running | waiting (a pause: at a question, stopped by Ctrl-C or at the budget; resumable) | failed | done
+    # ("interrupted": runs kept before a stop was a pause)
+    status: str = "running"
     error: str | None = None
+    pause: str = ""  # why the run waits, when it is not a question: "budget"
+    budget: int = 0  # total tokens the run may use before it asks to go on (0: no budget)
+    allowance: int = 0  # how many more tokens each "go on" gives
     model: str = ""
     total_steps: int = 0
     current_step: str = ""
@@ -81,7 +86,7 @@ class RunState:
     step: int = 0
     fan: int = 0
     attempt: int = 1
-    messages: list[dict[str, str]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)  # {"role", "text"[, "end": True]}
     rejections: list[dict[str, str | None]] = field(default_factory=list)
     pending: dict[str, Any] | None = None
     step_usage: dict[str, int] = field(default_factory=dict)
@@ -142,6 +147,7 @@ class RunStore:
         *,
         model: str = "",
         run_id: str | None = None,
+        budget: int | None = None,
     ) -> RunStore:
         """A new run of ``definition`` with checked ``inputs`` (``UsageError`` for a missing/unknown one)."""
         inputs = definition.check_inputs(inputs)
@@ -167,6 +173,8 @@ class RunStore:
             updated=now,
             model=model,
             total_steps=len(definition.plan()),
+            budget=budget or 0,
+            allowance=budget or 0,
         )
         store = cls(path, state)
         atomic_write(path / SNAPSHOT_FILE, definition.source_text)
@@ -212,10 +220,18 @@ class RunStore:
         self._submit(self._write_state, st.to_json(self._log_json), log, sync=sync)
 
     def write_artifact(self, name: str, text: str) -> Path:
-        """Write an accepted output as ``<name>.md``; return its path."""
+        """Write an accepted output as ``<name>.md`` under its ``# name`` heading (unless its text starts with
+        that heading already); return its path."""
+        from mojodex_engine.product import starts_with_heading
+
         path = self.path / artifact_filename(name)
-        self._submit(atomic_write, path, f"# {name}\n\n{text.strip()}\n")
+        body = text.strip()
+        self._submit(atomic_write, path, f"{body}\n" if starts_with_heading(body, name) else f"# {name}\n\n{body}\n")
         return path
+
+    def defer(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` in the writer thread, in order with the state's writes (its error: a write error)."""
+        self._submit(fn, *args)
 
     async def flush(self) -> None:
         """Wait until every write so far is on disk; raise the first write error."""

@@ -76,6 +76,7 @@ class Instruct:
         await stream(self.server, "draft_token", text, lambda so_far: {**draft_fields(so_far), "session_id": room},
                      room)
         version = self.tasks.add_produced_text_version(run.pk, run.user_fk, title, body)
+        self.server.accounts.run_ended(run.pk)  # its todos, and a task of the plan, at its first draft
         message: dict[str, Any] = {
             "produced_text": body, "produced_text_title": title, "produced_text_pk": version.produced_text_pk,
             "produced_text_version_pk": version.pk, "user_task_execution_pk": run.pk, "text_type": "document",

@@ -23,10 +23,12 @@ def require_terms(server: ReferenceServer, user_pk: int) -> None:
 
 def setup_routes(server: ReferenceServer, app: web.Application) -> None:
     """Mount the routes of ``server.api``; a route a dialect does not have answers Flask's HTML 404."""
+    from .account_routes import AccountRoutes
     from .chat_routes import ChatRoutes
     from .history_routes import HistoryRoutes
     from .reading_routes import ReadingRoutes
     from .task_routes import TaskRoutes
+    from .todo_routes import TodoRoutes
 
     routes = Routes(server)
     app.router.add_post("/user", routes.login)
@@ -35,6 +37,8 @@ def setup_routes(server: ReferenceServer, app: web.Application) -> None:
     if server.api == "mojodex-0.4":
         TaskRoutes(server).setup(app)
         ReadingRoutes(server).setup(app)
+        TodoRoutes(server).setup(app)
+        AccountRoutes(server).setup(app)
         HistoryRoutes(server).setup(app)
     else:
         routes.setup_workflows(app)

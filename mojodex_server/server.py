@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from . import content, views
+from .account_store import AccountStore
 from .acks import Acks
 from .assistant import Assistant, offline_assistant
 from .background import Background
@@ -82,6 +83,7 @@ class ReferenceServer:
         self.record_token_limit = record_token_limit
         """Token events of one stream recorded in ``emitted`` (all are counted in ``recorder.tokens``)."""
         self.store = Store(db_path, first_pk)
+        self.accounts = AccountStore(self, first_pk)
         self.faults = Faults()
         self.recorder = Recorder()
         self.background = Background()
@@ -150,8 +152,10 @@ class ReferenceServer:
     # ---- set-up ----------------------------------------------------------------------------------------
     def add_user(self, email: str, password: str, name: str, terms_accepted: bool = True) -> User:
         """An account; ``terms_accepted=False`` makes it one that must ``PUT /terms_and_conditions`` first."""
-        return self.store.add_user(email, password, name, terms_accepted=terms_accepted,
+        user = self.store.add_user(email, password, name, terms_accepted=terms_accepted,
                                    language_code="en" if terms_accepted else None)
+        self.accounts.give_default_plan(user.user_pk)  # (an account made by PUT /user has no plan: 402)
+        return user
 
     def token_for(self, email: str) -> str:
         """Log ``email`` in directly and return a fresh token."""

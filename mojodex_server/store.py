@@ -138,6 +138,9 @@ class Store:
             return None
         return self._user(row)
 
+    def set_language(self, user_pk: int, language_code: str) -> None:
+        self.db.execute("UPDATE users SET language_code = ? WHERE pk = ?", (language_code, user_pk))
+
     def accept_terms(self, user_pk: int) -> None:
         self.db.execute("UPDATE users SET terms_accepted = 1 WHERE pk = ?", (user_pk,))
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .account_store import task_inputs
 from .errors import ApiError
 from .params import as_int, authorized, files, form, json_body, json_response, page, require_field
 from .routes import require_terms
@@ -76,13 +77,16 @@ class TaskRoutes:
         query = request.query
         require_field(query, "datetime")
         check_platform(query)
+        purchase = self.server.accounts.has_purchase(user_pk)  # a plan used up: its tasks vanish
         if "user_task_pk" in query:
             pk = as_int(query["user_task_pk"], "user_task_pk")
             task = self.tasks.user_task(pk)
-            if task is None or task.user_fk != user_pk or not task.enabled:
+            if task is None or task.user_fk != user_pk or not task.enabled or not purchase:
                 raise ApiError(400, f"Invalid user_task_pk: {pk} for this user")
             return json_response(task_json(self.server, task, one=True))
         limit, offset = page(query, "n_user_tasks")
+        if not purchase:
+            return json_response({"user_tasks": []})
         found = self.tasks.enabled_user_tasks(user_pk, limit, offset)
         if len(found) < limit:  # a short page: the tasks the user cannot run come after
             skip = max(0, offset - self.tasks.count_enabled(user_pk))
@@ -95,6 +99,8 @@ class TaskRoutes:
         body = json_body(request)
         require_field(body, "datetime", "user_task_pk")
         check_platform(body)
+        if not self.server.accounts.has_purchase(user_pk):
+            raise ApiError(402, "no_purchase")  # before the terms and the pk, as on the backend
         pk = as_int(body["user_task_pk"], "user_task_pk")
         task = self.tasks.user_task(pk)
         if task is None or task.user_fk != user_pk:
@@ -109,7 +115,8 @@ class TaskRoutes:
         pk = self.tasks.add_execution(task.user_task_pk or 0, user_pk, json_input)
         run = self.tasks.execution(pk)
         assert run is not None
-        return json_response({"user_task_execution_pk": pk, "json_input": task.json_input, "actions": [],
+        json_input = task_inputs(task.json_input, self.server.accounts.language(user_pk))
+        return json_response({"user_task_execution_pk": pk, "json_input": json_input, "actions": [],
                               "text_edit_actions": [], "session_id": run.session_id, "intro_done": False})
 
     async def start_run(self, request: web.Request) -> web.Response:

@@ -147,4 +147,5 @@ class TaskRunner:
         payload = {"user_task_execution_pk": run.pk, "produced_text": text, "produced_text_title": "",
                    "produced_text_pk": version.produced_text_pk, "produced_text_version_pk": version.pk,
                    "session_id": run.session_id}
+        self.server.accounts.run_ended(run.pk, consume=False)  # 0.4 counts a workflow run for its result chat only
         await self.server.emit_to_room("workflow_execution_produced_text", payload, run.session_id)

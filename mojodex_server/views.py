@@ -52,12 +52,14 @@ def task_json(server: ReferenceServer, task: UserTask, one: bool = False) -> dic
     """A task as ``GET /user_task`` lists it (``one``: as it returns a single task, with the user_task_ keys)."""
     steps = server.store.tasks.task_steps(task.task_pk) if task.task_type == "workflow" else []
     data: dict[str, Any] = {
-        "user_task_pk": task.user_task_pk, "task_pk": task.task_pk, "task_name": task.name,
+        "user_task_pk": task.user_task_pk, "task_pk": task.task_pk,
+        "task_name": server.accounts.task_name(task.user_fk, task.name),
         "task_description": task.description, "task_icon": task.icon, "task_type": task.task_type,
         "steps": [s.json() for s in steps], "enabled": task.enabled,
     }
     if one:
-        data.update(user_task_name=task.name, user_task_description=task.description, user_task_icon=task.icon)
+        data.update(user_task_name=data["task_name"], user_task_description=task.description,
+                    user_task_icon=task.icon)
     return data
 
 
@@ -78,10 +80,11 @@ def run_json(server: ReferenceServer, run: TaskExecution) -> dict[str, Any]:
     versions = tasks.versions_of_execution(run.pk)
     last = versions[-1] if versions else None
     data: dict[str, Any] = {
-        "user_task_execution_pk": run.pk, "start_date": run.start_date, "end_date": None, "title": run.title,
+        "user_task_execution_pk": run.pk, "start_date": server.accounts.run_date(run.user_fk, run.start_date),
+        "end_date": None, "title": run.title,
         "summary": run.summary, "session_id": run.session_id, "json_inputs_values": run.json_input_values,
-        "icon": task.icon, "task_name": task.name, "task_type": task.task_type, "user_task_pk": run.user_task_fk,
-        "actions": [], "n_todos": 0, "n_not_read_todos": 0,
+        "icon": task.icon, "task_name": server.accounts.task_name(run.user_fk, task.name),
+        "task_type": task.task_type, "user_task_pk": run.user_task_fk, "actions": [],
         "deleted_by_user": run.deleted,
         "produced_text_pk": last.produced_text_pk if last else None,
         "produced_text_title": last.title if last else None,
@@ -89,6 +92,7 @@ def run_json(server: ReferenceServer, run: TaskExecution) -> dict[str, Any]:
         "produced_text_version_pk": last.pk if last else None,
         "produced_text_version_index": last.index if last else None,
     }
+    data["n_todos"], data["n_not_read_todos"] = server.accounts.run_counts(run.pk)
     if task.task_type == "workflow":
         data["steps"] = [s.json() for s in tasks.task_steps(task.task_pk)]
         data["step_executions"] = [se.json() for se in shown_step_executions(tasks.step_executions(run.pk))]

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from mojodex_core import (
-    ArgumentParser,
     CommandCancelled,
     InputSpec,
     MojodexError,
@@ -21,6 +20,7 @@ from mojodex_core import (
     WorkflowInfo,
     ask_inputs,
     ask_validation,
+    check_inputs,
     hookimpl,
     model_provider,
     one_line,
@@ -37,17 +37,8 @@ LLM_DEFAULTS = {
     "temperature": 0.7,
     "timeout": 60.0,
     "max_retries": 3,
+    "max_tokens": 0,
 }
-
-
-# How a run's status looks in a list: done green, failed red, a run to come back to yellow.
-_STATUS_STYLE = {"done": "ok", "failed": "error", "waiting": "warning", "running": "warning"}
-
-
-def _runs_parser() -> ArgumentParser:
-    parser = ArgumentParser("workflow runs", description="List local workflow runs (newest first)")
-    parser.add_argument("--json", action="store_true", help="print a JSON list")
-    return parser
 
 
 def _openai(ctx: Any) -> Any:
@@ -78,7 +69,7 @@ class LocalPlugin:
 
     @hookimpl
     def mojodex_config_defaults(self) -> dict[str, Any]:
-        return {"llm": dict(LLM_DEFAULTS)}
+        return {"llm": dict(LLM_DEFAULTS), "local": {"budget": 0}}
 
     @hookimpl
     def mojodex_model_providers(self, register: Any) -> None:
@@ -87,8 +78,6 @@ class LocalPlugin:
 
     @hookimpl
     def mojodex_register_commands(self, register: Any) -> None:
-        register("workflow runs", self.cmd_runs, help="List local workflow runs (newest first)",
-                 parser=_runs_parser)
         register("workflow show-definition", self.cmd_show_definition,
                  help="Show a local workflow's phases, conversations and steps as a tree",
                  usage="workflow show-definition NAME")
@@ -109,7 +98,8 @@ class LocalPlugin:
         for error in errors:
             ctx.warn(str(error))
         return [WorkflowInfo(ref=PREFIX + d.ref, name=d.name, icon=d.icon, description=d.description,
-                             source="local", inputs=tuple(d.inputs)) for d in found.values()]
+                             source="local", inputs=tuple(d.inputs), input_specs=tuple(_input_specs(d)))
+                for d in found.values()]
 
     @hookimpl
     async def mojodex_run_workflow(self, ctx: Any, ref: str, inputs: dict[str, str], assume_yes: bool,
@@ -120,16 +110,19 @@ class LocalPlugin:
         from mojodex_engine.storage import RunStore
 
         _check_output(definition, output)
-        # A misspelt --input fails at once, before the model is called or anything is asked.
+        # A misspelt --input, or a value of the wrong type, fails at once, before the model is called or
+        # anything is asked (as a server run's inputs do).
         definition.check_inputs({**dict.fromkeys(definition.inputs, ""), **inputs})
+        specs = _input_specs(definition)
+        check_inputs(specs, inputs, interactive=ctx.interactive, assume_yes=assume_yes,
+                     what=f"{PREFIX}{definition.ref}")
         # The endpoint, key and model are checked before anything is asked or stored: a bad [llm] setup is one
         # error line, not a half-made run left "running" in `workflow runs`.
         provider = await self._checked_provider(ctx)
         try:
-            values, _ = await ask_inputs(ctx, [InputSpec(name) for name in definition.inputs], inputs,
-                                         assume_yes=assume_yes)
-            store = RunStore.create(ctx.home, definition, {k: str(v) for k, v in values.items()},
-                                    model=_model_name(ctx, provider))
+            values, _ = await ask_inputs(ctx, specs, inputs, assume_yes=assume_yes, what=f"{PREFIX}{definition.ref}")
+            store = RunStore.create(ctx.home, definition, {k: _value_text(v) for k, v in values.items()},
+                                    model=_model_name(ctx, provider), budget=_budget(ctx, definition))
         except BaseException:
             await _close(provider)
             raise
@@ -185,6 +178,7 @@ class LocalPlugin:
     async def _drive(self, ctx: Any, store: Any, provider: Any, *, assume_yes: bool, json_mode: bool,
                      jsonl: bool) -> int:
         from mojodex_engine.engine import Engine
+        from mojodex_engine.errors import RunPaused
 
         try:
             observer = ShellObserver(ctx, store, assume_yes=assume_yes, json_mode=json_mode, jsonl=jsonl)
@@ -195,12 +189,27 @@ class LocalPlugin:
             try:
                 await observer.started()
                 engine = Engine(store, provider, observer, model=_model_name(ctx, provider),
-                                temperature=float(ctx.config.get("llm.temperature", 0.7)))
+                                temperature=float(ctx.config.get("llm.temperature", 0.7)),
+                                max_tokens=int(ctx.config.get("llm.max_tokens", 0) or 0) or None)
                 await engine.run()
+            except RunPaused as exc:
+                observer.end_line()
+                await observer.ended("left")
+                st = store.state
+                more = f"`workflow resume {store.run_id}` goes on with {st.allowance or st.budget} more tokens"
+                if observer.declined_budget:  # the user said stop: that is no error
+                    ctx.print(f"Run {store.run_id} paused at its token budget; {more}.", err=observer.quiet)
+                    return 0
+                raise RunPaused(f"{exc} and there is no terminal to ask whether to go on: "
+                                f"{more.replace('`workflow', '`mojodex workflow')}") from None
             except BaseException as exc:
                 # The engine saved the run before letting this through: it resumes where it stopped.
                 observer.end_line()
-                ctx.print(f"Run {store.run_id} stopped; `workflow resume {store.run_id}` carries on.", err=True)
+                if store.state.status == "failed":
+                    ctx.print(f"Run {store.run_id} failed; `workflow resume {store.run_id}` tries again.", err=True)
+                else:
+                    ctx.print(f"Run {store.run_id} paused (waiting); `workflow resume {store.run_id}` carries on.",
+                              err=True)
                 await observer.ended("left")
                 # Ctrl-C: that line said what it did, so the shell adds no `cancelled` (an empty message).
                 if isinstance(exc, CommandCancelled):
@@ -217,25 +226,25 @@ class LocalPlugin:
 
     # -- commands ----------------------------------------------------------------------------------------
 
-    def cmd_runs(self, ctx: Any, args: list[str]) -> int:
+    @hookimpl
+    def mojodex_list_runs(self, ctx: Any) -> list[dict[str, Any]]:
         from mojodex_engine.storage import list_runs
 
-        ns = _runs_parser().parse(ctx, args)
-        runs = list_runs(ctx.home)
-        if ns.json:
-            ctx.print(json.dumps([{"run_id": r.run_id, "workflow": r.workflow, "status": r.status,
-                                   "step": r.step, "step_number": r.step_number, "total_steps": r.total_steps,
-                                   "total_tokens": r.total_tokens, "updated": r.updated} for r in runs], indent=2))
-            return 0
-        if not runs:
-            ctx.print("No local runs yet. `workflow run local/write-poem` starts one.")
-            return 0
-        with ctx.paged():
-            ctx.table(((r.run_id, f"{PREFIX}{r.workflow}", ctx.style(r.status, _STATUS_STYLE.get(r.status, "muted")),
-                        "" if r.status == "done" else f"{r.step_number}/{r.total_steps} {r.step}".strip(),
-                        f"{r.total_tokens} tokens") for r in runs),
-                      ("RUN", "WORKFLOW", "STATUS", "STEP", "TOKENS"))
-        return 0
+        return [{"run": r.run_id, "source": "local", "workflow": f"{PREFIX}{r.workflow}", "title": r.workflow_name,
+                 "status": r.status, "step": "" if r.status == "done" else f"{r.step_number}/{r.total_steps} "
+                 f"{r.step}".strip(), "started": r.created, "tokens": r.total_tokens,
+                 # the keys `workflow runs --json` had when it listed local runs only
+                 "run_id": r.run_id, "step_number": r.step_number, "total_steps": r.total_steps,
+                 "total_tokens": r.total_tokens, "updated": r.updated} for r in list_runs(ctx.home)]
+
+    @hookimpl
+    def mojodex_show_run(self, ctx: Any, ref: str, json_mode: bool) -> int | None:
+        if ref.strip().isdigit():
+            return None
+        from mojodex_engine.storage import RunStore, find_run
+        from mojodex_local.show import show_run
+
+        return show_run(ctx, RunStore.open(ctx.home, find_run(ctx.home, ref.strip())), json_mode=json_mode)
 
     def cmd_show_definition(self, ctx: Any, args: list[str]) -> int:
         if len(args) != 1:
@@ -261,6 +270,26 @@ def _check_output(definition: Any, output: Path | None) -> None:
     if output is not None and not definition.final:
         raise UsageError(f"--output: {PREFIX}{definition.ref} produces nothing to write (its definition's `final` "
                          "is empty)")
+
+
+def _input_specs(definition: Any) -> list[InputSpec]:
+    """The definition's inputs as the shell asks them (description above the question, checked by type)."""
+    return [spec.spec() for spec in definition.input_specs] or [InputSpec(name) for name in definition.inputs]
+
+
+def _value_text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _budget(ctx: Any, definition: Any) -> int | None:
+    """A new run's token budget: its definition's ``budget``, else ``local.budget`` (0: none)."""
+    if definition.budget:
+        return int(definition.budget)
+    try:
+        budget = int(ctx.config.get("local.budget", 0) or 0)
+    except (TypeError, ValueError):
+        raise MojodexError("local.budget must be a whole number of tokens (0: no budget)") from None
+    return budget if budget > 0 else None
 
 
 def _model_name(ctx: Any, provider: Any) -> str:
@@ -297,8 +326,8 @@ class ShellObserver:
         self.quiet = json_mode or jsonl  # nothing but JSON on stdout
         self.kind = ""
         self.role = ""
-        self.head = ""  # the start of a streamed message, held back until its "Role:" prefix is known
         self.open = False  # a streamed line is being written
+        self.declined_budget = False  # the user said stop at the token budget's question
         from mojodex_engine.product import run_title
 
         definition = store.definition()
@@ -332,22 +361,20 @@ class ShellObserver:
         self.emit(f"Step {step.name} started{note}", "step_started", step_name=step.name,
                   step_execution_pk=step.execution_id)
         if step.resumed and step.transcript and not self.quiet:
+            from mojodex_engine.streaming import shown_text
+
             for role, text in step.transcript:
+                text = shown_text(text)
                 self.ctx.print(f"{role}: {text}" if not text.startswith(f"{role}:") else text)
         await self.ctx.call_hook("mojodex_step_started", step=self._event(step))
 
     async def on_message_chunk(self, role: str, text: str) -> None:
+        # The engine streams what is kept of the message, without its "Role:" prefix (written here, once).
         if self.quiet or self.kind != "conversation":
             return
         if not self.open:
-            self.head += text
-            prefix = f"{role}:"
-            if len(self.head.lstrip()) < len(prefix) and prefix.startswith(self.head.lstrip()):
-                return  # could still be the role's own prefix
-            body = self.head.lstrip()
-            body = body[len(prefix):].lstrip() if body.startswith(prefix) else body
-            self.head, self.open = "", True
-            text = f"{role}: {body}"
+            self.open = True
+            text = f"{role}: {text}"
         self.ctx.write(text)
 
     async def on_message_done(self, role: str, text: str) -> None:
@@ -360,7 +387,6 @@ class ShellObserver:
             self.ctx.print(text)
         else:
             self.end_line()
-        self.head = ""
 
     def end_line(self) -> None:
         if self.open:
@@ -394,6 +420,17 @@ class ShellObserver:
                   step_execution_pk=step.execution_id, reason=reason)
         await self.ctx.call_hook("mojodex_step_invalidated", step=self._event(step, result), reason=reason)
         return False, reason or "The user rejected this result without saying why."
+
+    async def on_budget_reached(self, used: int, budget: int) -> bool:
+        """The run's tokens reached its budget, before the next model call: go on (True) or pause (False)."""
+        if not self.ctx.interactive:
+            return False  # nobody to ask: the run pauses, `workflow resume` goes on
+        self.end_line()
+        more = self.store.state.allowance or budget
+        self.ctx.print(f"The run has used {used} tokens, its budget is {budget}.", err=self.quiet)
+        go_on = await self.ctx.confirm(f"Go on with {more} more tokens (Y), or stop here (n)?")
+        self.declined_budget = not go_on
+        return go_on
 
     async def ended(self, status: str) -> None:
         """The run is over for now: ``"finished"``, or ``"left"`` (stopped: it resumes where it stopped)."""

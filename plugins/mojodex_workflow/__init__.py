@@ -47,10 +47,21 @@ def _list_parser() -> ArgumentParser:
 
 
 def _show_parser() -> ArgumentParser:
-    parser = ArgumentParser("workflow show", description="Show a server run: its inputs, steps, results and text")
-    parser.add_argument("pk", metavar="RUN", help="the run's number")
+    parser = ArgumentParser("workflow show", description="Show a run: its inputs, steps, results and text")
+    parser.add_argument("pk", metavar="RUN", help="the run's number, or a local run's id (`workflow runs`)")
     parser.add_argument("--json", action="store_true", help="print the run as JSON")
     return parser
+
+
+def _runs_parser() -> ArgumentParser:
+    parser = ArgumentParser("workflow runs", description="List workflow runs, local and on the server, newest "
+                            "first")
+    parser.add_argument("--json", action="store_true", help="print a JSON list")
+    return parser
+
+
+# How a run's status looks in a list: done green, failed red, a run to come back to yellow.
+_STATUS_STYLE = {"done": "ok", "failed": "error", "waiting": "warning", "running": "warning"}
 
 
 def workflow_row(info: WorkflowInfo) -> tuple[str, str, str]:
@@ -94,8 +105,10 @@ class WorkflowPlugin:
                  parser=_list_parser)
         register("workflow run", self.cmd_run, help="Run a workflow, validating each step",
                  aliases=("wr",), parser=lambda: self._run_parser("workflow run", True))
-        register("workflow show", self.cmd_show, help="Show a server run: its inputs, steps, results and text",
+        register("workflow show", self.cmd_show, help="Show a run: its inputs, steps, results and text",
                  parser=_show_parser)
+        register("workflow runs", self.cmd_runs, help="List workflow runs, local and on the server, newest first",
+                 parser=_runs_parser)
         register("workflow resume", self.cmd_resume, help="Carry on validating a run left waiting",
                  parser=lambda: self._run_parser("workflow resume", False))
         register("workflow restart", self.cmd_restart, help="Restart a run with new inputs (while its first step "
@@ -141,6 +154,23 @@ class WorkflowPlugin:
             raise NotLoggedInError(f"not logged in to {ctx.server_url}: `login` first"
                                    f"{'' if ctx.in_shell else ' (or set MOJODEX_TOKEN)'}")
         return await ctx.server.list_workflows()
+
+    @hookimpl
+    async def mojodex_list_runs(self, ctx: Any) -> list[dict[str, Any]] | None:
+        from mojodex_core import UnsupportedError
+
+        if ctx.user is None:
+            if never_configured(ctx):
+                return None
+            raise NotLoggedInError(f"not logged in to {ctx.server_url}: `login` first"
+                                   f"{'' if ctx.in_shell else ' (or set MOJODEX_TOKEN)'}")
+        try:
+            runs = await ctx.server.list_runs()
+        except UnsupportedError:
+            return None  # this dialect keeps no list of runs: `workflow show N` still reads one
+        return [{"run": str(r.pk), "source": "server", "workflow": f"{r.icon} {r.name}".strip(), "title": r.title,
+                 "status": "done" if r.produced is not None else "waiting", "step": "", "started": r.started,
+                 "tokens": None} for r in runs if r.kind == "workflow"]
 
     @hookimpl
     async def mojodex_run_workflow(self, ctx: Any, ref: str, inputs: dict[str, str], assume_yes: bool,
@@ -284,8 +314,38 @@ class WorkflowPlugin:
         with ctx.paged():
             return await self._show(ctx, args)
 
+    async def cmd_runs(self, ctx: Any, args: list[str]) -> int:
+        ns = _runs_parser().parse(ctx, args)
+        failures: list[tuple[str, BaseException]] = []
+        results = await ctx.call_hook("mojodex_list_runs", on_error=lambda plugin, exc: failures.append((plugin, exc)))
+        runs = [r for batch in results if isinstance(batch, list) for r in batch if isinstance(r, dict)]
+        runs.sort(key=lambda r: _started(r.get("started")), reverse=True)
+        if ns.json:
+            ctx.print(json.dumps(runs, ensure_ascii=False, indent=2))
+        elif runs:
+            with ctx.paged():
+                ctx.table(((str(r.get("run", "")), str(r.get("source", "")), str(r.get("workflow", "")),
+                            ctx.style(str(r.get("status", "")), _STATUS_STYLE.get(str(r.get("status")), "muted")),
+                            str(r.get("step") or ""),
+                            "" if r.get("tokens") is None else f"{r['tokens']} tokens") for r in runs),
+                          ("RUN", "SOURCE", "WORKFLOW", "STATUS", "STEP", "TOKENS"))
+        elif not failures:
+            ctx.print("No runs yet. `workflow run local/write-poem` starts one.")
+        for plugin, exc in failures:
+            source = "server runs" if plugin == "workflow" else f"runs of plugin {plugin}"
+            if isinstance(exc, MojodexError):
+                ctx.error(f"{source}: {exc}")
+            else:
+                ctx.log_exception(exc, f"listing runs of {plugin}")
+                ctx.error(f"{source}: failed with {type(exc).__name__}")
+        return 1 if failures else 0
+
     async def _show(self, ctx: Any, args: list[str]) -> int:
         ns = _show_parser().parse(ctx, args)
+        if not ns.pk.strip().isdigit():
+            status = await ctx.call_hook("mojodex_show_run", ref=ns.pk.strip(), json_mode=ns.json)
+            if status is not None:
+                return int(status)
         pk = pk_arg(ns.pk, "RUN")
         run = await ctx.server.read_run(pk)
         steps = self._steps_known(ctx, run)
@@ -438,6 +498,17 @@ class WorkflowPlugin:
         workflows = [w for batch in results if isinstance(batch, list) for w in batch if isinstance(w, WorkflowInfo)]
         self.listed.update({w.ref: w for w in workflows})
         return workflows
+
+
+def _started(value: Any) -> float:
+    """A run's start as a timestamp, to sort runs of every source together (unknown: oldest)."""
+    from datetime import datetime
+
+    try:
+        when = datetime.fromisoformat(str(value))
+    except ValueError:
+        return 0.0
+    return when.timestamp() if when.tzinfo is not None else when.astimezone().timestamp()
 
 
 def _order(pk: Any) -> tuple[int, Any]:

@@ -99,7 +99,8 @@ BAD_DEFINITIONS = [
     (_swap("turns = 4", "turns = 0"), "conversations[0].turns: must be between 1 and 100, got 0"),
     (_swap('lead = "CEO"', 'leed = "CEO"'), "conversations[0].leed: unknown key"),
     (_swap('name = "Two talks"', ""), "name: missing"),
-    (_swap('inputs = ["task"]', 'inputs = "task"'), "inputs: expected a list of strings, got a string"),
+    (_swap('inputs = ["task"]', 'inputs = "task"'),
+     "inputs: expected a list of names or [inputs.NAME] tables, got a string"),
     (_swap('name = "CPO"', 'name = "CEO"'), "roles[1].name: duplicate role 'CEO'"),
     (_swap('assistant = "CPO"', 'assistant = "CEO"'), "conversations[0].assistant: the lead 'CEO' cannot"),
     (

@@ -96,8 +96,9 @@ def test_in_a_terminal_errors_are_one_line_and_the_shell_goes_on(
     term.expect_prompt()
 
     term.line("workflow runs")
-    term.expect("No local runs yet.")  # the failed start left no half-made run behind
+    term.expect(f"error: server runs: cannot reach the Mojodex server at {unreachable_url}")
     term.expect_prompt()
+    assert not list((mojodex_home / "runs").glob("*"))  # the failed start left no half-made run behind
     term.line("exit")
     assert term.wait_exit() == 0
 
@@ -147,8 +148,8 @@ def test_model_endpoint_errors_are_one_line_before_anything_runs(
     assert all(r.get("stream") is not True for r in llm.requests)  # no conversation was asked for
     assert not (mojodex_home / "runs").exists() or not any((mojodex_home / "runs").iterdir())
 
-    out = shell.run("workflow runs")  # the shell goes on
-    assert shell.status == 0 and "No local runs yet." in out
+    out = shell.run("workflow runs --json")  # the shell goes on; the server's runs need a login, as its workflows
+    assert shell.status == 1 and "error: server runs: not logged in" in out and '"run"' not in out
 
 
 def test_a_misspelt_input_is_one_line_before_the_model_is_called(

@@ -42,7 +42,7 @@ OUTPUTS = {
 }
 TOKENS = re.compile(r"\(tokens: (\d+): (\d+) in, (\d+) out\)")
 FINISHED = re.compile(r"Run (\d{8}-\d{6}-[0-9a-f]+) finished: (\d+) steps, (\d+) tokens \((\d+) in, (\d+) out\)")
-STOPPED = re.compile(r"Run (\d{8}-\d{6}-[0-9a-f]+) stopped; `workflow resume \1` carries on\.")
+STOPPED = re.compile(r"Run (\d{8}-\d{6}-[0-9a-f]+) paused \(waiting\); `workflow resume \1` carries on\.")
 
 TWO_TALKS = """
 name = "Two talks"
@@ -164,8 +164,9 @@ def test_software_company_runs_all_eight_conversations_with_validation(
     assert len(state["log"]) == 16
 
     term.line("workflow runs")
-    term.expect(re.compile(rf"{run_id}  local/software-company  done +{total} tokens"))
+    term.expect(re.compile(rf"{run_id}  local   local/software-company  done +{total} tokens"))
     term.expect_prompt()
+    assert "END CONVERSATION" not in term.text  # every conversation ended with it, unseen
 
 
 def run_two_talks(local_shell: Callable[..., Any], llm: LLMThread, home: Path) -> Any:
@@ -186,6 +187,16 @@ def test_ctrl_c_at_the_question_says_how_to_carry_on_and_nothing_more(
     stopped = term.expect(STOPPED)
     term.expect_prompt()
     assert "cancelled" not in term.text[stopped.end():]
+    # A pause, not a failure: the list and the run itself say it waits (for the question left)
+    run_id = stopped.group(1)
+    term.line("workflow runs")
+    term.expect(f"{run_id}  local   local/two-talks  waiting  1/2 Planning")
+    term.expect_prompt()
+    term.line(f"workflow show {run_id}")
+    term.expect("Step Planning (Work): waiting for validation")
+    term.expect("Step Building (Work): not run yet")
+    term.expect_prompt()
+    assert read_state(mojodex_home, run_id)["status"] == "waiting"
 
 
 def test_reject_with_a_reason_runs_the_conversation_again_and_the_model_reads_why(
@@ -235,7 +246,7 @@ def test_ctrl_c_mid_stream_then_resume_repeats_and_loses_nothing(
     term.expect("Step Design (Language) started", timeout=10)
     term.expect("CEO: Let us start Design (Language).")
     llm.wait_stalled()
-    term.expect("CTO: Here ")  # the half message streamed to the screen before the model stalled
+    term.expect("CTO: Here")  # the half message streamed to the screen before the model stalled
     assert output_of("Design (Language)") not in term.text
     term.ctrl("c")
     stopped = term.expect(STOPPED, timeout=10)
@@ -245,10 +256,10 @@ def test_ctrl_c_mid_stream_then_resume_repeats_and_loses_nothing(
     assert (conversation_of(llm.requests[4]) or ())[::2] == ("Design (Language)", 2)
 
     state = read_state(mojodex_home, run_id)
-    assert state["status"] == "interrupted"
+    assert state["status"] == "waiting"  # a pause: Ctrl-C mid-answer
     assert [m["text"] for m in state["messages"]] == ["CEO: Let us start Design (Language). What do you propose?"]
     term.line("workflow runs")
-    term.expect(f"{run_id}  local/software-company  interrupted  2/8 Design (Language)")
+    term.expect(f"{run_id}  local   local/software-company  waiting  2/8 Design (Language)")
     term.expect_prompt()
 
     llm.release()  # the stalled answer's connection ends; the model answers normally from now on
