@@ -35,6 +35,7 @@ _NAMES = {
     "input_text": "_inputs",
     # files
     "atomic_write": "_files", "ensure_private_dir": "_files", "file_lock": "_files", "update_json": "_files",
+    "open_in_editor": "_editor",
     # the server
     "model_provider": "_models",
     "Server": "_server", "Capabilities": "_dialects._base", "PluginInfo": "_plugins_view",
@@ -80,6 +81,7 @@ __all__ = [
     "input_text",
     "model_provider",
     "one_line",
+    "open_in_editor",
     "parse_assignments",
     "pk_arg",
     "report_event",
@@ -92,6 +94,7 @@ if TYPE_CHECKING:
     from mojodex_core._args import ArgumentParser, HelpShown
     from mojodex_core._decode import clean
     from mojodex_core._dialects._base import Capabilities
+    from mojodex_core._editor import open_in_editor
     from mojodex_core._errors import (
         AuthError,
         BadResponseError,

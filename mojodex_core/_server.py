@@ -242,6 +242,27 @@ class Server:
         """Accept the server's terms and conditions for the logged-in account (``PUT /terms_and_conditions``)."""
         await self._call(lambda d: d.accept_terms())
 
+    # -- the history kept tidy (``can.edit_texts``, ``can.tidy_history``) ----------------------------------------
+    # No event follows any of these: read the run again to see the change.
+
+    async def edit_text(self, run_pk: int | str, produced_text_pk: int | str | None, title: str,
+                        body: str) -> ProducedText:
+        """Write a new version of the run's produced text ``produced_text_pk`` by hand (None: a new text, which
+        becomes the run's). Returns it with its pks; ``run 99 not found`` for a run the user does not have."""
+        return await self._call(lambda d: d.edit_text(run_pk, produced_text_pk, title, body), missing=("run", run_pk))
+
+    async def delete_text(self, run_pk: int | str, produced_text_pk: int | str) -> None:
+        """Delete the run's produced text ``produced_text_pk`` (Mojodex keeps it as the run's text all the same)."""
+        await self._call(lambda d: d.delete_text(run_pk, produced_text_pk), missing=("run", run_pk))
+
+    async def rename_run(self, run_pk: int | str, title: str) -> None:
+        await self._call(lambda d: d.rename_run(run_pk, title), missing=("run", run_pk))
+
+    async def delete_run(self, run_pk: int | str) -> None:
+        """Delete the run: gone from ``list_runs``; Mojodex still answers ``read_run`` for it
+        (``raw["deleted_by_user"]``)."""
+        await self._call(lambda d: d.delete_run(run_pk), missing=("run", run_pk))
+
     # -- events ------------------------------------------------------------------------------------------
 
     def event(self, name: str, data: Any) -> ServerEvent | None:

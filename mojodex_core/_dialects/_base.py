@@ -32,6 +32,9 @@ class Capabilities:
     end_event: bool = False  # a run always ends with its produced text
     typed_values: bool = True  # whole numbers go as JSON numbers (0.4 stores every value as a string)
     inputs_listed: bool = False  # the list gives a workflow's inputs: asked before its run is created
+    edit_texts: bool = False  # a produced text takes new versions written by hand, and can be deleted
+    tidy_history: bool = False  # past runs can be renamed and deleted, and listed by task
+    result_chat: bool = False  # a finished workflow run's result is refined by chatting with the assistant
 
 
 class Dialect:
@@ -130,6 +133,21 @@ class Dialect:
 
     async def accept_terms(self) -> None:
         await self.http.request("PUT", "/terms_and_conditions", what="an answer", json={})
+
+    # -- the history kept tidy (Mojodex 0.4) -----------------------------------------------------------------
+
+    async def edit_text(self, run_pk: int | str, produced_text_pk: int | str | None, title: str,
+                        body: str) -> ProducedText:
+        raise self.unsupported("editing a produced text by hand")
+
+    async def delete_text(self, run_pk: int | str, produced_text_pk: int | str) -> None:
+        raise self.unsupported("deleting a produced text")
+
+    async def rename_run(self, run_pk: int | str, title: str) -> None:
+        raise self.unsupported("renaming a run")
+
+    async def delete_run(self, run_pk: int | str) -> None:
+        raise self.unsupported("deleting a run")
 
     # -- events ----------------------------------------------------------------------------------------------
 

@@ -22,7 +22,8 @@ RUN = "/user_task_execution"
 class Mojodex04Dialect(Dialect):
     name = "mojodex-0.4"
     can = Capabilities(reject_with_instruction=True, edit_result=True, relaunch=True, restart=True,
-                       instruct_tasks=True, run_history=True, end_event=True, typed_values=False)
+                       instruct_tasks=True, run_history=True, end_event=True, typed_values=False,
+                       edit_texts=True, tidy_history=True, result_chat=True)
     run_key = "user_task_execution_pk"
     definition = "task"
 
@@ -179,7 +180,40 @@ class Mojodex04Dialect(Dialect):
                                        params={"session_id": run.session_id, "n_messages": max(1, min(limit, 50))})
         items = data.get("messages") if isinstance(data, dict) else None
         messages = [p.message(m) for m in items] if isinstance(items, list) else []
-        return [m for m in messages if m is not None]
+        # What the user and the assistant said, as the web app shows it: the backend's own state messages
+        # (sender "system", "ACHIEVED WORKFLOW STEPS ...") are not part of the conversation.
+        return [m for m in messages if m is not None and m.get("sender") != "system"]
+
+    # -- the history kept tidy: no event comes for any of these (protocol-0.4-more.md, surprise 6) --------------
+
+    async def edit_text(self, run_pk: int | str, produced_text_pk: int | str | None, title: str,
+                        body: str) -> ProducedText:
+        """A new version of the run's produced text, written by hand (a new text of the run without a pk)."""
+        fields: dict[str, Any] = {"title": title, "production": body}
+        if produced_text_pk is not None:
+            fields["produced_text_pk"] = _number(produced_text_pk)
+        else:
+            fields[self.run_key] = _number(run_pk)
+        data = p.as_dict(await self.http.request("POST", "/produced_text", what="an edit answer", json=fields))
+        return ProducedText(title=title, text=body, pk=p.pk(data.get("produced_text_pk")) or produced_text_pk,
+                            version_pk=p.pk(data.get("produced_text_version_pk")))
+
+    async def delete_text(self, run_pk: int | str, produced_text_pk: int | str) -> None:
+        await self.http.request("DELETE", "/produced_text", what="a delete answer",
+                                params={"produced_text_pk": produced_text_pk})
+
+    async def rename_run(self, run_pk: int | str, title: str) -> None:
+        await self.http.request("POST", "/user_task_execution_title", what="a rename answer",
+                                json={self.run_key: _number(run_pk), "title": title})
+
+    async def delete_run(self, run_pk: int | str) -> None:
+        # The answer echoes the pk as a string ("42"): nothing in it is needed.
+        await self.http.request("DELETE", RUN, what="a delete answer", params={self.run_key: run_pk})
+
+
+def _number(pk: int | str) -> int | str:
+    """A pk as the backend's JSON routes take it: a number when it is one."""
+    return int(pk) if isinstance(pk, str) and pk.isdigit() else pk
 
 
 class _open_files:

@@ -2,8 +2,9 @@
 user refines by chatting), their past runs and produced texts.
 
 This module is imported at every start of the shell: it holds the hooks and the command table only. The commands'
-bodies (``commands``), the run's owner (``conversation``), the streaming (``stream``) and the Markdown rendering
-(``render``, which imports rich) are imported when a command needs them.
+bodies (``commands``, ``history`` for hand edits, renames and deletes), the run's owners (``conversation``,
+``result_chat``), the streaming (``stream``) and the Markdown rendering (``render``, which imports rich) are
+imported when a command needs them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ def _commands() -> Any:
     from mojodex_task import commands
 
     return commands
+
+
+def _history() -> Any:
+    """Editing, renaming and deleting (their bodies and parsers), imported when one is used."""
+    from mojodex_task import history
+
+    return history
 
 
 class TaskPlugin:
@@ -53,8 +61,14 @@ class TaskPlugin:
                  parser=lambda: _commands().show_parser())
         register("task text", self.cmd_text, help="Print a run's produced text (Markdown), or write it to a file",
                  parser=lambda: _commands().text_parser())
-        register("task resume", self.cmd_resume, help="Reopen the conversation of an instruct task's run",
+        register("task resume", self.cmd_resume, help="Reopen a run's conversation, or chat on a workflow's result",
                  parser=lambda: _commands().run_parser("task resume"))
+        register("task edit", self.cmd_edit, help="Edit a run's produced text by hand: saving writes a new version",
+                 parser=lambda: _history().edit_parser())
+        register("task rename", self.cmd_rename, help="Give a run a new title",
+                 parser=lambda: _history().rename_parser())
+        register("task delete", self.cmd_delete, help="Delete a run from your history (asks first)",
+                 parser=lambda: _history().delete_parser())
 
     @hookimpl
     async def mojodex_run_workflow(self, ctx: Any, ref: str, inputs: dict[str, str], assume_yes: bool,
@@ -119,6 +133,15 @@ class TaskPlugin:
         from mojodex_task.commands import cmd_resume
 
         return await cmd_resume(ctx, args)
+
+    async def cmd_edit(self, ctx: Any, args: list[str]) -> int:
+        return int(await _history().cmd_edit(ctx, args))
+
+    async def cmd_rename(self, ctx: Any, args: list[str]) -> int:
+        return int(await _history().cmd_rename(ctx, args))
+
+    async def cmd_delete(self, ctx: Any, args: list[str]) -> int:
+        return int(await _history().cmd_delete(ctx, args))
 
     # -- completion --------------------------------------------------------------------------------------------
 

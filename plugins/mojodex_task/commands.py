@@ -246,9 +246,16 @@ async def cmd_resume(ctx: Any, args: list[str]) -> int:
     pk = pk_arg(ns.ref, "RUN")
     await ctx.require_user()
     run = await ctx.server.read_run(pk)
+    if run.kind != "instruct" and ctx.server.can.result_chat:
+        from mojodex_task.result_chat import finished, resume_result
+
+        if finished(run):
+            return await resume_result(ctx, run, message=ns.message, json_mode=ns.json, plain=ns.plain,
+                                       assume_yes=ns.yes)
     if run.kind != "instruct":
         if ns.message:
-            raise MojodexError(f"run {pk} is a workflow run: --message is for instruct tasks")
+            raise MojodexError(f"run {pk} is a workflow run that has not finished: --message is for instruct tasks "
+                               "and finished workflow runs")
         status = await ctx.call_hook("mojodex_resume_workflow", ref=str(pk), assume_yes=ns.yes, json_mode=ns.json,
                                      jsonl=False, output=None)
         if status is None:
@@ -306,6 +313,10 @@ async def cmd_runs(ctx: Any, args: list[str]) -> int:
     if not (await ctx.server.capabilities()).run_history:
         raise MojodexError(f"the list of past runs is not in the {ctx.server.api} dialect of the protocol this "
                            "server speaks")
+    refs = tuple(dict.fromkeys(str(pk_arg(ref, "--task")) for ref in ns.task))
+    if refs and not (await ctx.server.capabilities()).tidy_history:
+        raise MojodexError(f"listing runs by task is not in the {ctx.server.api} dialect of the protocol this "
+                           "server speaks")
     target = None if ns.all else (ns.limit or RUNS_PAGE)
     pager = ctx.interactive and not ns.json and not ns.all and ns.limit is None  # Enter shows the next ones
     found: list[RunInfo] = []
@@ -314,7 +325,7 @@ async def cmd_runs(ctx: Any, args: list[str]) -> int:
     while True:
         # One run more than is shown, to know whether there are more to offer.
         while not exhausted and (target is None or len(found) <= target):
-            page = await ctx.server.list_runs(limit=50, offset=offset, search=ns.search)
+            page = await ctx.server.list_runs(limit=50, offset=offset, search=ns.search, refs=refs)
             offset += 50
             exhausted = len(page) < 50
             for run in page:  # a run started meanwhile shifts the pages: never list one twice
@@ -337,7 +348,9 @@ async def cmd_runs(ctx: Any, args: list[str]) -> int:
     if ns.json:
         ctx.print(json.dumps([run_json(r) for r in found[:shown]], ensure_ascii=False, indent=2))
     elif not found:
-        ctx.print("No runs" + (f" whose title contains {ns.search!r}." if ns.search else " yet."))
+        which = [f"whose title contains {ns.search!r}"] if ns.search else []
+        which += [f"of task {' or '.join(refs)}"] if refs else []
+        ctx.print("No runs " + " and ".join(which) + "." if which else "No runs yet.")
     return 0
 
 
@@ -347,6 +360,8 @@ def runs_parser() -> ArgumentParser:
                         help=f"show N runs (default {RUNS_PAGE}; in the shell, Enter shows more)")
     parser.add_argument("--all", "-a", action="store_true", help="every run, every page")
     parser.add_argument("--search", "-s", default="", metavar="TEXT", help="runs whose title contains TEXT")
+    parser.add_argument("--task", "-t", action="append", default=[], metavar="PK",
+                        help="runs of task PK only (`task list`); repeat it for several tasks")
     parser.add_argument("--json", action="store_true", help="print a JSON list")
     return parser
 
@@ -388,6 +403,8 @@ async def cmd_show(ctx: Any, args: list[str]) -> int:
         ctx.print("Conversation:")
     for message in messages:
         sender, text, draft = message_parts(message)
+        if message.get("sender") == "system":
+            continue  # the backend's own state ("ACHIEVED WORKFLOW STEPS ..."): the web app never shows it
         who = "you" if sender == "user" else "assistant"
         if draft is not None:
             ctx.print(f"  {who}: [draft] {one_line(draft.title, 100) or '(untitled)'}")
@@ -411,12 +428,23 @@ async def cmd_text(ctx: Any, args: list[str]) -> int:
     pk = pk_arg(ns.pk, "RUN")
     if ns.version is not None and ns.version < 1:
         raise UsageError("--version counts from 1")
+    if ns.delete:
+        if ns.version is not None or ns.output is not None:
+            raise UsageError("--delete deletes the whole produced text: it takes no --version or --output")
+        from mojodex_task.history import delete_text
+
+        return await delete_text(ctx, pk, ns.yes, ns.json)
     await ctx.require_user()
     produced = await ctx.server.produced_text(pk, ns.version)
     if produced is None or not (produced.text.strip() or produced.title):
         which = f" version {ns.version}" if ns.version else ""
         raise MojodexError(f"run {pk} has no produced text{which} yet")
     text = render.markdown(produced)
+    if ns.json:
+        ctx.print(json.dumps({"run_pk": pk, "title": produced.title, "body": produced.text,
+                              "produced_text_pk": produced.pk, "produced_text_version_pk": produced.version_pk,
+                              "version": produced.version}, ensure_ascii=False, indent=2))
+        return 0
     if ns.output is None:
         ctx.write(text)
         return 0
@@ -443,4 +471,7 @@ def text_parser() -> ArgumentParser:
     # -V as well: short, as -o is for --output.
     parser.add_argument("--version", "-V", type=int, default=None, metavar="K",
                         help="the K-th version (1 is the first draft; default: the latest)")
+    parser.add_argument("--json", action="store_true", help="print the text and its numbers as JSON")
+    parser.add_argument("--delete", action="store_true", help="delete the produced text (asks first)")
+    parser.add_argument("--yes", "-y", action="store_true", help="with --delete: delete without asking")
     return parser

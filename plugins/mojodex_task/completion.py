@@ -8,11 +8,13 @@ from typing import Any
 from mojodex_core import MojodexError, RunInfo
 
 TASK_COMMANDS = ("task run",)
-ANY_RUN = ("task show", "task text", "workflow show")
-GOING_ON = ("task resume", "workflow resume")  # instruct runs reopen whatever their state; workflow runs until done
+# `task resume` reopens any run: an instruct run's conversation, a workflow run's steps or its result chat.
+ANY_RUN = ("task show", "task text", "task edit", "task rename", "task delete", "task resume", "workflow show")
+GOING_ON = ("workflow resume",)  # instruct runs reopen whatever their state; workflow runs until done
 FIRST_STEP = ("workflow restart",)
 # The commands after which the history of runs may have changed (or been listed, freshly).
-CHANGE_RUNS = {"task run", "task resume", "task runs", "workflow run", "workflow resume", "workflow restart"}
+CHANGE_RUNS = {"task run", "task resume", "task runs", "task rename", "task delete", "workflow run", "workflow resume",
+               "workflow restart"}
 
 
 def task_pairs(tasks: list[Any]) -> list[tuple[str, str]]:

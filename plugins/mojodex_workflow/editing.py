@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mojodex_core import MojodexError, sanitize
+from mojodex_core import MojodexError, open_in_editor, sanitize
 
 HEADER = ("# Edit the result, save and close the editor; lines starting with # are ignored.\n"
           "# One entry per block, blocks separated by a line ---; every entry keeps the keys it has.\n")
@@ -94,29 +94,5 @@ def from_text(text: str, original: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 async def edit(ctx: Any, result: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     """Open the editor on ``result``; the edited result, or None when nothing changed."""
-    import asyncio
-    import os
-    import shlex
-    import tempfile
-
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    try:
-        command = shlex.split(editor)
-    except ValueError:
-        raise MojodexError(f"cannot read the editor command {editor!r} ($VISUAL or $EDITOR)") from None
-    fd, path = tempfile.mkstemp(prefix="mojodex-result-", suffix=".txt")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(to_text(result))
-        try:
-            proc = await asyncio.create_subprocess_exec(*command, path)
-        except OSError as exc:
-            raise MojodexError(f"cannot start the editor {command[0]!r}: {exc.strerror or exc} "
-                               "(set $VISUAL or $EDITOR)") from None
-        if await proc.wait() != 0:
-            raise MojodexError(f"the editor exited with status {proc.returncode}: nothing was sent")
-        with open(path, encoding="utf-8", errors="replace") as f:
-            edited = from_text(f.read(), result)
-    finally:
-        os.unlink(path)
+    edited = from_text(await open_in_editor(to_text(result), prefix="mojodex-result-"), result)
     return None if edited == result else edited

@@ -167,7 +167,8 @@ def test_run_ids_are_offered_where_each_command_takes_them():
             RunInfo(pk=3, session_id="c", name="Assist", kind="instruct", produced=ProducedText("T", "x"))]
     pairs = {command: [pk for pk, _ in found] for command, found in run_pairs(runs).items()}
     assert pairs["task show"] == pairs["workflow show"] == ["1", "2", "3"]
-    assert pairs["workflow resume"] == pairs["task resume"] == ["2", "3"]  # an instruct run always reopens
+    assert pairs["workflow resume"] == ["2", "3"]  # an instruct run always reopens
+    assert pairs["task resume"] == ["1", "2", "3"]  # and a finished workflow run's result chat too
     assert pairs["workflow restart"] == ["2"]
     assert dict(run_pairs(runs)["task show"])["2"] == "Spring (workflow)"
 
