@@ -288,5 +288,6 @@ def mojodex_show_run(ctx: Context, ref: str, json_mode: bool) -> Any:
 def mojodex_model_providers(register: Callable[..., None]) -> None:
     """Add model providers for local workflows: ``register("name", factory)`` where ``factory(ctx)`` returns an
     object with ``async def stream(messages, *, model, temperature)`` yielding text chunks and a ``usage``
-    attribute after the stream. The provider named by ``[llm] provider`` is used. Return nothing.
+    attribute after the stream (``max_tokens=N`` too when a role or ``[llm]`` sets it). The provider named by
+    ``[llm] provider`` is used. Return nothing.
     """

@@ -139,6 +139,10 @@ class Observer:
     async def validate(self, step: StepInfo, result: Result) -> tuple[bool, str | None]:
         return True, None
 
+    async def on_budget_reached(self, used: int, budget: int) -> bool:
+        """The run's tokens reached its budget, before a model call: True goes on, False pauses the run."""
+        return False
+
 
 @dataclass(frozen=True)
 class RunResult:
