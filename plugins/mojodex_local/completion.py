@@ -1,5 +1,6 @@
 """What Tab offers of local workflows: their names after ``workflow run`` and ``workflow show-definition``, the
-local runs after ``workflow resume`` and ``workflow show``. Files only; loaded through ``mojodex_completions``."""
+local runs after ``workflow resume``, ``workflow show`` and ``workflow rewind``. Files only; loaded through
+``mojodex_completions``."""
 
 from __future__ import annotations
 
@@ -20,4 +21,6 @@ def local_completions(ctx: Any) -> dict[str, list[tuple[str, str]]]:
         "workflow show-definition": [(ref, d.name) for ref, d in found.items()],
         "workflow resume": going_on,
         "workflow show": [(r.run_id, f"{PREFIX}{r.workflow} {r.status}") for r in runs],
+        "workflow rewind": [(r.run_id, f"{PREFIX}{r.workflow} {r.status}") for r in runs if r.step_number > 1
+                            or r.status == "done"],
     }

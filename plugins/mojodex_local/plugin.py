@@ -78,6 +78,10 @@ class LocalPlugin:
 
     @hookimpl
     def mojodex_register_commands(self, register: Any) -> None:
+        from mojodex_local.controls import rewind_parser
+
+        register("workflow rewind", self.cmd_rewind, help="Go back to an accepted step of a local run and run the "
+                 "steps after it again", parser=rewind_parser)
         register("workflow show-definition", self.cmd_show_definition,
                  help="Show a local workflow's phases, conversations and steps as a tree",
                  usage="workflow show-definition NAME")
@@ -139,6 +143,29 @@ class LocalPlugin:
         _check_output(store.definition(), output)  # the definition the run started with
         provider = await self._checked_provider(ctx)
         return await self._drive(ctx, store, provider, assume_yes=assume_yes, json_mode=json_mode, jsonl=jsonl)
+
+    async def cmd_rewind(self, ctx: Any, args: list[str]) -> int:
+        from mojodex_engine.rewind import rewind
+        from mojodex_engine.storage import RunStore, find_run
+        from mojodex_local.controls import confirm_rewind, rewind_parser
+
+        ns = rewind_parser().parse(ctx, args)
+        if ns.ref.strip().isdigit():  # no server dialect has a way back to a step: say so without a request
+            raise UsageError(f"run {ns.ref.strip()} is a server run: only local runs go back to a step "
+                             "(`workflow runs` marks them)")
+        store = RunStore.open(ctx.home, find_run(ctx.home, ns.ref.strip()))
+        provider = await self._checked_provider(ctx)  # a bad [llm] setup fails before anything changes
+        try:
+            item = await confirm_rewind(ctx, store, ns.step, ns.yes)
+            if item is None:
+                raise MojodexError(f"run {store.run_id} was not rewound")
+            rewind(store, ns.step)
+        except BaseException:
+            await _close(provider)
+            raise
+        if not (ns.json or ns.jsonl):
+            ctx.print(f"Run {store.run_id} goes back to step {item.ordinal + 1} ({item.step.name}).")
+        return await self._drive(ctx, store, provider, assume_yes=ns.yes, json_mode=ns.json, jsonl=ns.jsonl)
 
     def _definition(self, ctx: Any, ref: str) -> Any:
         ref = ref.strip()
@@ -263,6 +290,17 @@ class LocalPlugin:
                 mark = "└─" if si == len(phase.steps) - 1 else "├─"
                 ctx.print(f"{branch}{mark} {_describe_step(step)}")
         return 0
+
+
+def _workspace_files(run_path: Path) -> list[str]:
+    """The files of a run's workspace/ (code artifacts' blocks), as paths relative to it."""
+    from mojodex_engine.workspace import WORKSPACE_DIR
+
+    root = run_path / WORKSPACE_DIR
+    if not root.is_dir() or root.is_symlink():
+        return []
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and not p.is_symlink()
+                  and not p.name.startswith("."))
 
 
 def _check_output(definition: Any, output: Path | None) -> None:
@@ -402,15 +440,32 @@ class ShellObserver:
                            "is the output.)")
         await self.ctx.call_hook("mojodex_step_ended", step=self._event(step, result))
 
-    async def validate(self, step: Any, result: Any) -> tuple[bool, str | None]:
+    async def validate(self, step: Any, result: Any) -> Any:
+        from mojodex_local.controls import edit_result, show_files
+
         if not self.quiet:
             for line in result_lines(result):
                 self.ctx.print(line)
             if step.usage.total_tokens:
                 u = step.usage
                 self.ctx.print(f"(tokens: {u.total_tokens}: {u.prompt_tokens} in, {u.completion_tokens} out)")
-        answer = await ask_validation(self.ctx, step.name, assume_yes=self.assume_yes, json_mode=self.quiet,
-                                      resume=f"workflow resume {self.run_id}")
+            show_files(self.ctx, self.store, step, result)
+        while True:
+            answer = await ask_validation(self.ctx, step.name, assume_yes=self.assume_yes, json_mode=self.quiet,
+                                          resume=f"workflow resume {self.run_id}", extra={"e": "edit the result"})
+            if answer != "e":
+                break
+            try:
+                edited = await edit_result(self.ctx, result)
+            except MojodexError as exc:  # the editor failed: the result stays, the question again
+                self.ctx.error(str(exc))
+                continue
+            if edited is None:
+                self.ctx.print("Nothing changed.")
+                continue
+            from mojodex_engine.engine import Edited
+
+            return Edited(edited)  # saved as the step's result, shown and asked about again
         if answer == "y":
             self.emit("", "step_validated", step_name=step.name, step_execution_pk=step.execution_id, result=result)
             await self.ctx.call_hook("mojodex_step_validated", step=self._event(step, result))
@@ -486,4 +541,5 @@ class ShellObserver:
             "usage": self._usage().to_dict(),
             "model": st.model,
             "path": str(self.store.path),
+            "workspace": _workspace_files(self.store.path),
         }
