@@ -366,6 +366,7 @@ class ShellObserver:
         self.role = ""
         self.open = False  # a streamed line is being written
         self.declined_budget = False  # the user said stop at the token budget's question
+        self.edited = ""  # the step execution whose result the user just edited (`e`)
         from mojodex_engine.product import run_title
 
         definition = store.definition()
@@ -444,6 +445,8 @@ class ShellObserver:
         from mojodex_local.controls import edit_result, show_files
 
         if not self.quiet:
+            if self.edited == step.execution_id:
+                self.ctx.print("The edited result:")
             for line in result_lines(result):
                 self.ctx.print(line)
             if step.usage.total_tokens:
@@ -461,10 +464,11 @@ class ShellObserver:
                 self.ctx.error(str(exc))
                 continue
             if edited is None:
-                self.ctx.print("Nothing changed.")
+                self.say("The result was not changed.")
                 continue
             from mojodex_engine.engine import Edited
 
+            self.edited = step.execution_id
             return Edited(edited)  # saved as the step's result, shown and asked about again
         if answer == "y":
             self.emit("", "step_validated", step_name=step.name, step_execution_pk=step.execution_id, result=result)

@@ -114,7 +114,7 @@ def test_e_edits_the_result_and_later_steps_read_the_edited_text_then_rewind_run
     out = sh.run("workflow run local/three --input task=greet", answers=["e", "y", "y", "y"])
     assert sh.status == 0, out
     # the edited result is shown and asked about again, and is what Coding reads
-    assert re.search(r"PLAN-EDITED: greet[\s\S]*Continue \(Y/n\)\? y", out), out
+    assert re.search(r"Continue \(Y/n\)\? e\nThe edited result:\nResults:\n- Plan: \"PLAN-EDITED: greet\"", out), out
     coding = [r for r in llm.requests if (conversation_of(r) or ("",))[0] == "Coding"]
     assert "## Plan\nPLAN-EDITED: greet" in coding[0]["messages"][1]["content"]
     assert "PLAN-1" not in str(coding)
@@ -195,3 +195,16 @@ def test_in_a_terminal_e_opens_the_editor_and_rewind_asks_then_runs_the_later_st
     assert _convs(llm) == ["Planning"] * 2 + ["Coding"] * 2 + ["Reviewing"] * 4
     coding = [r for r in llm.conversation_requests() if conversation_of(r)[0] == "Coding"]  # type: ignore[index]
     assert "PLAN-EDITED: greet" in coding[0]["messages"][1]["content"]
+
+
+def test_an_unchanged_file_or_a_failing_editor_leaves_the_result_and_asks_again(
+    shell: tuple[Any, LLMThread], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sh, _ = shell
+    monkeypatch.setenv("VISUAL", "true")
+    out = sh.run("workflow run local/three --input task=greet", answers=["e", "y", "y", "y"])
+    assert sh.status == 0 and "Continue (Y/n)? e\nThe result was not changed.\nContinue (Y/n)? y" in out, out
+    monkeypatch.setenv("VISUAL", f"{sys.executable} -c 'raise SystemExit(3)'")
+    out = sh.run("workflow run local/three --input task=greet", answers=["e", "y", "y", "y"])
+    assert sh.status == 0 and "error: the editor exited with status 3" in out, out
+    assert "PLAN-1: greet" in json.dumps(out) and "Traceback" not in out
