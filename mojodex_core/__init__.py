@@ -29,6 +29,7 @@ _NAMES = {
     # what travels through hooks
     "StepEvent": "_events", "WorkflowInfo": "_events", "InputSpec": "_events", "RunInfo": "_events",
     "ServerEvent": "_events", "ProducedText": "_events",
+    "Todo": "_events", "TodoPage": "_events", "Purchase": "_events", "Plan": "_events", "Account": "_events",
     # showing results, asking
     "QUESTION": "_results", "result_lines": "_results", "report_event": "_results",
     "ask_validation": "_validation", "ask_inputs": "_inputs", "check_inputs": "_inputs",
@@ -43,6 +44,7 @@ _NAMES = {
 
 __all__ = [
     "QUESTION",
+    "Account",
     "ArgumentParser",
     "AuthError",
     "BadResponseError",
@@ -58,14 +60,18 @@ __all__ = [
     "NotFoundError",
     "NotInteractiveError",
     "NotLoggedInError",
+    "Plan",
     "PluginInfo",
     "ProducedText",
+    "Purchase",
     "RunInfo",
     "Server",
     "ServerError",
     "ServerEvent",
     "StepEvent",
     "TermsNotAcceptedError",
+    "Todo",
+    "TodoPage",
     "UnsupportedError",
     "UsageError",
     "WorkflowInfo",
@@ -110,7 +116,19 @@ if TYPE_CHECKING:
         UnsupportedError,
         UsageError,
     )
-    from mojodex_core._events import InputSpec, ProducedText, RunInfo, ServerEvent, StepEvent, WorkflowInfo
+    from mojodex_core._events import (
+        Account,
+        InputSpec,
+        Plan,
+        ProducedText,
+        Purchase,
+        RunInfo,
+        ServerEvent,
+        StepEvent,
+        Todo,
+        TodoPage,
+        WorkflowInfo,
+    )
     from mojodex_core._files import atomic_write, ensure_private_dir, file_lock, update_json
     from mojodex_core._inputs import ask_inputs, check_inputs, input_text, parse_assignments, pk_arg
     from mojodex_core._models import model_provider

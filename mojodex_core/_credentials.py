@@ -95,6 +95,28 @@ class CredentialStore:
         except OSError:
             pass  # a cache: a read-only home costs a detection per start, nothing else
 
+    def recall(self, server: str, key: str, account: str) -> Any:
+        """What ``remember`` kept under ``key`` for ``server`` and this ``account`` (a fingerprint of its token),
+        or None: a value kept for another login does not count."""
+        kept = self._read().get(_norm(server), {}).get(key)
+        return kept.get("value") if isinstance(kept, dict) and kept.get("account") == account else None
+
+    def remember(self, server: str, key: str, account: str, value: Any) -> None:
+        """Keep a small JSON ``value`` about ``server``'s account beside its login (what the shell last told the
+        server: its timezone, its language). A new login forgets it, as it forgets the dialect."""
+        def change(servers: dict[str, dict[str, Any]]) -> bool:
+            entry = servers.setdefault(_norm(server), {})
+            kept = {"account": account, "value": value}
+            if entry.get(key) == kept:
+                return False
+            entry[key] = kept
+            return True
+
+        try:
+            self._update(change)
+        except OSError:
+            pass  # a cache: a read-only home costs a request now and then, nothing else
+
     def delete(self, server: str) -> bool:
         """Forget the login for ``server`` (and what was detected with it). False if there was no token."""
         removed: list[dict[str, Any]] = []

@@ -150,3 +150,89 @@ class ServerEvent:
     text: str = ""
     produced: ProducedText | None = None
     message_pk: int | str | None = None
+
+
+@dataclass(frozen=True)
+class Todo:
+    """A follow-up the assistant found in a run, on Mojodex 0.4's to-do list ("send the minutes to Paul by
+    Friday").
+
+    ``due`` is its date (``2026-12-08``; "" when the server gives none), ``run_pk`` the run it came from. ``done``
+    and ``read`` say whether the user ticked it and saw it; ``created`` is when it was written (ISO, with its
+    offset). ``data`` is the server's raw entry.
+    """
+
+    pk: int | str
+    description: str
+    due: str = ""
+    run_pk: int | str | None = None
+    done: bool = False
+    read: bool = False
+    created: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TodoPage:
+    """One page of todos (the to-do list, or a run's todos), with what the server says about the whole list:
+    ``unread``, how many todos of the to-do list the user has not seen; ``never_had``, True when the user has
+    no todo at all (any state)."""
+
+    todos: tuple[Todo, ...] = ()
+    unread: int = 0
+    never_had: bool = False
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A plan of the account (a *purchase* on Mojodex 0.4), current or expired.
+
+    ``tasks_left`` is None for a plan without a task limit (``tasks_limit`` None); ``days_left`` None for one
+    without a time limit. ``tasks`` are the names of the tasks it includes.
+    """
+
+    name: str
+    tasks_limit: int | None = None
+    tasks_used: int = 0
+    days_left: int | None = None
+    tasks: tuple[str, ...] = ()
+    expired: bool = False
+    free: bool = False
+
+    @property
+    def tasks_left(self) -> int | None:
+        return None if self.tasks_limit is None else max(0, self.tasks_limit - self.tasks_used)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The account's plans as the server lists them: the ``current`` ones and the last ``expired`` one."""
+
+    current: tuple[Purchase, ...] = ()
+    expired: tuple[Purchase, ...] = ()
+
+    @property
+    def usable(self) -> bool:
+        """Whether a current plan has a task left (or no task limit)."""
+        return any(p.tasks_left is None or p.tasks_left > 0 for p in self.current)
+
+    @property
+    def ran_out(self) -> Purchase | None:
+        """The plan that ran out when none is usable: a current one with no task left, else the last expired one."""
+        if self.usable:
+            return None
+        spent = [p for p in self.current if p.tasks_left == 0]
+        return spent[0] if spent else (self.expired[-1] if self.expired else None)
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who is logged in and how the server sees them: ``language`` (a code, "" when unknown),
+    ``timezone_offset`` (minutes as JavaScript's ``getTimezoneOffset`` counts them: UTC+1 is -60; None when the
+    shell has not told the server yet) and ``plan`` (None where the server cannot say)."""
+
+    name: str = ""
+    email: str = ""
+    language: str = ""
+    timezone_offset: int | None = None
+    plan: Plan | None = None

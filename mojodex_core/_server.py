@@ -17,7 +17,16 @@ from mojodex_core._text import one_line
 if TYPE_CHECKING:
     from mojodex_core._context import ShellContext
     from mojodex_core._dialects._base import Capabilities, Dialect
-    from mojodex_core._events import ProducedText, RunInfo, ServerEvent, StepEvent, WorkflowInfo
+    from mojodex_core._events import (
+        Account,
+        Plan,
+        ProducedText,
+        RunInfo,
+        ServerEvent,
+        StepEvent,
+        TodoPage,
+        WorkflowInfo,
+    )
     from mojodex_core._http import HttpClient
 
 T = TypeVar("T")
@@ -34,6 +43,8 @@ class Server:
         self._dialect: Dialect | None = None
         self._http: HttpClient | None = None
         self._answers: dict[str, Any] = {}  # what the detection read, for the dialect's first listing
+        self._kept: dict[tuple[str, str], tuple[str, Any]] = {}  # (url, key) -> (login, what the server was told)
+        self._timezone_due = False  # a login waits for the dialect to be known to send the timezone
 
     # -- the connection ----------------------------------------------------------------------------------
 
@@ -112,6 +123,9 @@ class Server:
             name = self._cached() or await self._detect(http)
         self._dialect = _dialects.make(name, http, str(self._ctx.config.get("server.version", "0.0.0")))
         self._dialect.first_pages, self._answers = self._answers, {}
+        if self._timezone_due:  # a login happened before the dialect was known: tell it now
+            self._timezone_due = False
+            await self.sync_timezone()
         return self._dialect
 
     async def _detect(self, http: HttpClient) -> str:
@@ -155,6 +169,10 @@ class Server:
             if missing is not None and dialect.means_missing(exc, creating=other_method):
                 kind = dialect.definition if missing[0] == "definition" else missing[0]
                 ref = one_line(str(missing[1]), 60)
+                # A used-up plan makes its tasks vanish: a known task then reads as missing (surprise 22).
+                line = await self._plan_line(dialect) if missing[0] == "definition" and exc.status != 402 else None
+                if line is not None:
+                    raise MojodexError(f"{kind} {ref} cannot run: {line}") from None
                 raise NotFoundError(f"{kind} {ref} not found", exc.status, text=exc.text, kind=kind,
                                     ref=ref) from None
             if exc.status == 401 and "terms" in exc.text.lower():
@@ -162,8 +180,9 @@ class Server:
                     f"the account has not accepted the terms and conditions of {self.url}: `terms accept` accepts "
                     "them", 401, text=exc.text) from None
             if exc.status == 402:
-                raise MojodexError(f"the account has no task left on {self.url} ({exc.text}): its plan has to be "
-                                   "renewed in Mojodex's web app") from None
+                line = await self._plan_line(dialect)  # which plan ran out, and what is left (GET /purchase)
+                raise MojodexError(line or f"the account has no task left on {self.url} ({exc.text}): its plan "
+                                   "has to be renewed in Mojodex's web app") from None
             if not exc.route_missing:
                 raise
             if retry and self.configured == "auto":
@@ -313,3 +332,165 @@ class Server:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+
+    # -- around the runs: todos, timezone, language, plan (``can.todos``, ``can.account``) ---------------------
+
+    def _account_key(self) -> str | None:
+        """A fingerprint of the login (its token): what the shell told the server holds for this login only."""
+        user = self._ctx.user
+        if user is None:
+            return None
+        import hashlib
+
+        return hashlib.sha256(user.token.encode()).hexdigest()[:16]
+
+    def recall(self, key: str) -> Any:
+        """What ``remember`` kept for this server and login, or None."""
+        account = self._account_key()
+        if account is None:
+            return None
+        kept = self._kept.get((self.url, key))
+        if kept is not None and kept[0] == account:
+            return kept[1]
+        return self._ctx.session.credentials.recall(self.url, key, account)
+
+    def remember(self, key: str, value: Any) -> None:
+        """Keep what the shell told the server (``timezone``, ``language``) for this server and login: with the
+        credentials, or in memory for a login that is not saved (the demo's)."""
+        account = self._account_key()
+        if account is None:
+            return
+        self._kept[(self.url, key)] = (account, value)
+        if not self._ctx.session.ephemeral:
+            self._ctx.session.credentials.remember(self.url, key, account, value)
+
+    async def sync_timezone(self, *, login: bool = False) -> int | None:
+        """Tell the server the local clock's timezone offset, as the web app does on every page load, unless it
+        was told that one already for this login: once per login, and again when the local offset changes. Its
+        to-do list is empty until it knows. Silent: a failure goes to the debug log. Returns the offset the server
+        has from this shell (None: nothing was sent, a server whose dialect has no timezone among them).
+
+        ``login``: called by a login, which asks the server nothing more: while the dialect is not known, the
+        offset goes once it is (at the login's first request)."""
+        if self._ctx.user is None:
+            return None
+        if login and not self.api:
+            self._timezone_due = True
+            return None
+        offset = local_offset()
+        try:
+            dialect = await self.dialect()
+            if not dialect.can.todos:
+                return None
+            if self.recall("timezone") == offset:
+                return offset
+            await dialect.set_timezone(offset)
+        except MojodexError as exc:
+            self._ctx.log_exception(exc, "telling the server the timezone")
+            sent = self.recall("timezone")
+            return sent if isinstance(sent, int) else None
+        self.remember("timezone", offset)
+        return offset
+
+    async def todos(self, run_pk: int | str | None = None, limit: int = 50, offset: int = 0) -> TodoPage:
+        """A page of the to-do list (the open todos due today or later, soonest first), or with ``run_pk`` every
+        todo of that run (done and past ones too): ``run 99 not found`` for a run the user does not have."""
+        await self.sync_timezone()
+        return await self._call(lambda d: d.todos(run_pk, limit, offset))
+
+    async def unread_todos(self) -> int | None:
+        """How many todos of the to-do list the user has not seen (the web app's badge), for a toolbar or a
+        background load: it asks the user nothing (not even a login the server refused) and raises nothing, nor
+        detects the server's dialect. None when it cannot be told (nobody logged in, a dialect not known yet or
+        without todos, a failure: in the debug log)."""
+        from mojodex_core._questions import IN_BACKGROUND
+
+        if self._ctx.user is None or not self.api:
+            return None
+        mark = IN_BACKGROUND.set(True)
+        try:
+            if not (await self.capabilities()).todos:
+                return None
+            return (await self.todos(limit=1)).unread
+        except MojodexError as exc:
+            self._ctx.log_exception(exc, "reading the unread todos")
+            return None
+        finally:
+            IN_BACKGROUND.reset(mark)
+
+    async def todo_done(self, todo_pk: int | str) -> None:
+        """Tick a todo: it leaves the to-do list. ``todo 7 not found``; ``todo 7 is already done``."""
+        await self._call(lambda d: d.todo_done(todo_pk))
+
+    async def todo_read(self, todo_pk: int | str) -> None:
+        """Mark one todo as seen (the unread count is the web app's badge)."""
+        await self._call(lambda d: d.todo_read(todo_pk))
+
+    async def delete_todo(self, todo_pk: int | str) -> None:
+        await self._call(lambda d: d.delete_todo(todo_pk))
+
+    async def plan(self) -> Plan:
+        """The account's plans: current ones (tasks and days left) and the last expired one."""
+        return await self._call(lambda d: d.plan())
+
+    async def languages(self) -> dict[str, str]:
+        """The languages the server speaks, by code (``{"en": "English", "fr": "Français"}``)."""
+        language = self.recall("language")
+        return await self._call(lambda d: d.languages(language if isinstance(language, str) else "en"))
+
+    async def set_language(self, code: str) -> None:
+        """The account's language (its tasks' names, the assistant's words) becomes ``code``."""
+        await self._call(lambda d: d.set_language(code))
+        self.remember("language", code)
+        dialect = self._dialect
+        if dialect is not None:
+            dialect.known.clear()  # the tasks' names change with it: nothing listed before holds
+            dialect.first_pages.clear()
+
+    async def account(self) -> Account:
+        """Who is logged in, the language and timezone the server has from this shell, and the plan."""
+        from mojodex_core._events import Account
+
+        can = await self.capabilities()
+        if not can.account:
+            raise (await self.dialect()).unsupported("the account page")
+        timezone = await self.sync_timezone()
+        plan = await self.plan()
+        user = self._ctx.user
+        language = self.recall("language")
+        return Account(name=user.name if user else "", email=user.email if user else "",
+                       language=language if isinstance(language, str) else "", timezone_offset=timezone, plan=plan)
+
+    async def _plan_line(self, dialect: Dialect) -> str | None:
+        """What to say of an account whose plan has no task left ("the plan X ..."), or None when it has one, or
+        when the server cannot say."""
+        if not dialect.can.account:
+            return None
+        try:
+            plan = await dialect.plan()
+        except MojodexError as exc:
+            self._ctx.log_exception(exc, "reading the account's plan")
+            return None
+        if plan.usable:
+            return None
+        spent = plan.ran_out
+        if spent is None:
+            return f"the account has no plan on {self.url}: choose one in Mojodex's web app"
+        name = one_line(spent.name, 80)
+        if spent.tasks_limit is not None:
+            used = f"{spent.tasks_used} of {spent.tasks_limit} task{'s' if spent.tasks_limit != 1 else ''} used"
+        else:
+            used = "expired"
+        others = [p for p in plan.current if p is not spent]
+        left = "no other plan is active" if not others else "the other plans have no task left either"
+        return f"the plan {name!r} of this account has no task left on {self.url} ({used}; {left}): renew it " \
+               "in Mojodex's web app"
+
+
+def local_offset() -> int:
+    """The local clock's offset from UTC as JavaScript's ``Date.getTimezoneOffset`` counts it: minutes to add to
+    local time to get UTC (UTC+1 is -60, New York in winter 300)."""
+    import datetime
+
+    delta = datetime.datetime.now().astimezone().utcoffset() or datetime.timedelta(0)
+    return -round(delta.total_seconds() / 60)

@@ -34,6 +34,7 @@ class Session:
         self.source = ""
         self._notify = notify  # fires mojodex_auth_changed
         self._insecure_ok: set[str] = set()  # plain-HTTP servers the user agreed to send secrets to, this session
+        self.ephemeral = False  # a login kept for this process only (save=False): nothing about it is written
 
     @property
     def server_url(self) -> str:
@@ -145,13 +146,17 @@ class Session:
             user = User(server=self.server_url, token=token, name=one_line(name, 80), email=user_email)
             if save:
                 self.credentials.save(user)  # a new login forgets what was cached for the old one
-            self.user, self.source = user, "login"
+            self.user, self.source, self.ephemeral = user, "login", not save
             # Messages about the session, never a command's output: a login asked for by `task list --json` on a
             # terminal leaves its stdout to the JSON.
             ctx.print(f"Welcome, {user.name or user.email}.", err=True)
             if data.get("terms_and_conditions_agreed") is False:
                 ctx.print(f"This account has not accepted the terms and conditions of {self.server_url} yet: "
                           "`terms accept` accepts them.", err=True)
+            language = data.get("language_code")
+            if isinstance(language, str) and language:
+                ctx.server.remember("language", one_line(language, 10))
+            await ctx.server.sync_timezone(login=True)  # as the web app does on loading: the to-do list needs it
             await self._notify()
             return user
         raise LoginFailed("login failed")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from mojodex_core._events import ProducedText, RunInfo, StepEvent, WorkflowInfo
+    from mojodex_core._events import ProducedText, RunInfo, StepEvent, Todo, WorkflowInfo
     from mojodex_core._typing import Context
 
 PROJECT = "mojodex"
@@ -212,6 +212,15 @@ def mojodex_draft_piece(piece: str, part: str, start: int, run: RunInfo, ctx: Co
 def mojodex_assistant_message(text: str, run: RunInfo, ctx: Context) -> None:
     """The assistant said something whole in a run's conversation (a question before a draft, an answer to a
     rejected step): ``text``, once per message, after the shell showed it. Return nothing. Must not block.
+    """
+
+
+@hookspec
+def mojodex_todos(todos: list[Todo], change: str, ctx: Context) -> None:
+    """Todos were read from the server or one changed (Mojodex 0.4's to-do list): ``change`` is ``"listed"``
+    (``todos`` are what ``todo list`` showed, and marked as read), ``"done"`` or ``"deleted"`` (``todos`` is the
+    one todo the user ticked or deleted). Each ``Todo`` has ``pk``, ``description``, ``due``, ``run_pk``, ``done``
+    and ``read``. Return nothing. Must not block.
     """
 
 

@@ -12,7 +12,7 @@ from mojodex_core._dialects import _payloads as p
 from mojodex_core._errors import ServerError, UnsupportedError
 
 if TYPE_CHECKING:
-    from mojodex_core._events import ProducedText, RunInfo, ServerEvent, StepEvent, WorkflowInfo
+    from mojodex_core._events import Plan, ProducedText, RunInfo, ServerEvent, StepEvent, TodoPage, WorkflowInfo
     from mojodex_core._http import HttpClient
 
 PAGE = 50
@@ -35,6 +35,8 @@ class Capabilities:
     edit_texts: bool = False  # a produced text takes new versions written by hand, and can be deleted
     tidy_history: bool = False  # past runs can be renamed and deleted, and listed by task
     result_chat: bool = False  # a finished workflow run's result is refined by chatting with the assistant
+    todos: bool = False  # the to-do list the assistant makes of each run's follow-ups (and the timezone it needs)
+    account: bool = False  # the account's language and plan can be read and changed
 
 
 class Dialect:
@@ -156,6 +158,32 @@ class Dialect:
 
     def ack(self, name: str, data: Any) -> Any:
         return p.ack(name, data)
+
+    # -- around the runs: todos, timezone, language, plan (Mojodex 0.4) -------------------------------------------
+
+    async def todos(self, run_pk: int | str | None = None, limit: int = PAGE, offset: int = 0) -> TodoPage:
+        raise self.unsupported("the to-do list")
+
+    async def todo_done(self, todo_pk: int | str) -> None:
+        raise self.unsupported("the to-do list")
+
+    async def todo_read(self, todo_pk: int | str) -> None:
+        raise self.unsupported("the to-do list")
+
+    async def delete_todo(self, todo_pk: int | str) -> None:
+        raise self.unsupported("the to-do list")
+
+    async def set_timezone(self, offset: int) -> None:
+        raise self.unsupported("the account's timezone")
+
+    async def languages(self, code: str) -> dict[str, str]:
+        raise self.unsupported("the account's language")
+
+    async def set_language(self, code: str) -> None:
+        raise self.unsupported("the account's language")
+
+    async def plan(self) -> Plan:
+        raise self.unsupported("the account's plan")
 
     # -- helpers -----------------------------------------------------------------------------------------------
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from mojodex_core._errors import BadResponseError
-from mojodex_core._events import InputSpec, ProducedText, ServerEvent, StepEvent, WorkflowInfo
+from mojodex_core._events import (
+    InputSpec,
+    Plan,
+    ProducedText,
+    Purchase,
+    ServerEvent,
+    StepEvent,
+    Todo,
+    TodoPage,
+    WorkflowInfo,
+)
 from mojodex_core._text import one_line
 
 
@@ -253,3 +263,64 @@ def ack(name: str, data: Any) -> dict[str, Any] | None:
     if name == "draft_message":
         return {"session_id": data.get("session_id"), "produced_text_version_pk": data.get("produced_text_version_pk")}
     return None
+
+
+# -- around the runs (Mojodex 0.4): todos, plans, dates ------------------------------------------------------------
+
+
+def when(value: Any) -> str:
+    """A server's date or time as ISO text; a naive time is UTC (0.4 drops the ``+00:00`` while the user's timezone
+    was never sent, protocol-0.4-more.md): it gets the suffix, so every reader can convert it. "" for no date."""
+    import datetime
+
+    shown = text(value, 40)
+    if not shown:
+        return ""
+    try:
+        parsed = datetime.datetime.fromisoformat(shown.replace("Z", "+00:00"))
+    except ValueError:
+        return shown
+    if isinstance(value, str) and "T" not in shown and " " not in shown:
+        return shown  # a date alone stays a date
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)).isoformat()
+
+
+def count(value: Any) -> int | None:
+    """A whole number of things (not a bool, not negative), or None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def todo(item: Any) -> Todo | None:
+    """A todo of ``GET /todos``; None without a pk."""
+    if not isinstance(item, dict) or pk(item.get("todo_pk")) is None:
+        return None
+    return Todo(pk=pk(item.get("todo_pk")) or 0, description=text(item.get("description"), 500),
+                due=text(item.get("scheduled_date"), 10), run_pk=pk(item.get("user_task_execution_fk")),
+                done=bool(text(item.get("completed"))), read=bool(text(item.get("read_by_user"))),
+                created=when(item.get("creation_date")), data=item)
+
+
+def todo_page(data: Any) -> TodoPage:
+    if not isinstance(data, dict) or not isinstance(data.get("todos"), list):
+        raise BadResponseError("the server's answer has no 'todos' list")
+    todos = [t for t in (todo(item) for item in data["todos"]) if t is not None]
+    return TodoPage(todos=tuple(todos), unread=count(data.get("n_todos_not_read")) or 0,
+                    never_had=data.get("user_has_never_done_todo") is True)
+
+
+def purchase(item: Any, expired: bool = False) -> Purchase | None:
+    """A plan of ``GET /purchase``; None without a name."""
+    if not isinstance(item, dict) or not text(item.get("product_name")):
+        return None
+    names = [text(t, 80) for t in as_list(item.get("tasks")) if text(t, 80)]
+    return Purchase(name=text(item.get("product_name"), 100), tasks_limit=count(item.get("n_tasks_limit")),
+                    tasks_used=count(item.get("n_tasks_consumed")) or 0, days_left=count(item.get("remaining_days")),
+                    tasks=tuple(names), expired=expired, free=item.get("is_free_product") is True)
+
+
+def plan(data: Any) -> Plan:
+    if not isinstance(data, dict):
+        raise BadResponseError("the server's plans are not a JSON object")
+    current = [purchase(item) for item in as_list(data.get("current_purchases"))]
+    expired = [purchase(item, expired=True) for item in as_list(data.get("last_expired_purchase"))]
+    return Plan(current=tuple(p for p in current if p is not None), expired=tuple(p for p in expired if p is not None))

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from mojodex_core._dialects import _payloads as p
-from mojodex_core._dialects._base import Capabilities, Dialect
-from mojodex_core._errors import BadResponseError, ServerError
-from mojodex_core._events import ProducedText, RunInfo, StepEvent, WorkflowInfo
+from mojodex_core._dialects._base import PAGE, Capabilities, Dialect
+from mojodex_core._errors import BadResponseError, MojodexError, NotFoundError, ServerError
+from mojodex_core._events import Plan, ProducedText, RunInfo, StepEvent, TodoPage, WorkflowInfo
 
 RUN = "/user_task_execution"
 
@@ -23,7 +23,7 @@ class Mojodex04Dialect(Dialect):
     name = "mojodex-0.4"
     can = Capabilities(reject_with_instruction=True, edit_result=True, relaunch=True, restart=True,
                        instruct_tasks=True, run_history=True, end_event=True, typed_values=False,
-                       edit_texts=True, tidy_history=True, result_chat=True)
+                       edit_texts=True, tidy_history=True, result_chat=True, todos=True, account=True)
     run_key = "user_task_execution_pk"
     definition = "task"
 
@@ -139,7 +139,7 @@ class Mojodex04Dialect(Dialect):
             ref=str(p.pk(data.get("user_task_pk")) or ""), title=p.text(data.get("title")),
             icon=p.text(data.get("icon"), 20), inputs=specs, values=values,
             step_names=p.step_names(data.get("steps")), steps=p.steps(data, session_id, run_pk),
-            produced=produced, started=p.text(data.get("start_date"), 40), raw=data,
+            produced=produced, started=p.when(data.get("start_date")), raw=data,
         )
 
     async def list_runs(self, *, limit: int = 50, offset: int = 0, search: str = "",
@@ -160,6 +160,68 @@ class Mojodex04Dialect(Dialect):
             except BadResponseError:
                 continue
         return runs
+
+    # -- around the runs: todos, timezone, language, plan (protocol-0.4-more.md, sections 1, 5, 6) --------------
+
+    async def todos(self, run_pk: int | str | None = None, limit: int = PAGE, offset: int = 0) -> TodoPage:
+        """A page of the to-do list (open todos due today or later; empty while the server has no timezone for the
+        user), or with ``run_pk`` of that run's todos, done and past ones included."""
+        params: dict[str, Any] = {"n_todos": max(1, min(limit, PAGE)), "offset": max(0, offset)}
+        if run_pk is not None:
+            params["user_task_execution_fk"] = run_pk
+        try:
+            data = await self.http.request("GET", "/todos", params=params, what="the to-do list")
+        except NotFoundError as exc:
+            if run_pk is None or exc.route_missing:
+                raise
+            raise NotFoundError(f"run {run_pk} not found", exc.status, text=exc.text, kind="run",
+                                ref=str(run_pk)) from None
+        return p.todo_page(data)
+
+    async def _todo(self, todo_pk: int | str, **fields: Any) -> None:
+        try:
+            await self.http.request("POST", "/todos", what="an answer", json={"todo_pk": todo_pk, **fields})
+        except NotFoundError as exc:
+            if exc.route_missing:
+                raise
+            raise NotFoundError(f"todo {todo_pk} not found", exc.status, text=exc.text, kind="todo",
+                                ref=str(todo_pk)) from None
+        except ServerError as exc:
+            if exc.status == 400 and "already done" in exc.text.lower():
+                raise MojodexError(f"todo {todo_pk} is already done") from None
+            raise
+
+    async def todo_done(self, todo_pk: int | str) -> None:
+        await self._todo(todo_pk, mark_as_done=True)
+
+    async def todo_read(self, todo_pk: int | str) -> None:
+        # One todo at a time: the run-wide and user-wide forms also mark todos nobody has seen.
+        await self._todo(todo_pk, mark_as_read=True)
+
+    async def delete_todo(self, todo_pk: int | str) -> None:
+        # The answer echoes the pk as a string ("7"): nothing in it is needed.
+        try:
+            await self.http.request("DELETE", "/todos", what="a delete answer", params={"todo_pk": todo_pk})
+        except NotFoundError as exc:
+            if exc.route_missing:
+                raise
+            raise NotFoundError(f"todo {todo_pk} not found", exc.status, text=exc.text, kind="todo",
+                                ref=str(todo_pk)) from None
+
+    async def set_timezone(self, offset: int) -> None:
+        await self.http.request("POST", "/timezone", what="an answer", json={"timezone_offset": offset})
+
+    async def languages(self, code: str) -> dict[str, str]:
+        data = await self.http.request("GET", "/language", what="the languages", auth=False,
+                                       params={"language_code": code or "en"})
+        found = p.as_dict(p.as_dict(data).get("available_languages"))
+        return {p.text(k, 10): p.text(v, 60) for k, v in found.items() if p.text(k, 10) and p.text(v, 60)}
+
+    async def set_language(self, code: str) -> None:
+        await self.http.request("POST", "/language", what="an answer", json={"language_code": code})
+
+    async def plan(self) -> Plan:
+        return p.plan(await self.http.request("GET", "/purchase", what="the account's plans"))
 
     async def produced_text(self, run_pk: int | str, version: int | None = None) -> ProducedText | None:
         run = await self.read_run(run_pk)  # the version route checks no owner: it would show another user's text

@@ -55,6 +55,10 @@ class DemoPlugin:
         step_delay = 0.0 if provider is not None else float(ctx.config.get("demo.step_delay_seconds", 0.5))
         self.server = ReferenceServer(api=api, step_delay=step_delay, generator=generator)
         await self.server.start()
+        if api == "mojodex-0.4":
+            from mojodex_server.account_store import seed_demo_todos
+
+            seed_demo_todos(self.server, DEMO_EMAIL)  # a past meeting's follow-ups: `todo list` shows them at once
         # For this process only: the user's own server.url and server.api stay as they are in the file.
         ctx.config.override("server.url", self.server.url)
         ctx.config.override("server.api", api)
