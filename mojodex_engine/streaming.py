@@ -14,7 +14,7 @@ import re
 from mojodex_engine.prompts import END_MARKER
 
 _DECOR = " \t\r\n*_#>"  # what may come around a "Role:" prefix at the start of a line (Markdown emphasis, quote)
-_END_RE = re.compile(rf"(?:[*_]+[ \t]*)?\b{re.escape(END_MARKER)}\b")
+_END_RE = re.compile(rf"(?:[*_]+[ \t]*)?(?<![A-Za-z0-9]){re.escape(END_MARKER)}(?![A-Za-z0-9])")
 _TRAILING_DECOR = re.compile(r"[*_]+[ \t]*$")
 
 
@@ -33,6 +33,7 @@ class MessageCut:
         self.shown = 0  # how much of the body was handed on
         self.stop: int | None = None  # where the body ends, once cut
         self.ended = False
+        self._text = ""  # the body so far (from its first character that is not blank)
         self._other_re = re.compile(rf"\n[ \t]*[*_#>\s]*{re.escape(other)}[*_\s]*:")
         self._own_re = re.compile(rf"[{re.escape(_DECOR)}]*{re.escape(speaker)}[*_\s]*:[*_]*[ \t]*", re.IGNORECASE)
 
@@ -41,7 +42,7 @@ class MessageCut:
         return self.stop is not None
 
     def _body(self) -> str:
-        return self.raw[self.start or 0 :].lstrip()
+        return self._text
 
     def _settle_prefix(self, final: bool) -> bool:
         """Decide where the body starts (after the speaker's own ``Role:`` prefix, if the message has one)."""
@@ -59,6 +60,7 @@ class MessageCut:
                 return False  # "CEO:" and then perhaps "**" or spaces still to come
         own = self._own_re.match(self.raw)
         self.start = own.end() if own is not None else 0
+        self._text = self.raw[self.start :].lstrip()
         return True
 
     def feed(self, chunk: str) -> str:
@@ -66,7 +68,9 @@ class MessageCut:
         if self.stop is not None:
             return ""
         self.raw += chunk
-        if not self._settle_prefix(final=False):
+        if self.start is not None:  # the body grows by the chunk (blanks before its first character dropped)
+            self._text = self._text + chunk if self._text else chunk.lstrip()
+        elif not self._settle_prefix(final=False):
             return ""
         return self._advance(final=False)
 
@@ -97,26 +101,29 @@ class MessageCut:
         return out
 
     def _safe(self, body: str) -> int:
-        """How much of ``body`` cannot turn into a cut any more, whatever comes next."""
-        safe = len(body.rstrip())  # trailing blanks: END CONVERSATION may follow, and they go with it
-        decor = _TRAILING_DECOR.search(body[:safe])  # "**" may open "**END CONVERSATION**"
-        if decor is not None:
+        """How much of ``body`` cannot turn into a cut any more, whatever comes next. Only the part not shown yet
+        is looked at: what was shown ends with neither blanks, a marker's start nor a line that may become one."""
+        base = self.shown  # what was shown never ends with a blank, so a held line's break is in the tail
+        tail = body[base:]
+        safe = len(tail.rstrip())  # trailing blanks: END CONVERSATION may follow, and they go with it
+        decor = _TRAILING_DECOR.search(tail, max(0, safe - 64), safe)  # "**" may open "**END CONVERSATION**"
+        if decor is not None and decor.end() == safe:
             safe = decor.start()
         for k in range(min(len(END_MARKER) - 1, safe), 0, -1):  # "END CONV" may become the marker
-            if body[:safe].endswith(END_MARKER[:k]):
-                before = body[: safe - k]
-                decor = _TRAILING_DECOR.search(before.rstrip())
+            if tail.endswith(END_MARKER[:k], 0, safe):
+                before = tail[: safe - k].rstrip()
+                decor = _TRAILING_DECOR.search(before, max(0, len(before) - 64))
                 safe = decor.start() if decor is not None else len(before)
                 break
-        line_start = body.rfind("\n", 0, safe + 1)
+        line_start = tail.rfind("\n", 0, safe + 1)
         if line_start >= 0:  # a line that may still become "CPO:"
-            line = body[line_start + 1 :].lstrip(_DECOR)
+            line = tail[line_start + 1 :].lstrip(_DECOR)
             other = self.other
             if not line or other.startswith(line) or (
                 line.startswith(other) and re.fullmatch(r"[*_\s]*", line[len(other) :])
             ):
                 safe = min(safe, line_start)
-        return len(body[:safe].rstrip())  # blanks go out with what follows them, or not at all
+        return base + len(tail[:safe].rstrip())  # blanks go out with what follows them, or not at all
 
     @property
     def body(self) -> str:

@@ -90,6 +90,7 @@ async def test_without_a_cut_the_conversation_runs_to_its_turn_limit(
     "CEO: Hello. **END CONVERSATION**",
     "  CEO:\n\nHello.\n\n> **CPO**: Hi",
     "Hello.\nCPO: Hi",
+    "CEO: Hello.\n\n_END CONVERSATION_",
 ])
 def test_every_way_of_cutting_the_chunks_shows_the_same_message(reply: str) -> None:
     shown = set()
@@ -99,6 +100,13 @@ def test_every_way_of_cutting_the_chunks_shows_the_same_message(reply: str) -> N
         assert out == cut.body
         shown.add(out)
     assert shown == {"Hello."}
+
+
+def test_a_long_message_streamed_a_character_at_a_time_is_shown_whole() -> None:
+    text = "CEO: " + "A line of the design, with **bold** and snake_case_names_.\n" * 500
+    cut = MessageCut("CEO", "CPO")
+    out = "".join(cut.feed(c) for c in text) + cut.finish()  # each chunk looks at what is not shown yet only
+    assert out == text[5:].rstrip() and not cut.cut
 
 
 def test_a_role_s_name_inside_a_line_or_a_longer_name_is_no_cut() -> None:
