@@ -224,7 +224,7 @@ class WorkflowPlugin:
         parser = ArgumentParser(name, epilog=EXTRA_ANSWERS)
         parser.add_argument("ref", metavar="WORKFLOW" if name.endswith("run") else "RUN",
                             help="the workflow (`workflow list`: a number, or local/NAME)" if name.endswith("run")
-                            else "the run's number (`workflow runs` lists local ones, `task runs` server ones)")
+                            else "the run: a server run's number or a local run's id (`workflow runs` lists both)")
         if with_inputs:
             parser.add_argument("--input", "-i", action="append", default=[], metavar="NAME=VALUE",
                                 help="give an input's value instead of being asked (NAME=@PATH for a file)")
