@@ -156,11 +156,13 @@ class LocalPlugin:
         store = RunStore.open(ctx.home, find_run(ctx.home, ns.ref.strip()))
         provider = await self._checked_provider(ctx)  # a bad [llm] setup fails before anything changes
         try:
+            store.claim()  # before the question: another shell may be running it
             item = await confirm_rewind(ctx, store, ns.step, ns.yes)
             if item is None:
                 raise MojodexError(f"run {store.run_id} was not rewound")
             rewind(store, ns.step)
         except BaseException:
+            store.close()  # lets the run go (a later command of this shell may resume it)
             await _close(provider)
             raise
         if not (ns.json or ns.jsonl):

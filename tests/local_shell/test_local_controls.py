@@ -149,7 +149,8 @@ def test_rewind_without_a_terminal_asks_for_yes_and_a_no_leaves_the_run_as_it_wa
     assert sh.status == 1 and f"error: run {run_id} was not rewound" in out
     assert read_state(mojodex_home, run_id)["status"] == "done"
     calls = len(_convs(llm))
-    out = sh.run(f"workflow rewind {run_id} Reviewing --yes")  # the last step: reopened, accepted, nothing after
+    # the last step: reopened, accepted, nothing after (the declined rewind let the run go)
+    out = sh.run(f"workflow rewind {run_id} Reviewing --yes")
     assert sh.status == 0 and "Continue (Y/n)? y (--yes)" in out and "NOTES-1: fine" in out, out
     assert len(_convs(llm)) == calls
     out = sh.run(f"workflow rewind {run_id} nope --yes")
