@@ -4,8 +4,9 @@ The reopened step's accepted result becomes its pending result again (shown agai
 steps before it keep their results; the results of the steps after it are dropped (their artifact files too), so
 the run, driven on (``Engine(store, ...).run()``), asks about the reopened step and then runs only the steps after
 it again. Tokens already spent stay counted. A fanned step (one execution per entry of a list) reopens at its last
-entry. The run's ``workspace/`` is made again from the code artifacts of the steps before the reopened one: the
-reopened step's files are written again when it is accepted (its question shows them as a diff).
+entry. In the run's ``workspace/``, each file the reopened step and the steps after it wrote is put back as the
+steps before left it (or removed); other files stay. The reopened step's files are written again when it is
+accepted (its question shows them as a diff).
 
 The rewound state is saved before anything runs: a rewind cut short resumes (``workflow resume``) from there.
 """
@@ -63,6 +64,7 @@ def rewind(store: RunStore, ref: str) -> PlanItem:
     records = [r for r in st.steps if r.get("index") == item.ordinal]
     if not records:
         raise MojodexError(f"run {st.run_id} keeps no result of {number}: it cannot be reopened")
+    all_records = list(st.steps)
     kept = [r for r in st.steps if int(r.get("index", 0)) < item.ordinal]
     reopened = records[-1]
     result = reopened.get("result") or []
@@ -95,12 +97,14 @@ def rewind(store: RunStore, ref: str) -> PlanItem:
     from mojodex_engine.workspace import Workspace
 
     if any(a.files for a in definition.artifacts):
-        texts = []
-        for before in plan[: item.ordinal]:
-            artifact = definition.artifact(before.step.output)
+        kept_texts: list[str] = []
+        dropped_texts: list[str] = []
+        for step in plan:
+            artifact = definition.artifact(step.step.output)
             if artifact is not None and artifact.files:
-                texts.append(step_text(before, [r for r in kept if r.get("index") == before.ordinal]))
-        store.defer(Workspace(store.path).rebuild, texts)
+                own = [r for r in all_records if r.get("index") == step.ordinal]
+                (kept_texts if step.ordinal < item.ordinal else dropped_texts).append(step_text(step, own))
+        store.defer(Workspace(store.path).go_back, kept_texts, dropped_texts)
     store.save()
     return item
 

@@ -15,9 +15,7 @@ through a symbolic link is refused (and said), never followed. Files are written
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -208,11 +206,20 @@ class Workspace:
                 refused.append((f.path, str(exc) if isinstance(exc, ValueError) else exc.strerror or str(exc)))
         return refused
 
-    def rebuild(self, texts: Iterable[str]) -> None:
-        """The workspace made again from scratch from these artifact texts, in order (for a rewind)."""
-        if self.path.is_symlink():
-            os.unlink(self.path)
-        elif self.path.exists():
-            shutil.rmtree(self.path)
-        for text in texts:
-            self.write(code_files(text))
+    def go_back(self, kept: Iterable[str], dropped: Iterable[str]) -> None:
+        """For a rewind: each file the ``dropped`` artifact texts wrote is put back as the ``kept`` ones (in
+        order) left it, or removed when none of them wrote it. Other files (yours) are left alone."""
+        if self.path.is_symlink() or not self.path.is_dir():
+            return
+        paths = {f.path for text in dropped for f in code_files(text).files}
+        before: dict[str, str] = {}
+        for text in kept:
+            before.update((f.path, f.text) for f in code_files(text).files)
+        self.write(Files(tuple(CodeFile(p, before[p]) for p in sorted(paths) if p in before)))
+        for path in sorted(paths - set(before)):
+            try:
+                target = self._target(path)
+                if target.is_file():
+                    target.unlink()
+            except (OSError, ValueError):
+                pass  # a link or a folder there now: not ours to remove

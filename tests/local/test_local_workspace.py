@@ -92,12 +92,27 @@ async def test_an_accepted_code_artifact_is_written_and_an_edit_or_a_rewind_chan
     assert [s.get("edited", False) for s in state["steps"]] == [False, True, False]
     assert "print(\"edited\")" in (path / "code.md").read_text()
 
-    # back to Coding: the workspace is as it was before it (empty) until Coding is accepted again
+    # back to Coding: the files it wrote are gone (no step before wrote them) until it is accepted again; a file
+    # of yours stays
+    (path / "workspace" / "notes.txt").write_text("mine")
     store = RunStore.open(home, run_id)
     rewind(store, "Coding")
     store.close()
-    assert not (path / "workspace").exists()
+    assert sorted(p.name for p in (path / "workspace").rglob("*") if p.is_file()) == ["notes.txt"]
     with pytest.raises(asyncio.CancelledError):
         await resume_engine(home, run_id, provider, Recorder(["cancel"])).run()
     await resume_engine(home, run_id, provider, Recorder()).run()
     assert (path / "workspace" / "app" / "main.py").read_text() == 'print("edited")\n'
+
+
+def test_going_back_puts_the_files_as_the_steps_before_left_them(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path)
+    first = "```python path=app.py\nv = 1\n```"
+    second = "```python path=app.py\nv = 2\n```\n```python path=extra.py\nx = 1\n```"
+    workspace.write(code_files(first))
+    workspace.write(code_files(second))
+    (workspace.path / "mine.txt").write_text("kept")
+    workspace.go_back([first], [second])
+    assert (workspace.path / "app.py").read_text() == "v = 1\n"
+    assert not (workspace.path / "extra.py").exists()
+    assert (workspace.path / "mine.txt").read_text() == "kept"
