@@ -102,6 +102,7 @@ class AccountStore:
         self.offsets: dict[int, int | None] = {}  # user pk -> timezone offset in minutes (None: never sent)
         self.plans: dict[int, list[Plan]] = {}
         self.extracted: set[int] = set()  # runs whose todos were written
+        self.counted: set[int] = set()  # runs that used a task of their user's plan
         self._next_pk = first_pk
 
     # ---- todos -----------------------------------------------------------------------------------------
@@ -170,7 +171,14 @@ class AccountStore:
         else:
             self.add_todo(run_pk, f"Share \"{subject}\"", 1)
         if consume:
-            self.consume(run.user_fk)
+            self.count(run_pk, run.user_fk)
+
+    def count(self, run_pk: int, user_pk: int) -> None:
+        """The run uses a task of the user's plan, once: an instruct run at its first draft, a workflow run at
+        its first result-chat draft (protocol-0.4-more.md, sections 4 and 6)."""
+        if run_pk not in self.counted:
+            self.counted.add(run_pk)
+            self.consume(user_pk)
 
     # ---- plans -----------------------------------------------------------------------------------------
     def give_default_plan(self, user_pk: int) -> None:

@@ -87,6 +87,7 @@ class ResultChat:
         pk = self.tasks.add_message(room, "mojo", {**message, "question": False})
         await self.server.emit_with_ack("draft_message", {**message, "session_id": room, "message_pk": pk,
                                                           "audio": False}, room)
+        self.server.accounts.count(run.pk, run.user_fk)  # the first time a workflow run uses a task of the plan
 
     async def _rerun_last(self, run: TaskExecution, last: TaskStepExecution, instruction: str) -> None:
         reply = f"{DEMO_PREFIX} Ok, I am doing the last step again: {instruction}"

@@ -26,6 +26,11 @@ async def read(api: Api, pk: int) -> dict[str, Any]:
     return dict(r.json())
 
 
+async def consumed(api: Api) -> int:
+    r = await api.get("/purchase")
+    return int(r.json()["current_purchases"][0]["n_tasks_consumed"])
+
+
 async def finished_poem(api: Api, probe: SocketProbe, topic: str = "Snow") -> dict[str, Any]:
     """A poem of one stanza, both steps validated: the run and its produced text event."""
     run = await joined_run(api, probe, POEM, {"poem_topic": topic, "n_stanzas": "1"})
@@ -142,6 +147,7 @@ async def test_result_chat_edits_the_text_or_reruns_the_last_step(probes: Probes
         run = await finished_poem(api, probe)
         pk, sid, text_pk = run["user_task_execution_pk"], run["session_id"], run["end"]["produced_text_pk"]
         last_step = probe.named("workflow_step_execution_ended")[-1]["user_workflow_step_execution_pk"]
+        assert await consumed(api) == 0  # a workflow run counts only for its result chat
 
         # "[edit]": a new version of the same text, streamed, acknowledged.
         r = await api.message(run, "[edit] Make the poem shorter.", "m1")
@@ -154,6 +160,7 @@ async def test_result_chat_edits_the_text_or_reruns_the_last_step(probes: Probes
         await srv.wait_until(lambda: srv.recorder.acks)
         assert (await read(api, pk))["produced_text_version_index"] == 2
         assert not probe.named("workflow_step_execution_invalidated")
+        assert await consumed(api) == 1
 
         # Anything else: an instruction for the last step, which runs again and waits for validation.
         await api.message(run, "Make the stanza sadder", "m2")
@@ -165,6 +172,7 @@ async def test_result_chat_edits_the_text_or_reruns_the_last_step(probes: Probes
         end = await probe.wait_for(nth(probe, "workflow_execution_produced_text", 1))
         assert end["produced_text_pk"] == text_pk and end["produced_text_title"] == ""
         assert (await read(api, pk))["produced_text_version_index"] == 3
+        assert await consumed(api) == 1  # once per run
 
         messages = (await api.get("/message", session_id=sid)).json()["messages"]
         system = [m for m in messages if m["sender"] == "system"]
