@@ -17,8 +17,11 @@ the event loop and hands the two atomic file replacements to the run's writer th
 
 Then the prompts of a whole software-company run against the test model server, with the same scripted replies
 whatever the prompts are (so the outputs, shown as a digest, must not change): how much of each call's start is
-the previous call's (what a model server's prefix cache can serve), and the prompt tokens the run sends (the test
-server counts words). Two scenarios: every conversation ends at its 6th message, or runs to its 10-message limit.
+the previous call's (what a model server's prefix cache can serve), the prompt tokens the run sends (the test
+server counts words), and of those the ones not shared with the previous call's start ("not shared": what a
+prefix cache cannot serve, the first prompt whole); "in a conversation" leaves out each conversation's first call,
+whose start can only be the run's system text. Two scenarios: every conversation ends at its 6th message, or runs
+to its 10-message limit.
 
 Run: ``.venv/bin/python bench/engine.py [--turns 40] [--rounds 7] [--words 60] [--runs-dir DIR]
 [--prompt-words 300] [--prompts-only]``
@@ -295,7 +298,11 @@ async def prompt_round(messages: int, words: int, home: Path) -> dict[str, Any]:
         result = await Engine(store, provider, Observer(), model="test-model", temperature=0.0).run()
         await provider.aclose()
         prompts = [_rendered(body) for body in server.requests]
-    shares = [_shared(prev, cur) / len(cur) for prev, cur in itertools.pairwise(prompts)]
+    shared = [_shared(prev, cur) for prev, cur in itertools.pairwise(prompts)]
+    shares = [n / len(cur) for n, cur in zip(shared, prompts[1:], strict=True)]
+    # What a prefix cache cannot serve: the first prompt whole, then what each prompt adds to the previous one's
+    # shared start (in tokens, in proportion to the characters).
+    new_chars = len(prompts[0]) + sum(len(cur) - n for n, cur in zip(shared, prompts[1:], strict=True))
     import hashlib
 
     digest = hashlib.sha256(json.dumps(result.outputs, sort_keys=True).encode()).hexdigest()[:12]
@@ -306,21 +313,26 @@ async def prompt_round(messages: int, words: int, home: Path) -> dict[str, Any]:
         "shared_mean": statistics.mean(shares),
         "shared_median": statistics.median(shares),
         "shared_min": min(shares),
+        # Within a conversation (each call after its first): the previous prompt whole is the next one's start.
+        "within": [x for x, n, prev in zip(shares, shared, prompts, strict=False) if n == len(prev)],
+        "new_tokens": round(result.usage.prompt_tokens * new_chars / sum(len(p) for p in prompts)),
         "outputs": digest,
     }
 
 
 def report_prompts(words: int) -> None:
     print(f"software company, test model server, {words}-word messages: prompts of each call")
-    print(f"{'scenario':28}{'calls':>6}{'prompt tok':>12}{'compl. tok':>12}{'shared start (mean/median/min)':>34}"
-          f"{'outputs':>14}")
+    print(f"{'scenario':28}{'calls':>6}{'prompt tok':>12}{'not shared':>12}{'compl. tok':>12}"
+          f"{'shared start (mean/median/min)':>34}{'in a conversation':>20}{'outputs':>14}")
     for name, messages in SCENARIOS.items():
         with tempfile.TemporaryDirectory() as tmp:
             r = asyncio.run(prompt_round(messages, words, Path(tmp)))
         label = f"{name} ({messages} messages/conv.)"
         shared = f"{r['shared_mean']:.0%} / {r['shared_median']:.0%} / {r['shared_min']:.0%}"
-        print(f"{label:28}{r['calls']:>6}{r['prompt_tokens']:>12}{r['completion_tokens']:>12}{shared:>34}"
-              f"{r['outputs']:>14}")
+        within = r["within"]
+        inside = f"{statistics.mean(within):.0%} / {statistics.median(within):.0%} / {min(within):.0%}"
+        print(f"{label:28}{r['calls']:>6}{r['prompt_tokens']:>12}{r['new_tokens']:>12}{r['completion_tokens']:>12}"
+              f"{shared:>34}{inside:>20}{r['outputs']:>14}")
 
 
 def main() -> None:
