@@ -3,63 +3,14 @@ message number (whatever the order of the calls), for the edit, rewind and works
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from local_helpers import turn_of
 
 from mojodex_engine.testing import Reply
 
-THREE_TALKS = """
-name = "Three talks"
-description = "Plan, code, review"
-inputs = ["task"]
-
-[[roles]]
-name = "Boss"
-description = "Decides."
-
-[[roles]]
-name = "Maker"
-description = "Builds."
-
-[[artifacts]]
-name = "Task"
-from_input = "task"
-
-[[artifacts]]
-name = "Plan"
-
-[[artifacts]]
-name = "Code"
-files = true
-
-[[artifacts]]
-name = "Notes"
-
-[[conversations]]
-name = "Planning"
-lead = "Boss"
-assistant = "Maker"
-input = "Task"
-output = "Plan"
-turns = 2
-
-[[conversations]]
-name = "Coding"
-lead = "Maker"
-assistant = "Boss"
-input = "Plan"
-output = "Code"
-turns = 2
-
-[[conversations]]
-name = "Reviewing"
-lead = "Boss"
-assistant = "Maker"
-input = "Code"
-output = "Notes"
-turns = 2
-"""
+THREE_TALKS = (Path(__file__).with_name("three_talks.toml")).read_text(encoding="utf-8")
 
 CODE = """Here is the code.
 

@@ -16,56 +16,8 @@ from mojodex_engine.testing import Reply
 
 from .local_shell_helpers import LLMThread, conversation_of, llm_config, model_env, read_state, write_config
 
-THREE = """
-name = "Three talks"
-inputs = ["task"]
-
-[[roles]]
-name = "Boss"
-description = "Decides."
-
-[[roles]]
-name = "Maker"
-description = "Builds."
-
-[[artifacts]]
-name = "Task"
-from_input = "task"
-
-[[artifacts]]
-name = "Plan"
-
-[[artifacts]]
-name = "Code"
-files = true
-
-[[artifacts]]
-name = "Notes"
-
-[[conversations]]
-name = "Planning"
-lead = "Boss"
-assistant = "Maker"
-input = "Task"
-output = "Plan"
-turns = 2
-
-[[conversations]]
-name = "Coding"
-lead = "Maker"
-assistant = "Boss"
-input = "Plan"
-output = "Code"
-turns = 2
-
-[[conversations]]
-name = "Reviewing"
-lead = "Boss"
-assistant = "Maker"
-input = "Code"
-output = "Notes"
-turns = 2
-"""
+# The workflow of the engine's tests of the same controls (tests/local).
+THREE = (Path(__file__).parents[1] / "local" / "three_talks.toml").read_text(encoding="utf-8")
 
 OUTPUTS = {"Planning": "PLAN-1: greet", "Coding": '```python path=app/main.py\nprint("hi")\n```',
            "Reviewing": "NOTES-1: fine"}
