@@ -50,7 +50,7 @@ class TaskPlugin:
 
     @hookimpl
     def mojodex_register_commands(self, register: Any) -> None:
-        # No `workflow runs` alias: the local-workflow plugin owns that name (its local runs).
+        # No `workflow runs` alias: the workflow plugin owns that name (local and server runs, each marked).
         register("task list", self.cmd_list, help="List the tasks you can run, instruct tasks and workflows",
                  aliases=("tl",), parser=lambda: _commands().list_parser())
         register("task run", self.cmd_run, help="Run a task: the assistant writes a draft, you refine it by chatting",
