@@ -157,6 +157,15 @@ class ShellContext:
 
         return terminal_size()[0]
 
+    def refresh_toolbar(self) -> None:
+        """Have the prompt draw its bottom toolbar again, now: for a plugin whose ``mojodex_toolbar`` text changed
+        while the prompt waits for a key (a count read in the background). Nothing happens without a prompt."""
+        from prompt_toolkit.application import get_app_or_none
+
+        app = get_app_or_none()
+        if app is not None and app.is_running:
+            app.invalidate()
+
     @property
     def color(self) -> bool:
         """Whether what goes to stdout may have colour and other styles (a terminal, no ``NO_COLOR``,

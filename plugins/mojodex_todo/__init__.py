@@ -22,15 +22,6 @@ def _commands() -> Any:
     return commands
 
 
-def _redraw() -> None:
-    """Have the prompt draw its toolbar again (the count came while it waited for a key)."""
-    from prompt_toolkit.application import get_app_or_none
-
-    app = get_app_or_none()
-    if app is not None and app.is_running:
-        app.invalidate()
-
-
 class TodoPlugin:
     """Built-in plugin object (one per shell)."""
 
@@ -88,7 +79,7 @@ class TodoPlugin:
             count = await ctx.server.unread_todos()
             if count is not None and count != self.unread:
                 self.unread = count
-                _redraw()
+                ctx.refresh_toolbar()  # the count came while the prompt waited for a key
 
         try:
             task = asyncio.get_running_loop().create_task(read())
