@@ -60,7 +60,11 @@ class Chat:
                 await self._rerun_2024(session_id)
                 return
             run = self.tasks.execution_by_session(session_id)
-            assert run is not None
+            if run is None:  # a chat session outside any task (0.4's home chat) that has started none yet
+                from .home_chat import answer
+
+                await answer(self.server, session_id)
+                return
             task = self.tasks.user_task(run.user_task_fk)
             if task is not None and task.task_type == "instruct":
                 await self.server.instruct.turn(run.pk)

@@ -33,6 +33,9 @@ class ChatRoutes:
             run_key, run_pk = "user_workflow_execution_pk", execution.pk if execution else 0
         else:
             run = self.store.tasks.execution_by_session(session_id)
+            if run is None and fields.get("origin") != "home_chat":  # a chat session's message said origin=task
+                raise ApiError(400, "_get_associated_user_task_execution:: cannot unpack non-iterable NoneType "
+                                    "object")
             run_key, run_pk = "user_task_execution_pk", run.pk if run else 0
         chat = self.server.chat
         known = self.store.tasks.message_by_id(session_id, fields["message_id"])

@@ -26,6 +26,7 @@ def setup_routes(server: ReferenceServer, app: web.Application) -> None:
     from .account_routes import AccountRoutes
     from .chat_routes import ChatRoutes
     from .history_routes import HistoryRoutes
+    from .home_chat import HomeChatRoutes
     from .reading_routes import ReadingRoutes
     from .task_routes import TaskRoutes
     from .todo_routes import TodoRoutes
@@ -40,6 +41,7 @@ def setup_routes(server: ReferenceServer, app: web.Application) -> None:
         TodoRoutes(server).setup(app)
         AccountRoutes(server).setup(app)
         HistoryRoutes(server).setup(app)
+        HomeChatRoutes(server).setup(app)
     else:
         routes.setup_workflows(app)
     if server.api == "mojodex-2024":

@@ -14,7 +14,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from . import task_store
+from . import home_chat_store, task_store
 
 _TABLES = (
     "users", "tokens", "workflows", "workflow_steps", "user_workflows", "executions", "step_executions",
@@ -98,6 +98,7 @@ class Store:
                 self.db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
                                 (table, first_pk - 1))
         self.tasks = task_store.TaskStore(self.db)
+        self.chats = home_chat_store.ChatSessionStore(self.db)
         # The connection lives as long as the Store: a server is still read after stop(), or never started at
         # all, so nothing else can say when it is done with it. Python 3.13 warns (ResourceWarning) about a
         # connection left for the garbage collector to close.
@@ -241,7 +242,7 @@ class Store:
         if execution is not None:
             return execution.user_fk
         run = self.tasks.execution_by_session(session_id)
-        return None if run is None else run.user_fk
+        return self.chats.owner(session_id) if run is None else run.user_fk
 
     def set_inputs(self, pk: int, json_inputs: list[dict[str, Any]]) -> None:
         self.db.execute("UPDATE executions SET json_inputs = ? WHERE pk = ?", (json.dumps(json_inputs), pk))
