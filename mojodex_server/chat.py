@@ -66,6 +66,10 @@ class Chat:
                 await answer(self.server, session_id)
                 return
             task = self.tasks.user_task(run.user_task_fk)
+            if task is not None and task.task_type == "instruct" and run.start_date is None:
+                from .voice import start_by_message  # a message instead of the form starts it (surprise 15)
+
+                await start_by_message(self.server, run, instructions(self.tasks.messages(session_id)))
             if task is not None and task.task_type == "instruct":
                 await self.server.instruct.turn(run.pk)
             else:

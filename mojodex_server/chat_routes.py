@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from .errors import ApiError
-from .params import authorized, form, json_response, require_field
+from .params import authorized, files, form, json_response, require_field
+from .voice import transcription
 
 if TYPE_CHECKING:
     from .server import ReferenceServer
@@ -24,7 +25,8 @@ class ChatRoutes:
     async def user_message(self, request: web.Request) -> web.Response:
         user_pk = authorized(request, self.store)
         fields = form(request, "This route takes a form, not JSON")
-        require_field(fields, "datetime", "session_id", "message_id", "text")
+        voice = self.server.api == "mojodex-0.4" and "text" not in fields  # a voice message (section 8)
+        require_field(fields, "datetime", "session_id", "message_id", *(() if voice else ("text",)))
         session_id = fields["session_id"]
         if self.store.session_owner(session_id) != user_pk:
             raise ApiError(404, "Session not found")
@@ -43,5 +45,9 @@ class ChatRoutes:
             if known.pk in chat.processing:
                 return json_response({"status": "processing"})
             return json_response(chat.answer_json(known, run_key, run_pk))
+        if voice:
+            text, duration = await transcription(self.server, session_id, fields["message_id"], files(request))
+            message = chat.receive(session_id, fields["message_id"], text, fields.get("message_date"))
+            return json_response({**chat.answer_json(message, run_key, run_pk), "audio_duration": duration})
         message = chat.receive(session_id, fields["message_id"], fields["text"], fields.get("message_date"))
         return json_response(chat.answer_json(message, run_key, run_pk))

@@ -51,6 +51,8 @@ class Faults:
     """Streamed texts (drafts, the assistant's words) stop after this many tokens until ``release_streams()``
     (0: never): a client is then mid-stream for as long as a test needs."""
     streams_released: asyncio.Event = field(default_factory=asyncio.Event)
+    fetch_delay: float = 0.0
+    """0.4: adding a website (``PUT /resource``) takes this many seconds, as a slow site makes the backend wait."""
     terms_not_accepted: bool = False
     """Creating a run answers 401 ``{"error": "Terms and conditions not accepted"}`` for every user, until one
     accepts them (``PUT /terms_and_conditions`` turns the switch off)."""
@@ -102,6 +104,7 @@ class Faults:
         self.no_purchase_users.clear()
         self.terms_not_accepted = False
         self.hold_streams_after = 0
+        self.fetch_delay = 0.0
 
     def take(self, path: str) -> _Rule | None:
         """Consume one use of the first rule matching ``path``."""

@@ -28,6 +28,7 @@ def setup_routes(server: ReferenceServer, app: web.Application) -> None:
     from .history_routes import HistoryRoutes
     from .home_chat import HomeChatRoutes
     from .reading_routes import ReadingRoutes
+    from .resources import ResourceRoutes
     from .task_routes import TaskRoutes
     from .todo_routes import TodoRoutes
 
@@ -42,6 +43,7 @@ def setup_routes(server: ReferenceServer, app: web.Application) -> None:
         AccountRoutes(server).setup(app)
         HistoryRoutes(server).setup(app)
         HomeChatRoutes(server).setup(app)
+        ResourceRoutes(server).setup(app)
     else:
         routes.setup_workflows(app)
     if server.api == "mojodex-2024":

@@ -29,11 +29,13 @@ from .generators import Generator, offline_generator
 from .instruct import Instruct
 from .middleware import make_middleware
 from .records import RecordedRequest, Recorder
+from .resources import Resources
 from .routes import setup_routes
 from .runner import Runner, step_payload
 from .sockets import Sockets
 from .store import Store, User
 from .task_runner import TaskRunner
+from .voice import Voice
 
 APIS = ("spec", "mojodex-2024", "mojodex-0.4")
 DEMO_EMAIL = content.DEMO_EMAIL
@@ -91,6 +93,8 @@ class ReferenceServer:
         self.task_runner = TaskRunner(self)
         self.chat = Chat(self)
         self.instruct = Instruct(self)
+        self.voice = Voice()  # voice messages' canned transcriptions
+        self.resources = Resources(first_pk)  # the users' documents and descriptions
         self.acks = Acks(self)
         self._sockets: Sockets | None = None
         self._web_runner: web.AppRunner | None = None
