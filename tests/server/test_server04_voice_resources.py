@@ -87,7 +87,7 @@ async def test_a_voice_message_starts_a_run_created_but_never_started(probes: Pr
 
 
 async def test_resources_list_add_remove_and_their_errors() -> None:
-    async with server04() as (srv, api):
+    async with server04() as (_, api):
         assert (await api.get("/resource", learned_by_mojo="false")).json() == {"documents": []}
         assert (await api.get("/resource")).json() == {"error": MISSING}
         learned = await api.get("/resource", learned_by_mojo="true")
