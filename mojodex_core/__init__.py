@@ -30,6 +30,7 @@ _NAMES = {
     "StepEvent": "_events", "WorkflowInfo": "_events", "InputSpec": "_events", "RunInfo": "_events",
     "ServerEvent": "_events", "ProducedText": "_events",
     "Todo": "_events", "TodoPage": "_events", "Purchase": "_events", "Plan": "_events", "Account": "_events",
+    "Resource": "_events",
     # showing results, asking
     "QUESTION": "_results", "result_lines": "_results", "report_event": "_results",
     "ask_validation": "_validation", "ask_inputs": "_inputs", "check_inputs": "_inputs",
@@ -64,6 +65,7 @@ __all__ = [
     "PluginInfo",
     "ProducedText",
     "Purchase",
+    "Resource",
     "RunInfo",
     "Server",
     "ServerError",
@@ -122,6 +124,7 @@ if TYPE_CHECKING:
         Plan,
         ProducedText,
         Purchase,
+        Resource,
         RunInfo,
         ServerEvent,
         StepEvent,

@@ -184,6 +184,23 @@ class TodoPage:
 
 
 @dataclass(frozen=True)
+class Resource:
+    """A document the assistant knows on Mojodex 0.4 (a website the user added, for now).
+
+    ``kind`` is the server's ``document_type`` (``webpage``), ``name`` its name (a website's URL); ``created`` and
+    ``updated`` its dates as the server gives them (ISO). ``data`` is the server's raw entry.
+    """
+
+    pk: int | str
+    name: str
+    kind: str = ""
+    author: str = ""
+    created: str = ""
+    updated: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Purchase:
     """A plan of the account (a *purchase* on Mojodex 0.4), current or expired.
 

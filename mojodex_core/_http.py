@@ -85,14 +85,15 @@ class HttpClient:
     async def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                       json: dict[str, Any] | None = None, form: dict[str, Any] | None = None,
                       files: Any = None, auth: bool = True, platform: bool = True,
-                      what: str = "an answer") -> Any:
+                      what: str = "an answer", timeout: float | None = None) -> Any:
+        """``timeout``: seconds for this request instead of ``self.timeout`` (a route that fetches a website)."""
         method = method.upper()
         headers: dict[str, str] = {}
         for attempt in (1, 2):
             if auth:
                 headers["Authorization"] = await self._token()
             try:
-                body = await self._send(method, path, params, json, form, files, headers, platform)
+                body = await self._send(method, path, params, json, form, files, headers, platform, timeout)
             except AuthError:
                 if attempt == 2 or not auth:
                     raise
@@ -105,7 +106,7 @@ class HttpClient:
 
     async def _send(self, method: str, path: str, params: dict[str, Any] | None, json: dict[str, Any] | None,
                     form: dict[str, Any] | None, files: Any, headers: dict[str, str],
-                    platform: bool) -> bytes:
+                    platform: bool, timeout: float | None = None) -> bytes:
         import httpx
 
         query = dict(params or {})
@@ -118,10 +119,15 @@ class HttpClient:
                 kwargs["files"] = files
         else:
             kwargs["json"] = {**self.common(platform), **(json or {})}
+        if timeout is not None:
+            kwargs["timeout"] = httpx.Timeout(timeout, connect=min(timeout, 10.0))
         try:
             resp = await self._http().request(method, path, params=query or None, headers=headers, **kwargs)
             content = await resp.aread()
         except httpx.TimeoutException:
+            if timeout is not None:
+                raise NetworkError(f"the Mojodex server at {self.base_url} did not answer within {timeout:g} s"
+                                   ) from None
             raise NetworkError(f"the Mojodex server at {self.base_url} did not answer in time") from None
         except httpx.ConnectError as exc:
             if "CERTIFICATE_VERIFY_FAILED" in str(exc) or "certificate verify failed" in str(exc):

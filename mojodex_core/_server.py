@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         Account,
         Plan,
         ProducedText,
+        Resource,
         RunInfo,
         ServerEvent,
         StepEvent,
@@ -446,6 +447,32 @@ class Server:
         if dialect is not None:
             dialect.known.clear()  # the tasks' names change with it: nothing listed before holds
             dialect.first_pages.clear()
+
+    # -- voice messages, resources, the user's description (Mojodex 0.4) ----------------------------------------
+
+    async def send_audio(self, run: RunInfo, path: Path) -> str:
+        """Send the audio file ``path`` as a voice message in ``run``'s conversation (the answer comes as events,
+        as for ``send_message``); return what the server heard (its transcription), "" if it says nothing."""
+        answer = await self._call(lambda d: d.send_audio(run, path))
+        heard = answer.get("text")
+        return heard.strip() if isinstance(heard, str) else ""  # the backend puts a space before it
+
+    async def resources(self) -> list[Resource]:
+        """The documents the assistant knows (the websites the user added), newest first."""
+        return await self._call(lambda d: d.resources())
+
+    async def add_website(self, url: str, timeout: float) -> Resource | None:
+        """Add the website ``url`` to the resources: the server fetches it while this waits, ``timeout`` seconds at
+        most. The new document, or None when the answer does not describe it."""
+        return await self._call(lambda d: d.add_website(url, timeout))
+
+    async def remove_resource(self, pk: int | str) -> None:
+        """Remove a resource: ``resource 7 not found`` for one the user does not have."""
+        await self._call(lambda d: d.remove_resource(pk))
+
+    async def set_description(self, text: str) -> None:
+        """The user's own description, which the assistant reads (who they are, what they do)."""
+        await self._call(lambda d: d.set_description(text))
 
     async def account(self) -> Account:
         """Who is logged in, the language and timezone the server has from this shell, and the plan."""

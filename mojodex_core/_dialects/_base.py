@@ -12,7 +12,16 @@ from mojodex_core._dialects import _payloads as p
 from mojodex_core._errors import ServerError, UnsupportedError
 
 if TYPE_CHECKING:
-    from mojodex_core._events import Plan, ProducedText, RunInfo, ServerEvent, StepEvent, TodoPage, WorkflowInfo
+    from mojodex_core._events import (
+        Plan,
+        ProducedText,
+        Resource,
+        RunInfo,
+        ServerEvent,
+        StepEvent,
+        TodoPage,
+        WorkflowInfo,
+    )
     from mojodex_core._http import HttpClient
 
 PAGE = 50
@@ -184,6 +193,23 @@ class Dialect:
 
     async def plan(self) -> Plan:
         raise self.unsupported("the account's plan")
+
+    # -- voice messages, resources, the user's description (Mojodex 0.4) -------------------------------------------
+
+    async def send_audio(self, run: RunInfo, path: Path) -> dict[str, Any]:
+        raise self.unsupported("sending a voice message")
+
+    async def resources(self) -> list[Resource]:
+        raise self.unsupported("the list of resources")
+
+    async def add_website(self, url: str, timeout: float) -> Resource | None:
+        raise self.unsupported("adding a website to the resources")
+
+    async def remove_resource(self, pk: int | str) -> None:
+        raise self.unsupported("removing a resource")
+
+    async def set_description(self, text: str) -> None:
+        raise self.unsupported("the user's description")
 
     # -- helpers -----------------------------------------------------------------------------------------------
 

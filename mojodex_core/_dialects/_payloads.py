@@ -14,6 +14,7 @@ from mojodex_core._events import (
     Plan,
     ProducedText,
     Purchase,
+    Resource,
     ServerEvent,
     StepEvent,
     Todo,
@@ -306,6 +307,15 @@ def todo_page(data: Any) -> TodoPage:
     todos = [t for t in (todo(item) for item in data["todos"]) if t is not None]
     return TodoPage(todos=tuple(todos), unread=count(data.get("n_todos_not_read")) or 0,
                     never_had=data.get("user_has_never_done_todo") is True)
+
+
+def resource(item: Any) -> Resource | None:
+    """A document of ``GET /resource`` (or of ``PUT /resource``'s answer); None without a pk."""
+    if not isinstance(item, dict) or pk(item.get("document_pk")) is None:
+        return None
+    return Resource(pk=pk(item.get("document_pk")) or 0, name=text(item.get("name"), 300),
+                    kind=text(item.get("document_type"), 40), author=text(item.get("author"), 100),
+                    created=when(item.get("creation_date")), updated=when(item.get("last_update_date")), data=item)
 
 
 def purchase(item: Any, expired: bool = False) -> Purchase | None:

@@ -14,7 +14,7 @@ from typing import Any
 from mojodex_core._dialects import _payloads as p
 from mojodex_core._dialects._base import PAGE, Capabilities, Dialect
 from mojodex_core._errors import BadResponseError, MojodexError, NotFoundError, ServerError
-from mojodex_core._events import Plan, ProducedText, RunInfo, StepEvent, TodoPage, WorkflowInfo
+from mojodex_core._events import Plan, ProducedText, Resource, RunInfo, StepEvent, TodoPage, WorkflowInfo
 
 RUN = "/user_task_execution"
 
@@ -245,6 +245,48 @@ class Mojodex04Dialect(Dialect):
         # What the user and the assistant said, as the web app shows it: the backend's own state messages
         # (sender "system", "ACHIEVED WORKFLOW STEPS ...") are not part of the conversation.
         return [m for m in messages if m is not None and m.get("sender") != "system"]
+
+    # -- voice messages, resources, the user's description (protocol-0.4-more.md, sections 8 and 9) ---------------
+
+    async def send_audio(self, run: RunInfo, path: Path) -> dict[str, Any]:
+        """A voice message: the text message's form without ``text``, the file as ``file`` (its extension tells the
+        server its format). The transcription comes back in the answer only, with a leading space."""
+        import datetime
+        import mimetypes
+        import uuid
+
+        form = {"session_id": run.session_id, "message_id": uuid.uuid4().hex, "version": self.version,
+                "message_date": datetime.datetime.now(datetime.UTC).isoformat(), **self.message_origin(run)}
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        with open(path, "rb") as handle:
+            answer = await self.http.request("PUT", "/user_message", what="a voice message answer", form=form,
+                                             files=[("file", (path.name, handle, kind))])
+        return p.as_dict(answer)
+
+    async def resources(self) -> list[Resource]:
+        items = await self.pages("/resource", "documents", "n_resources", {"learned_by_mojo": "false"},
+                                 "list of resources")
+        return [r for r in (p.resource(item) for item in items) if r is not None]
+
+    async def add_website(self, url: str, timeout: float) -> Resource | None:
+        # The backend fetches the page itself, with no timeout of its own (surprise 18): this request has one.
+        data = await self.http.request("PUT", "/resource", what="an answer", json={"website_url": url},
+                                       timeout=timeout)
+        return p.resource(data)
+
+    async def remove_resource(self, pk: int | str) -> None:
+        # The answer echoes the pk as a string ("2"): nothing in it is needed.
+        try:
+            await self.http.request("DELETE", "/resource", what="a delete answer", params={"document_pk": pk})
+        except NotFoundError as exc:
+            if exc.route_missing:
+                raise
+            raise NotFoundError(f"resource {pk} not found", exc.status, text=exc.text, kind="resource",
+                                ref=str(pk)) from None
+
+    async def set_description(self, text: str) -> None:
+        await self.http.request("POST", "/resource", what="an answer",
+                                json={"document_pk": "user_description", "edition": text})
 
     # -- the history kept tidy: no event comes for any of these (protocol-0.4-more.md, surprise 6) --------------
 

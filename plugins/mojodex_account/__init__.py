@@ -1,5 +1,6 @@
 """The ``account`` commands: who you are on the server, its language, the timezone the shell told it and your plan
-(Mojodex 0.4); ``account language`` lists the server's languages or changes yours.
+(Mojodex 0.4); ``account language`` lists the server's languages or changes yours; ``account describe`` tells
+the assistant who you are.
 
 This module is imported at every start of the shell: the commands' bodies (``commands``) are imported when one is
 used.
@@ -30,6 +31,8 @@ class AccountPlugin:
                  parser=lambda: _commands().account_parser())
         register("account language", self.cmd_language, help="List the server's languages, or set yours",
                  complete=self.complete_language, parser=lambda: _commands().language_parser())
+        register("account describe", self.cmd_describe, help="Tell the assistant who you are: your own description",
+                 parser=lambda: _commands().describe_parser())
 
     @hookimpl
     def mojodex_auth_changed(self) -> None:
@@ -43,3 +46,6 @@ class AccountPlugin:
 
     async def cmd_language(self, ctx: Any, args: list[str]) -> int:
         return int(await _commands().cmd_language(ctx, args, self))
+
+    async def cmd_describe(self, ctx: Any, args: list[str]) -> int:
+        return int(await _commands().cmd_describe(ctx, args))

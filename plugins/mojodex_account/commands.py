@@ -108,3 +108,25 @@ async def cmd_language(ctx: Any, args: list[str], plugin: Any) -> int:
     else:
         ctx.print(f"Language set to {code} ({languages[code]}): your tasks' names and the assistant follow it.")
     return 0
+
+
+def describe_parser() -> ArgumentParser:
+    parser = ArgumentParser("account describe", description="Tell the assistant who you are (what you do, how you "
+                            "write): your own description, which it reads in every task")
+    parser.add_argument("text", nargs="+", metavar="TEXT", help="your description (quote it, or give it as words)")
+    parser.add_argument("--json", action="store_true", help="print the change as JSON")
+    return parser
+
+
+async def cmd_describe(ctx: Any, args: list[str]) -> int:
+    ns = describe_parser().parse(ctx, args)
+    text = " ".join(ns.text).strip()
+    if not text:
+        raise UsageError("give your description: `account describe \"I write short poems.\"`")
+    await ctx.require_user()
+    await ctx.server.set_description(text)
+    if ns.json:
+        ctx.print(json.dumps({"description": text}, ensure_ascii=False))
+    else:
+        ctx.print("Your description is saved: the assistant reads it in your tasks.")
+    return 0

@@ -117,6 +117,8 @@ def run_parser(name: str) -> ArgumentParser:
     if name.endswith("run"):
         parser.add_argument("--input", "-i", action="append", default=[], metavar="NAME=VALUE",
                             help="give an input's value instead of being asked (NAME=@PATH for a file)")
+        parser.add_argument("--audio", metavar="PATH",
+                            help="start the run from a voice message (an audio file) instead of its form")
     else:
         parser.add_argument("--message", "-m", metavar="TEXT", help="send TEXT, print the answer and stop")
     parser.add_argument("--yes", "-y", action="store_true",
@@ -134,12 +136,45 @@ async def cmd_run(ctx: Any, args: list[str]) -> int:
     info = await ctx.server.workflow(ref) if ref.isdigit() else None
     if info is None or info.kind != "instruct":
         # A workflow (or something another plugin runs): the workflow commands' own route.
+        if ns.audio is not None and info is not None:
+            raise UsageError(f"task {one_line(ref, 60)} is a workflow: --audio starts instruct tasks only")
         status = await ctx.call_hook("mojodex_run_workflow", ref=ref, inputs=given, assume_yes=ns.yes,
                                      json_mode=ns.json, jsonl=False, output=None)
         if status is None:
             raise MojodexError(f"no task {one_line(ref, 60)!r}: `task list` shows what you can run")
         return int(status)
+    if ns.audio is not None:
+        if given:
+            raise UsageError("--audio starts the run from a voice message instead of its form: no --input with it")
+        return await run_by_voice(ctx, ref, ns.audio, assume_yes=ns.yes, json_mode=ns.json, plain=ns.plain)
     return await run_instruct(ctx, ref, given, assume_yes=ns.yes, json_mode=ns.json, plain=ns.plain)
+
+
+async def run_by_voice(ctx: Any, ref: str, audio: str, *, assume_yes: bool, json_mode: bool,
+                       plain: bool = False) -> int:
+    """Create a run of instruct task ``ref`` and start it with the voice message in the file ``audio`` instead of
+    its form (Mojodex 0.4 starts a run that way, without the form's inputs); then as ``run_instruct``."""
+    from mojodex_task.voice import check_audio, send_audio
+
+    path = check_audio(audio)  # before the run is created: a wrong file leaves nothing behind
+    run = await ctx.server.create_run(ref)
+    run.kind = "instruct"
+    conv = Conversation(ctx, run, plain=plain, json_mode=json_mode)
+    chat = ctx.interactive and not assume_yes and not json_mode
+
+    async def body() -> int:
+        try:
+            heard = await send_audio(ctx, run, path)
+        except MojodexError as exc:
+            raise MojodexError(f"{exc} (run {run.pk} has not started: `task resume {run.pk}` asks its inputs)"
+                               ) from None
+        await ctx.call_hook("mojodex_run_started", run=run)
+        if conv.show:
+            ctx.print(f"Run {run.pk} started by a voice message: {run.name or 'the task'}.")
+            ctx.print(f"You (voice): {heard}")
+        return await answer(ctx, conv, await conv.reply(), chat)
+
+    return await converse(ctx, conv, body())
 
 
 async def run_instruct(ctx: Any, ref: str, given: dict[str, str], *, assume_yes: bool, json_mode: bool,

@@ -33,6 +33,7 @@ TOOLBAR = "Enter on an empty line, Ctrl-D or /done: leave the conversation (`tas
 COMMANDS = (
     ("/done", ("/exit", "/quit", "/q"), "end the conversation (so do an empty line and Ctrl-D)"),
     ("/text", (), "show the current draft again"),
+    ("/audio", (), "send the audio file PATH as a voice message: /audio PATH"),
     ("/help", (), "list these commands"),
 )
 ALIASES = {alias: word for word, aliases, _ in COMMANDS for alias in (word, *aliases)}
@@ -54,6 +55,9 @@ def chat_line(line: str) -> tuple[str, str]:
     if command is None:
         known = ", ".join(w for w, _, _ in COMMANDS[:-1]) + f" and {COMMANDS[-1][0]}"
         return "hint", f"unknown command {word}: the commands are {known}; /{word} sends a message starting with /"
+    if command == "/audio":  # the one command with an argument: the file's path
+        return ("/audio", rest[0].strip()) if rest else ("hint", "/audio takes the path of an audio file: /audio "
+                                                                 "voice.wav")
     if rest:
         return "hint", f"{word} takes no argument; start the line with // to send a message starting with /"
     return command, ""
@@ -359,6 +363,25 @@ class Conversation:
         await self.server.send_message(self.run, text)
         return await self.reply()
 
+    async def send_audio(self, path_text: str) -> Reply | None:
+        """``/audio PATH``: the file checked, sent as a voice message, what the server heard shown as the user's
+        message, then the reply. None (and one error line) when the file or its transcription fails: the
+        conversation goes on."""
+        from mojodex_core import MojodexError, NetworkError
+        from mojodex_task.voice import check_audio, send_audio
+
+        try:
+            path = check_audio(path_text)
+            heard = await send_audio(self.ctx, self.run, path)
+        except NetworkError:
+            raise
+        except MojodexError as exc:
+            self.ctx.error(str(exc))
+            return None
+        if self.show:
+            self.ctx.print(f"You (voice): {heard}")
+        return await self.reply()
+
     async def chat(self) -> None:
         """The ``you>`` prompt: each message brings a new version (or a question); until the user leaves."""
         self.ctx.print(CHAT_HINT)
@@ -385,7 +408,12 @@ class Conversation:
             if what == "hint":
                 self.ctx.print(text)
                 continue
-            reply = await self.send(text)
+            if what == "/audio":
+                reply = await self.send_audio(text)
+                if reply is None:
+                    continue
+            else:
+                reply = await self.send(text)
             if reply.kind == "error":
                 self.ctx.error(f"the assistant failed: {reply.text}")
 

@@ -11,7 +11,7 @@ from task_helpers import ASSIST, CONFIG, POEM, PROMPT, YOU, clarify_next, messag
 
 from mojodex_task.conversation import chat_line
 
-HINT = "unknown command /foo: the commands are /done, /text and /help; //foo sends a message starting with /"
+HINT = "unknown command /foo: the commands are /done, /text, /audio and /help; //foo sends a message starting with /"
 
 
 @pytest.mark.parametrize(("line", "expected"), [
