@@ -30,6 +30,7 @@ _NAMES = {
     "StepEvent": "_events", "WorkflowInfo": "_events", "InputSpec": "_events", "RunInfo": "_events",
     "ServerEvent": "_events", "ProducedText": "_events",
     "Todo": "_events", "TodoPage": "_events", "Purchase": "_events", "Plan": "_events", "Account": "_events",
+    "ProductCategory": "_events",
     "Resource": "_events",
     # showing results, asking
     "QUESTION": "_results", "result_lines": "_results", "report_event": "_results",
@@ -64,6 +65,7 @@ __all__ = [
     "Plan",
     "PluginInfo",
     "ProducedText",
+    "ProductCategory",
     "Purchase",
     "Resource",
     "RunInfo",
@@ -123,6 +125,7 @@ if TYPE_CHECKING:
         InputSpec,
         Plan,
         ProducedText,
+        ProductCategory,
         Purchase,
         Resource,
         RunInfo,

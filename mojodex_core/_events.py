@@ -253,3 +253,15 @@ class Account:
     language: str = ""
     timezone_offset: int | None = None
     plan: Plan | None = None
+
+
+@dataclass(frozen=True)
+class ProductCategory:
+    """What a new account chooses to start with on Mojodex 0.4 (``Digital Assistant Demo`` on a stock server):
+    choosing one gives the account that category's free plan and its tasks. ``name`` and ``description`` are in
+    the account's language."""
+
+    pk: int | str
+    name: str
+    emoji: str = ""
+    description: str = ""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mojodex_core import _dialects
-from mojodex_core._errors import ConfigError, MojodexError, NotFoundError, ServerError, TermsNotAcceptedError
+from mojodex_core._errors import AuthError, ConfigError, MojodexError, NotFoundError, ServerError, TermsNotAcceptedError
 from mojodex_core._text import one_line
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         Account,
         Plan,
         ProducedText,
+        ProductCategory,
         Resource,
         RunInfo,
         ServerEvent,
@@ -261,6 +262,7 @@ class Server:
     async def accept_terms(self) -> None:
         """Accept the server's terms and conditions for the logged-in account (``PUT /terms_and_conditions``)."""
         await self._call(lambda d: d.accept_terms())
+        self.remember("terms", True)
 
     # -- the history kept tidy (``can.edit_texts``, ``can.tidy_history``) ----------------------------------------
     # No event follows any of these: read the run again to see the change.
@@ -502,6 +504,8 @@ class Server:
             return None
         spent = plan.ran_out
         if spent is None:
+            if dialect.can.signup:
+                return f"the account has no plan on {self.url} yet: `signup` chooses its first one (a free plan)"
             return f"the account has no plan on {self.url}: choose one in Mojodex's web app"
         name = one_line(spent.name, 80)
         if spent.tasks_limit is not None:
@@ -512,6 +516,91 @@ class Server:
         left = "no other plan is active" if not others else "the other plans have no task left either"
         return f"the plan {name!r} of this account has no task left on {self.url} ({used}; {left}): renew it " \
                "in Mojodex's web app"
+
+
+    # -- a new account: sign-up and its first plan (``can.signup``) ---------------------------------------------
+
+    async def signup_dialect(self) -> Dialect:
+        """The dialect, for a sign-up, which has no login yet: when ``auto`` has not detected it, two GETs without a
+        token tell it (Mojodex 0.4 has no ``/user_workflow`` route, the specification no ``/user_task``)."""
+        if self.api:
+            return await self.dialect()
+        http = self.http
+
+        async def missing(path: str) -> bool:
+            try:
+                await http.request("GET", path, auth=False, what="an answer")
+            except AuthError:
+                return False  # the route is there, and wants a login
+            except ServerError as exc:
+                return exc.route_missing
+            return False
+
+        if await missing("/user_workflow"):
+            name = "mojodex-0.4"
+        else:
+            name = "spec" if await missing("/user_task") else "mojodex-2024"
+        self._ctx.session.credentials.save_api(self.url, name)
+        return await self.dialect()
+
+    async def sign_up(self, name: str, email: str, password: str, language: str = "en") -> bool:
+        """Create an account and keep its token as a login does (the user is logged in to it, with no plan yet
+        and the terms not accepted). An account with that email and password exists already: log in to it (a
+        sign-up that stopped half-way goes on). Returns whether the account was created.
+
+        On a server whose dialect has no sign-up (``can.signup``), ``UnsupportedError`` before anything is sent."""
+        session = self._ctx.session
+        await session.check_transport("password")
+        dialect = await self.signup_dialect()
+        if not dialect.can.signup:
+            raise dialect.unsupported("signing up")
+        created = True
+        try:
+            data = await dialect.sign_up(name, email, password, language)
+        except ServerError as exc:
+            if exc.status != 400 or "already exists" not in exc.text.lower():
+                raise MojodexError(f"{self.url} refused the sign-up: {one_line(exc.text, 200)}") from None
+            created = False
+            try:
+                data = await self.http.request(
+                    "POST", "/user", auth=False, platform=False, what="a login answer",
+                    json={"email": email, "password": password, "login_method": "email_password"})
+            except ServerError as again:
+                if again.status >= 500:
+                    raise
+                raise MojodexError(f"an account with the email {one_line(email, 100)} exists on {self.url}, with "
+                                   "another password: `login` to it, or sign up with another email") from None
+        await session.keep(data, email, save=not session.ephemeral)
+        return created
+
+    def terms_accepted(self) -> bool | None:
+        """Whether the logged-in account accepted the server's terms, as its login (or this shell) said; None when
+        no login of this shell told (a token kept from before, or from ``MOJODEX_TOKEN``)."""
+        agreed = self.recall("terms")
+        return agreed if isinstance(agreed, bool) else None
+
+    async def product_categories(self) -> list[ProductCategory]:
+        """What a new account chooses to start with (each brings its free plan)."""
+        return await self._call(lambda d: d.product_categories())
+
+    async def choose_free_plan(self, category: ProductCategory) -> Plan:
+        """Give the account the free plan of ``category``, and its tasks (an account that never had a plan only).
+        Returns the account's plans."""
+        try:
+            return await self._call(lambda d: d.choose_free_plan(category.pk))
+        except ServerError as exc:
+            if exc.status != 400:
+                raise
+            text, name = exc.text.lower(), one_line(category.name, 80)
+            if "already had" in text:
+                raise MojodexError(f"this account already had a plan on {self.url}: a free plan is for an account "
+                                   "that never had one (`account` shows its plan)") from None
+            if "no limited free product" in text:
+                raise MojodexError(f"{name!r} has no free plan on {self.url}: choose another category") from None
+            if "does not exist" in text:
+                raise NotFoundError(f"category {name!r} not found on {self.url}", exc.status, text=exc.text,
+                                    kind="category", ref=str(category.pk)) from None
+            raise
 
 
 def local_offset() -> int:

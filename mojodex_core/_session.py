@@ -139,27 +139,36 @@ class Session:
                 if (email is not None and password is not None) or attempt == attempts:
                     break
                 continue
-            token = data.get("token") if isinstance(data, dict) else None
-            if not isinstance(token, str) or not token:
-                raise MojodexError("the server's login answer has no token")
-            name = data.get("name") if isinstance(data.get("name"), str) else ""
-            user = User(server=self.server_url, token=token, name=one_line(name, 80), email=user_email)
-            if save:
-                self.credentials.save(user)  # a new login forgets what was cached for the old one
-            self.user, self.source, self.ephemeral = user, "login", not save
+            user = await self.keep(data, user_email, save=save)
             # Messages about the session, never a command's output: a login asked for by `task list --json` on a
             # terminal leaves its stdout to the JSON.
             ctx.print(f"Welcome, {user.name or user.email}.", err=True)
             if data.get("terms_and_conditions_agreed") is False:
                 ctx.print(f"This account has not accepted the terms and conditions of {self.server_url} yet: "
                           "`terms accept` accepts them.", err=True)
-            language = data.get("language_code")
-            if isinstance(language, str) and language:
-                ctx.server.remember("language", one_line(language, 10))
-            await ctx.server.sync_timezone(login=True)  # as the web app does on loading: the to-do list needs it
-            await self._notify()
             return user
         raise LoginFailed("login failed")
+
+    async def keep(self, data: Any, email: str, *, save: bool = True) -> User:
+        """Keep the login a server answered (a login's, or a sign-up's, which answers the same): its token, the
+        account's name, language and whether it accepted the terms; tell the server the timezone. Says nothing."""
+        ctx = self.ctx
+        token = data.get("token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise MojodexError("the server's login answer has no token")
+        name = data.get("name") if isinstance(data.get("name"), str) else ""
+        user = User(server=self.server_url, token=token, name=one_line(name, 80), email=email)
+        if save:
+            self.credentials.save(user)  # a new login forgets what was cached for the old one
+        self.user, self.source, self.ephemeral = user, "login", not save
+        language = data.get("language_code")
+        if isinstance(language, str) and language:
+            ctx.server.remember("language", one_line(language, 10))
+        if isinstance(data.get("terms_and_conditions_agreed"), bool):
+            ctx.server.remember("terms", data["terms_and_conditions_agreed"])
+        await ctx.server.sync_timezone(login=True)  # as the web app does on loading: the to-do list needs it
+        await self._notify()
+        return user
 
     async def logout(self) -> bool:
         """Forget the token for this server. Returns False if there was none."""

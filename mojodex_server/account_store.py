@@ -95,6 +95,23 @@ class Plan:
                 "is_free_product": True}
 
 
+@dataclass
+class ProductCategory:
+    """A product category a new account chooses (``PUT /associate_free_product``): ``free_plan`` names its
+    limited free product, None when it has none."""
+
+    pk: int
+    emoji: str
+    name: str
+    description: str
+    free_plan: str | None = DEFAULT_PLAN
+    visible: bool = True
+
+
+STOCK_CATEGORY = ("🪄", "Digital Assistant Demo", "Your digital assistant excels at meeting recaps, follow-up emails "
+                  "and first drafts of anything you need written")
+
+
 class AccountStore:
     def __init__(self, server: ReferenceServer, first_pk: int = 1) -> None:
         self.server = server
@@ -104,6 +121,8 @@ class AccountStore:
         self.extracted: set[int] = set()  # runs whose todos were written
         self.counted: set[int] = set()  # runs that used a task of their user's plan
         self._next_pk = first_pk
+        self.categories: dict[int, ProductCategory] = {}
+        self.add_category(*STOCK_CATEGORY)
 
     # ---- todos -----------------------------------------------------------------------------------------
     def add_todo(self, run_pk: int, description: str, *days: int, completed: bool = False,
@@ -192,6 +211,13 @@ class AccountStore:
         plan = Plan(name, n_tasks_limit=n_tasks, n_validity_days=None, active=n_tasks > 0)
         self.plans[user.user_pk] = [plan]
         return plan
+
+    def add_category(self, emoji: str, name: str, description: str, free_plan: str | None = DEFAULT_PLAN,
+                     visible: bool = True) -> ProductCategory:
+        """A product category (tests: ``free_plan=None`` makes one without a free plan, as a back office can)."""
+        category = ProductCategory(len(self.categories) + 1, emoji, name, description, free_plan, visible)
+        self.categories[category.pk] = category
+        return category
 
     def current(self, user_pk: int) -> list[Plan]:
         return [p for p in self.plans.get(user_pk, []) if p.active]

@@ -29,6 +29,7 @@ def setup_routes(server: ReferenceServer, app: web.Application) -> None:
     from .home_chat import HomeChatRoutes
     from .reading_routes import ReadingRoutes
     from .resources import ResourceRoutes
+    from .signup_routes import SignupRoutes
     from .task_routes import TaskRoutes
     from .todo_routes import TodoRoutes
 
@@ -42,6 +43,7 @@ def setup_routes(server: ReferenceServer, app: web.Application) -> None:
         TodoRoutes(server).setup(app)
         AccountRoutes(server).setup(app)
         HistoryRoutes(server).setup(app)
+        SignupRoutes(server).setup(app)
         HomeChatRoutes(server).setup(app)
         ResourceRoutes(server).setup(app)
     else:
@@ -87,14 +89,24 @@ class Routes:
 
     async def signup(self, request: web.Request) -> web.Response:
         body = json_body(request)
+        language = None
+        if self.server.api == "mojodex-0.4":
+            # 0.4 hides a missing field behind its generic error, and takes the language (default en) at once
+            # (protocol-0.4-more.md, section 10); the account has no plan until it chooses a free one.
+            from .todo_routes import GENERIC
+
+            if not all(isinstance(body.get(k), str) and body[k] for k in ("datetime", "email", "name", "password")):
+                raise ApiError(400, GENERIC)
+            code = body.get("language_code")
+            language = code if isinstance(code, str) and 0 < len(code) <= 5 else "en"
         require(body, "datetime", "email", "name", "password")
         if not all(isinstance(body[k], str) for k in ("email", "name", "password")):
             raise ApiError(400, "email, name and password must be strings.")
         if self.store.user_by_email(body["email"]) is not None:
             raise ApiError(400, "Email already exists.")
-        # as on the backend: a new account has no language yet and must accept the terms before running anything
+        # as on the backend: a new account must accept the terms before running anything
         user = self.store.add_user(body["email"], body["password"], body["name"], terms_accepted=False,
-                                   language_code=None)
+                                   language_code=language)
         return json_response(self._login_json(user.user_pk))
 
     async def accept_terms(self, request: web.Request) -> web.Response:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mojodex_core import _events
 from mojodex_core._dialects import _payloads as p
 from mojodex_core._errors import ServerError, UnsupportedError
 
@@ -46,6 +47,7 @@ class Capabilities:
     result_chat: bool = False  # a finished workflow run's result is refined by chatting with the assistant
     todos: bool = False  # the to-do list the assistant makes of each run's follow-ups (and the timezone it needs)
     account: bool = False  # the account's language and plan can be read and changed
+    signup: bool = False  # a new account is made here, and chooses the free plan of a product category
 
 
 class Dialect:
@@ -210,6 +212,18 @@ class Dialect:
 
     async def set_description(self, text: str) -> None:
         raise self.unsupported("the user's description")
+
+    # -- a new account: sign-up and its first plan (Mojodex 0.4) -------------------------------------------------
+
+    async def sign_up(self, name: str, email: str, password: str, language: str) -> dict[str, Any]:
+        """Create the account (no token needed); the answer is a login's (its token)."""
+        raise self.unsupported("signing up")
+
+    async def product_categories(self) -> list[_events.ProductCategory]:
+        raise self.unsupported("signing up")
+
+    async def choose_free_plan(self, category_pk: int | str) -> Plan:
+        raise self.unsupported("signing up")
 
     # -- helpers -----------------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mojodex_core import _events
 from mojodex_core._dialects import _payloads as p
 from mojodex_core._dialects._base import PAGE, Capabilities, Dialect
 from mojodex_core._errors import BadResponseError, MojodexError, NotFoundError, ServerError
@@ -23,7 +24,8 @@ class Mojodex04Dialect(Dialect):
     name = "mojodex-0.4"
     can = Capabilities(reject_with_instruction=True, edit_result=True, relaunch=True, restart=True,
                        instruct_tasks=True, run_history=True, end_event=True, typed_values=False,
-                       edit_texts=True, tidy_history=True, result_chat=True, todos=True, account=True)
+                       edit_texts=True, tidy_history=True, result_chat=True, todos=True, account=True,
+                       signup=True)
     run_key = "user_task_execution_pk"
     definition = "task"
 
@@ -287,6 +289,32 @@ class Mojodex04Dialect(Dialect):
     async def set_description(self, text: str) -> None:
         await self.http.request("POST", "/resource", what="an answer",
                                 json={"document_pk": "user_description", "edition": text})
+
+    # -- a new account (protocol-0.4-more.md, section 10) ---------------------------------------------------------
+
+    async def sign_up(self, name: str, email: str, password: str, language: str) -> dict[str, Any]:
+        # As the login's, the body has no platform; the answer is a login's (token, terms_and_conditions_agreed).
+        return p.as_dict(await self.http.request(
+            "PUT", "/user", auth=False, platform=False, what="a sign-up answer",
+            json={"email": email, "name": name, "password": password, "language_code": language or "en"}))
+
+    async def product_categories(self) -> list[_events.ProductCategory]:
+        data = await self.http.request("GET", "/product_category", what="the product categories")
+        found = []
+        for item in p.as_list(p.as_dict(data).get("product_categories")):
+            pk = p.pk(p.as_dict(item).get("product_category_pk"))
+            if pk is not None and p.text(item.get("name")):
+                found.append(_events.ProductCategory(pk=pk, name=p.text(item.get("name"), 80),
+                                                     emoji=p.text(item.get("emoji"), 10),
+                                                     description=p.text(item.get("description"), 300)))
+        return found
+
+    async def choose_free_plan(self, category_pk: int | str) -> Plan:
+        data = await self.http.request("PUT", "/associate_free_product", what="the new plan",
+                                       json={"product_category_pk": _number(category_pk)})
+        self.known.clear()  # the plan brings the account its tasks
+        self.first_pages.clear()
+        return p.plan(data)
 
     # -- the history kept tidy: no event comes for any of these (protocol-0.4-more.md, surprise 6) --------------
 

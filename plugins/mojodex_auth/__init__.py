@@ -1,4 +1,5 @@
-"""The ``login``, ``logout``, ``whoami`` and ``terms accept`` commands."""
+"""The ``login``, ``logout``, ``whoami``, ``terms accept`` and ``signup`` commands (``signup``'s body, in
+``signup``, is imported when it runs, or when a login finds an account without a plan)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,24 @@ async def login_command(ctx: Any, args: list[str]) -> int:
         raise NotInteractiveError(
             "login asks for a username and password: run `mojodex login` in a terminal, or set MOJODEX_TOKEN"
         ) from None
-    return 0 if user is not None else 1
+    if user is None:
+        return 1
+    from mojodex_auth import signup
+
+    await signup.offer_plan(ctx)  # a sign-up that stopped before its plan goes on here
+    return 0
+
+
+async def signup_command(ctx: Any, args: list[str]) -> int:
+    from mojodex_auth import signup
+
+    return await signup.cmd_signup(ctx, args)
+
+
+def _signup_parser() -> Any:
+    from mojodex_auth import signup
+
+    return signup.signup_parser()
 
 
 async def logout_command(ctx: Any, args: list[str]) -> None:
@@ -67,5 +85,7 @@ def mojodex_register_commands(register: Any) -> None:
     register("logout", logout_command, help="Forget the login token for this server", usage="logout")
     register("whoami", whoami_command, help="Show who is logged in, on which server, with which API",
              usage="whoami")
+    register("signup", signup_command, help="Create an account on the server, accept its terms, choose your plan",
+             parser=_signup_parser)
     register("terms accept", terms_accept_command, help="Accept the server's terms and conditions for your account",
              usage="terms accept [--yes]")

@@ -42,7 +42,7 @@ async def test_help_lists_the_builtin_commands(make_shell, logged_in):
     listing = out.split("Commands:\n", 1)[1].split("Type `help", 1)[0]
     names = [line.split("  ")[1] for line in listing.splitlines()]
     assert names == sorted(names) == ["config get", "config path", "config set", "config show", "config unset",
-                                      "help", "login", "logout", "terms accept", "whoami"]
+                                      "help", "login", "logout", "signup", "terms accept", "whoami"]
 
 
 async def test_first_login_through_the_prompt(make_shell, reference_server, mojodex_home):
