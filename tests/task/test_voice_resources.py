@@ -51,7 +51,7 @@ def test_task_run_audio_starts_the_run_from_a_voice_message(srv: Any, one_shot: 
     proc = one_shot(srv, "task", "run", str(ASSIST), "--audio", str(voice), "--json")
     assert proc.returncode == 0, proc.stderr
     document = json.loads(proc.stdout)
-    assert document["status"] == "draft" and "Make it a list of three items" in document["body"]
+    assert document["status"] == "draft" and f"{CANNED_LABEL} Make it a list of three items" in document["body"]
     assert paths(srv, "/user_task_execution_run", "/user_message") == ["PUT /user_message"]  # not the form
     sent = next(r for r in srv.requests if r.path == "/user_message")
     assert "text" not in sent.form and sent.files["file"].filename == "voice.wav"
@@ -122,7 +122,3 @@ def test_a_slow_fetch_ends_at_the_clients_own_timeout(srv: Any, one_shot: Any) -
     assert proc.stderr.splitlines()[-1] == (
         "error: the server did not finish fetching https://slow.example.com/ within 0.3 s "
         "(resource.fetch_timeout_seconds): it may still add it; `resource list` shows it")
-
-
-def test_the_transcription_label_says_it_is_canned() -> None:
-    assert CANNED_LABEL == "[canned transcription]"
