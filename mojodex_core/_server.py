@@ -285,6 +285,30 @@ class Server:
         (``raw["deleted_by_user"]``)."""
         await self._call(lambda d: d.delete_run(run_pk), missing=("run", run_pk))
 
+    # -- the chat with the assistant outside any task (``can.chat``) ------------------------------------------------
+    # A chat is a session: its events are followed like a run's (``follow``); a task the assistant starts from it is
+    # a run in that same session, whose events (``draft``, ``title``...) carry its pk.
+
+    async def create_chat(self) -> str:
+        """A new chat session with the assistant; returns its session id."""
+        return await self._call(lambda d: d.create_chat())
+
+    async def send_chat_message(self, session_id: str, text: str) -> dict[str, Any]:
+        """A message of the user's in chat ``session_id``; the answer comes as events."""
+        return await self._call(lambda d: d.send_chat_message(session_id, text), missing=("chat", session_id))
+
+    async def chat_sessions(self, limit: int = 50, offset: int = 0) -> list[str]:
+        """The session ids of the user's chats that have a message, the one spoken in last first (a page)."""
+        return await self._call(lambda d: d.chat_sessions(limit, offset))
+
+    async def chat_messages(self, session_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest ``limit`` messages of chat ``session_id``, newest first (as ``messages``)."""
+        return await self._call(lambda d: d.chat_messages(session_id, limit), missing=("chat", session_id))
+
+    async def delete_chat(self, session_id: str) -> None:
+        """Delete chat ``session_id``; a task run it started stays. ``chat X not found``."""
+        await self._call(lambda d: d.delete_chat(session_id), missing=("chat", session_id))
+
     # -- events ------------------------------------------------------------------------------------------
 
     def event(self, name: str, data: Any) -> ServerEvent | None:

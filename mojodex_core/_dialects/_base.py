@@ -47,6 +47,7 @@ class Capabilities:
     result_chat: bool = False  # a finished workflow run's result is refined by chatting with the assistant
     todos: bool = False  # the to-do list the assistant makes of each run's follow-ups (and the timezone it needs)
     account: bool = False  # the account's language and plan can be read and changed
+    chat: bool = False  # the assistant talks outside any task (chat sessions), and starts a task a message asks for
     signup: bool = False  # a new account is made here, and chooses the free plan of a product category
 
 
@@ -224,6 +225,23 @@ class Dialect:
 
     async def choose_free_plan(self, category_pk: int | str) -> Plan:
         raise self.unsupported("signing up")
+
+    # -- the chat with the assistant outside any task (Mojodex 0.4) ------------------------------------------------
+
+    async def create_chat(self) -> str:
+        raise self.unsupported("the chat with the assistant")
+
+    async def send_chat_message(self, session_id: str, text: str) -> dict[str, Any]:
+        raise self.unsupported("the chat with the assistant")
+
+    async def chat_sessions(self, limit: int = PAGE, offset: int = 0) -> list[str]:
+        raise self.unsupported("the chat with the assistant")
+
+    async def chat_messages(self, session_id: str, limit: int = PAGE) -> list[dict[str, Any]]:
+        raise self.unsupported("the chat with the assistant")
+
+    async def delete_chat(self, session_id: str) -> None:
+        raise self.unsupported("the chat with the assistant")
 
     # -- helpers -----------------------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ class Mojodex04Dialect(Dialect):
     can = Capabilities(reject_with_instruction=True, edit_result=True, relaunch=True, restart=True,
                        instruct_tasks=True, run_history=True, end_event=True, typed_values=False,
                        edit_texts=True, tidy_history=True, result_chat=True, todos=True, account=True,
-                       signup=True)
+                       signup=True, chat=True)
     run_key = "user_task_execution_pk"
     definition = "task"
 
@@ -103,6 +103,8 @@ class Mojodex04Dialect(Dialect):
         run.values = dict(values)
 
     def message_origin(self, run: RunInfo) -> dict[str, Any]:
+        if run.kind == "chat":  # a chat session outside any task (protocol-0.4-more.md section 7)
+            return {"origin": "home_chat"}
         return {"origin": "task", self.run_key: run.pk}
 
     async def edit_result(self, run: RunInfo, step: StepEvent, result: list[Any]) -> list[Any]:
@@ -315,6 +317,34 @@ class Mojodex04Dialect(Dialect):
         self.known.clear()  # the plan brings the account its tasks
         self.first_pages.clear()
         return p.plan(data)
+
+    # -- the chat outside any task: a session, then messages origin=home_chat (GET /home_chat is broken on 0.4.12,
+    # protocol-0.4-more.md section 7 and surprise 13: nothing here uses it) ----------------------------------------
+
+    async def create_chat(self) -> str:
+        data = p.as_dict(await self.http.request("PUT", "/session", what="a new chat", json={"platform": "webapp"}))
+        session_id = data.get("session_id")
+        if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > 200:
+            raise BadResponseError("the server's new chat has no session_id")
+        return session_id.strip()
+
+    async def send_chat_message(self, session_id: str, text: str) -> dict[str, Any]:
+        return await self.send_message(RunInfo(pk="", session_id=session_id, kind="chat"), text)
+
+    async def chat_sessions(self, limit: int = PAGE, offset: int = 0) -> list[str]:
+        data = await self.http.request("GET", "/session", what="the list of chats",
+                                       params={"n_sessions": max(1, min(limit, PAGE)), "offset": offset})
+        items = data.get("sessions") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise BadResponseError("the server's list of chats has no 'sessions' list")
+        found = [p.text(item.get("session_id"), 200) for item in items if isinstance(item, dict)]
+        return [s for s in found if s]
+
+    async def chat_messages(self, session_id: str, limit: int = PAGE) -> list[dict[str, Any]]:
+        return await self.messages(RunInfo(pk="", session_id=session_id, kind="chat"), limit)
+
+    async def delete_chat(self, session_id: str) -> None:
+        await self.http.request("DELETE", "/session", what="a delete answer", params={"session_id": session_id})
 
     # -- the history kept tidy: no event comes for any of these (protocol-0.4-more.md, surprise 6) --------------
 

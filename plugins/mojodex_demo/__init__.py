@@ -66,7 +66,7 @@ class DemoPlugin:
         # About the shell, not a command's output: on stderr, so that `mojodex --demo task list --json` pipes.
         ctx.print(f"Demo: a reference Mojodex server ({api}) runs at {self.server.url} ({what}).", err=True)
         first = _first_workflow(self.server)
-        more = " `task list` shows its other tasks;" if api == "mojodex-0.4" else ""
+        more = " `task list` shows its other tasks, `chat` talks with the assistant;" if api == "mojodex-0.4" else ""
         ctx.print(f"Logging in as {DEMO_EMAIL}. Try `workflow list`, then `workflow run {first}`;{more} "
                   "`help` lists the rest.", err=True)
         # The demo's token is for a server that lives as long as this process: never saved with real ones.

@@ -250,8 +250,8 @@ async def converse(ctx: Any, conv: Conversation, body: Any) -> int:
             conv.detach()
             raise
         conv.detach()
-        ctx.print(f"Stopped showing run {conv.pk}; the assistant carries on on the server: `task resume {conv.pk}` "
-                  "reopens the conversation.", err=True)
+        ctx.print(f"Stopped showing {conv.label}; the assistant carries on on the server: {conv.reopen()} reopens the "
+                  "conversation.", err=True)
         conv.status = "left"
         status = 130
         return status
@@ -273,7 +273,8 @@ async def converse(ctx: Any, conv: Conversation, body: Any) -> int:
         if conv.show and status == 0 and conv.draft is not None:
             ctx.print(f"Run {conv.pk} stays on the server: `task text {conv.pk}` prints its text, `task resume "
                       f"{conv.pk}` reopens the conversation.")
-        await ctx.call_hook("mojodex_run_ended", run=conv.run, status=conv.status)
+        if conv.run.kind != "chat":  # a chat that started no task has no run to end
+            await ctx.call_hook("mojodex_run_ended", run=conv.run, status=conv.status)
 
 
 async def cmd_resume(ctx: Any, args: list[str]) -> int:

@@ -27,7 +27,7 @@ from mojodex_task.stream import DraftPieces, DraftStream, Piece, Screen, TextStr
 
 CHAT_HINT = ("Type what to change (\"make it shorter\"); an empty line, Ctrl-D or /done ends the conversation, "
              "/text shows the draft again.")
-TOOLBAR = "Enter on an empty line, Ctrl-D or /done: leave the conversation (`task resume {pk}` reopens it)"
+TOOLBAR = "Enter on an empty line, Ctrl-D or /done: leave the conversation ({reopen} reopens it)"
 # The slash commands of ``you>``: (the word, what else says the same, what it does). Any other ``/word`` is sent
 # nowhere (a typo must not become a new version); ``//`` starts a message that begins with a slash.
 COMMANDS = (
@@ -98,7 +98,12 @@ def message_parts(message: dict[str, Any]) -> tuple[str, str, ProducedText | Non
 
 
 class Conversation:
-    """The owner of one instruct run while the shell shows it (``task run``, ``task resume``)."""
+    """The owner of one instruct run while the shell shows it (``task run``, ``task resume``).
+
+    The chat outside any task (the chat plugin) is one too, whose words a subclass changes: ``hint``, ``label``,
+    ``reopen``."""
+
+    hint = CHAT_HINT  # what ``you>`` is for: said when it opens, and by /help
 
     def __init__(self, ctx: Any, run: RunInfo, *, plain: bool = False, json_mode: bool = False) -> None:
         self.ctx = ctx
@@ -134,6 +139,15 @@ class Conversation:
     @property
     def pk(self) -> int | str:
         return self.run.pk
+
+    @property
+    def label(self) -> str:
+        """What the user watches, in a sentence: ``run 3``."""
+        return f"run {self.pk}"
+
+    def reopen(self) -> str:
+        """The command that reopens the conversation, as the shell says it."""
+        return f"`task resume {self.pk}`"
 
     # -- the listener the Socket.IO plugin delivers to ---------------------------------------------------------
 
@@ -202,7 +216,7 @@ class Conversation:
                     continue
                 self.end_stream()
                 raise NetworkError(f"the server has sent nothing about run {self.pk} for {self.timeout:g} s: the "
-                                   f"assistant may have failed (`task resume {self.pk}` reopens the conversation)"
+                                   f"assistant may have failed ({self.reopen()} reopens the conversation)"
                                    ) from None
 
     async def reply(self) -> Reply:
@@ -384,8 +398,8 @@ class Conversation:
 
     async def chat(self) -> None:
         """The ``you>`` prompt: each message brings a new version (or a question); until the user leaves."""
-        self.ctx.print(CHAT_HINT)
-        toolbar = TOOLBAR.format(pk=self.pk)
+        self.ctx.print(self.hint)
+        toolbar = TOOLBAR.format(reopen=self.reopen())
         while True:
             try:
                 line = await self.ctx.ask("you> ", toolbar=toolbar)
@@ -401,7 +415,7 @@ class Conversation:
                     self.ctx.print("No draft yet.")
                 continue
             if what == "/help":
-                self.ctx.print(CHAT_HINT)
+                self.ctx.print(self.hint)
                 for row in commands_help():
                     self.ctx.print(row)
                 continue
