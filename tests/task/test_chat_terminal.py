@@ -5,20 +5,28 @@ delete`."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from task_helpers import MINUTES, PROMPT, YOU, task_execution
+from test_voice_resources import write_wav
 
 FIRST_RUN = 11  # the server's pks start at 11
 
 
-def test_chat_starts_a_task_that_the_shell_follows_then_list_resume_and_delete(srv: Any, open_shell: Any) -> None:
+def test_chat_starts_a_task_that_the_shell_follows_then_list_resume_and_delete(srv: Any, open_shell: Any,
+                                                                             tmp_path: Path) -> None:
+    voice = write_wav(tmp_path / "voice.wav")
     term = open_shell(srv)
     term.line("chat")
     term.expect("with the assistant.")
     term.expect("ask for one of your tasks")
     term.expect(YOU)
     term.line("hello")
+    term.expect("Assistant: [offline demo] I am the assistant, outside any task.")
+    term.expect(YOU, timeout=10)
+    term.line(f"/audio {voice}")  # the task conversation's /audio, in the chat too
+    term.expect("You (voice): [canned transcription]")
     term.expect("Assistant: [offline demo] I am the assistant, outside any task.")
     term.expect(YOU, timeout=10)
     term.line("Write the minutes of the budget meeting")
