@@ -66,7 +66,7 @@ async def cmd_account(ctx: Any, args: list[str]) -> int:
     ctx.print(f"Timezone: {offset_text(account.timezone_offset)}")
     plan = account.plan
     if plan is None or not (plan.current or plan.expired):
-        ctx.print("Plan: none (choose one in Mojodex's web app)")
+        ctx.print("Plan: none (`signup` chooses a first, free one)")
         return 0
     for current in plan.current:
         ctx.print(f"Plan: {purchase_text(current)}")
