@@ -25,8 +25,12 @@ def signup(mojodex_main: Any, mojodex_home: Path) -> Any:
     return run
 
 
-def test_one_shot_signup_creates_accepts_chooses_and_lists_as_json(srv: Any, signup: Any) -> None:
-    proc = signup(srv, *ONE_SHOT, "--language", "fr", "--accept-terms", "--category", "1", "--json")
+def test_one_shot_signup_creates_accepts_chooses_and_lists_as_json(srv: Any, signup: Any, run_mojodex: Any,
+                                                                    mojodex_home: Path) -> None:
+    # The real script, as a script runs it: the password on a pipe, no terminal.
+    (mojodex_home / "config.toml").write_text(CONFIG, encoding="utf-8")
+    proc = run_mojodex(*ONE_SHOT, "--language", "fr", "--accept-terms", "--category", "1", "--json",
+                       server_url=srv.url, input="pw\n")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert (out["name"], out["email"], out["created"], out["terms_accepted"]) == ("Ann", ANN, True, True)
