@@ -7,10 +7,12 @@ bodies and parsers (``commands``) are imported when one is used.
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import hookimpl
+
+if TYPE_CHECKING:
+    import asyncio  # imported when a count is read: `mojodex help` does not pay for it
 
 # After these, Tab's todo numbers and the unread count are read again (a run may have written todos).
 CHANGES_TODOS = ("todo done", "todo delete", "task run", "task resume", "workflow run", "workflow resume", "login")
@@ -70,7 +72,7 @@ class TodoPlugin:
         return {name: self.complete(ctx, []) for name in ("todo done", "todo delete")}
 
     @hookimpl
-    async def mojodex_shutdown(self) -> None:
+    def mojodex_shutdown(self) -> None:
         for task in list(self._tasks):
             task.cancel()
 
@@ -80,6 +82,8 @@ class TodoPlugin:
             if count is not None and count != self.unread:
                 self.unread = count
                 ctx.refresh_toolbar()  # the count came while the prompt waited for a key
+
+        import asyncio
 
         try:
             task = asyncio.get_running_loop().create_task(read())
