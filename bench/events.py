@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mojodex_core import hookimpl
+from mojodex_core import DIALECTS, hookimpl
 
 TARGET_P99_MS = 5.0
 TARGET_RATE = 1_000.0
@@ -270,7 +270,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20_000, help="events of the full-speed pass (default 20000)")
     parser.add_argument("--rate", type=float, default=1_000.0, help="events per second of the paced pass")
-    parser.add_argument("--api", default="spec", choices=("spec", "mojodex-2024", "mojodex-0.4"),
+    parser.add_argument("--api", default="spec", choices=DIALECTS,
                         help="the dialect the server plays (default spec)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     return asyncio.run(main_async(parser.parse_args()))

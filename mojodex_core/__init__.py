@@ -42,9 +42,11 @@ _NAMES = {
     # the server
     "model_provider": "_models",
     "Server": "_server", "Capabilities": "_dialects._base", "PluginInfo": "_plugins_view",
+    "DIALECTS": "_dialects",
 }
 
 __all__ = [
+    "DIALECTS",
     "QUESTION",
     "Account",
     "ArgumentParser",
@@ -103,6 +105,7 @@ __all__ = [
 if TYPE_CHECKING:
     from mojodex_core._args import ArgumentParser, HelpShown
     from mojodex_core._decode import clean
+    from mojodex_core._dialects import DIALECTS
     from mojodex_core._dialects._base import Capabilities
     from mojodex_core._editor import open_in_editor
     from mojodex_core._errors import (

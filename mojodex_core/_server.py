@@ -33,9 +33,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# The two generations of the workflow routes use one route's methods the other way round (protocol.md).
-_SWAPPED_METHODS = {"spec": "mojodex-2024", "mojodex-2024": "spec"}
-
 
 class Server:
     """The configured server. Every method may raise ``MojodexError`` subclasses (one line each)."""
@@ -166,7 +163,7 @@ class Server:
             return await what(dialect)
         except ServerError as exc:
             if other_method and retry and self._methods_swapped(dialect.name, exc):
-                self._switch(_SWAPPED_METHODS[dialect.name])
+                self._switch(_dialects.other_generation(dialect.name))
                 return await self._call(what, retry=False, missing=missing)
             if missing is not None and dialect.means_missing(exc, creating=other_method):
                 kind = dialect.definition if missing[0] == "definition" else missing[0]
@@ -196,7 +193,7 @@ class Server:
             raise self._wrong_api(dialect.name) from None
 
     def _methods_swapped(self, name: str, exc: ServerError) -> bool:
-        return self.configured == "auto" and name in _SWAPPED_METHODS and (
+        return self.configured == "auto" and bool(_dialects.other_generation(name)) and (
             exc.status == 405 or (exc.status == 400 and "user_workflow_execution_pk" in exc.text))
 
     def _wrong_api(self, name: str) -> MojodexError:
@@ -545,8 +542,9 @@ class Server:
     # -- a new account: sign-up and its first plan (``can.signup``) ---------------------------------------------
 
     async def signup_dialect(self) -> Dialect:
-        """The dialect, for a sign-up, which has no login yet: when ``auto`` has not detected it, two GETs without a
-        token tell it (Mojodex 0.4 has no ``/user_workflow`` route, the specification no ``/user_task``)."""
+        """The dialect, for a sign-up, which has no login yet: when ``auto`` has not detected it, the detection's
+        GETs without a token tell it by the routes alone (Mojodex 0.4 has no ``/user_workflow`` route, the
+        specification no ``/user_task``), asking only until one dialect is left."""
         if self.api:
             return await self.dialect()
         http = self.http
@@ -560,10 +558,7 @@ class Server:
                 return exc.route_missing
             return False
 
-        if await missing("/user_workflow"):
-            name = "mojodex-0.4"
-        else:
-            name = "spec" if await missing("/user_task") else "mojodex-2024"
+        name = await _dialects.identify(missing)
         self._ctx.session.credentials.save_api(self.url, name)
         return await self.dialect()
 

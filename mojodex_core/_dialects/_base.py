@@ -34,7 +34,8 @@ class Capabilities:
     """What a server of a dialect can do beyond listing, running and validating workflows."""
 
     reject_with_instruction: bool = False  # `n` then an instruction reruns the step
-    edit_result: bool = False
+    edit_result: bool = False  # a waiting step's result is replaced by the user's edited copy
+    result_in_run: bool = True  # a step's whole result is read back from the run (the event may carry less)
     relaunch: bool = False  # a failed step can be run again
     restart: bool = False  # a run restarts with new inputs while its first step waits
     instruct_tasks: bool = False  # tasks whose assistant writes a document, and chat

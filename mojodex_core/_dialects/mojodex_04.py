@@ -25,7 +25,7 @@ class Mojodex04Dialect(Dialect):
     can = Capabilities(reject_with_instruction=True, edit_result=True, relaunch=True, restart=True,
                        instruct_tasks=True, run_history=True, end_event=True, typed_values=False,
                        edit_texts=True, tidy_history=True, result_chat=True, todos=True, account=True,
-                       signup=True, chat=True)
+                       signup=True, chat=True, result_in_run=False)
     run_key = "user_task_execution_pk"
     definition = "task"
 

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core import hookimpl
+from mojodex_core import DIALECTS, hookimpl
 
 if TYPE_CHECKING:
     import argparse
-
-DIALECTS = ("mojodex-0.4", "mojodex-2024", "spec")
 
 
 class DemoPlugin:

@@ -375,7 +375,7 @@ class ServerRun:
 
     async def _result_of(self, step: StepEvent) -> Any:
         """The step's result: read from the run where the dialect says so (the specification), else the event's."""
-        if not self.server.can.edit_result:
+        if self.server.can.result_in_run:
             try:
                 run = await self.server.read_run(self.pk)
             except AuthError:

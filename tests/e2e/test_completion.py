@@ -16,12 +16,11 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from server_runs import add_runs
 
-from mojodex_core import RunInfo, hookimpl
+from mojodex_core import DIALECTS, RunInfo, hookimpl
 from mojodex_core._completion import CommandCompleter, CompletionValues
 from mojodex_core._shell import Shell, fit_toolbar
 
 DEMO_EMAIL = "demo@example.com"
-DIALECTS = ("spec", "mojodex-2024", "mojodex-0.4")
 NO_LOCAL = '[plugins]\ndisabled = ["local"]\n'
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-DIALECTS = ("spec", "mojodex-2024", "mojodex-0.4")
+from mojodex_core import DIALECTS
+
 CONFIG = '[plugins]\ndisabled = ["local"]\n'  # the server's objects only
 ANN = "ann@example.com"
 MISSING = 4242

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from server_runs import add_runs
 
+from mojodex_core import DIALECTS
+
 from .local_shell_helpers import LLMThread, llm_config, model_env, output_of, read_state, write_config
 
 OFFLINE = '[llm]\nprovider = "offline"\n[shell]\nload_completions = false\n'
@@ -53,7 +55,7 @@ turns = 4
 """
 
 
-@pytest.mark.parametrize("api", ["spec", "mojodex-2024", "mojodex-0.4"])
+@pytest.mark.parametrize("api", DIALECTS)
 def test_workflow_runs_lists_local_and_server_runs_each_marked(
     mojodex_shell: Callable[..., Any], start_server_thread: Callable[..., Any], mojodex_home: Path, api: str
 ) -> None:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from mojodex_core import DIALECTS
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "mojodex-transcript"
 
 # A plugin that keeps each draft and the draft as it streamed (mojodex_draft_piece), and its tests.
@@ -90,7 +92,7 @@ def test_a_marker_picks_the_dialect_and_the_server_options(mojodex_server):
     assert mojodex_server.call(lambda: mojodex_server.server.step_delay) == 0.01
 
 
-@pytest.mark.parametrize("mojodex_server", ["spec", "mojodex-2024", "mojodex-0.4"], indirect=True)
+@pytest.mark.parametrize("mojodex_server", DIALECTS, indirect=True)
 def test_an_indirect_parameter_picks_the_dialect(mojodex_server, mojodex_shell, request):
     assert mojodex_server.api == request.node.callspec.params["mojodex_server"]
     shell = mojodex_shell(server=mojodex_server)

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mojodex_core import DIALECTS
 from mojodex_core._config import Config
 from mojodex_core._context import ShellContext as Context
 from mojodex_core._credentials import User
@@ -210,7 +211,6 @@ event_payloads = st.one_of(st.just(STEP), mangled(STEP), payloads)  # more of th
 EVENTS = ["workflow_step_execution_started", "workflow_step_execution_ended", "workflow_step_execution_invalidated",
           "workflow_execution_produced_text", "error", "user_task_execution_title", "mojo_token", "mojo_message",
           "draft_token", "draft_message", "user_message_reception", "anything_else"]
-DIALECTS = ["spec", "mojodex-2024", "mojodex-0.4"]
 
 
 def event_data(payload: Any, with_session: bool) -> Any:
