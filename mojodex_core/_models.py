@@ -3,20 +3,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mojodex_core._errors import ConfigError, MojodexError
 
+if TYPE_CHECKING:
+    from mojodex_core._context import ShellContext
+    from mojodex_core._typing import Context
 
-def model_provider(ctx: Any) -> Any:
+
+def model_provider(ctx: Context) -> Any:
     """The provider that ``[llm] provider`` names.
 
     ``"auto"`` (the default) is the first provider that can be built with the settings at hand (a factory raises
     ``MojodexError`` when it is not configured: no key, no endpoint), the offline one last.
     """
     factories: dict[str, Any] = {}
-    ctx.hooks.call_sync("mojodex_model_providers",
-                        register=lambda name, factory: factories.setdefault(str(name), factory))
+    # Every ctx the shell hands out is its ShellContext, whose plugin host (not part of Context: plugins do not
+    # reach it) calls this plain hook without awaiting, as this public function is a plain one.
+    cast("ShellContext", ctx).hooks.call_sync(
+        "mojodex_model_providers", register=lambda name, factory: factories.setdefault(str(name), factory))
     wanted = str(ctx.config.get("llm.provider", "auto"))
     if wanted != "auto":
         if wanted not in factories:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from mojodex_core._config import Config
+    from mojodex_core._context import ShellContext
     from mojodex_core._credentials import User
     from mojodex_core._plugins_view import Plugins
     from mojodex_core._registry import CommandRegistry
@@ -67,3 +68,9 @@ class Context(Protocol):
     async def login(self, email: str | None = None, password: str | None = None, *,
                     save: bool = True) -> User | None: ...
     async def logout(self) -> bool: ...
+
+
+if TYPE_CHECKING:
+    def _the_shell_context_is_one(ctx: ShellContext) -> Context:
+        """Never called: mypy checks here that the ``ctx`` the shell hands out has every member promised above."""
+        return ctx

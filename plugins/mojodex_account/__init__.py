@@ -8,9 +8,12 @@ used.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import hookimpl
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 
 def _commands() -> Any:
@@ -38,14 +41,14 @@ class AccountPlugin:
     def mojodex_auth_changed(self) -> None:
         self.languages = []
 
-    def complete_language(self, ctx: Any, args: list[str]) -> list[tuple[str, str]]:
+    def complete_language(self, ctx: Context, args: list[str]) -> list[tuple[str, str]]:
         return list(self.languages) if not args else []
 
-    async def cmd_account(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_account(self, ctx: Context, args: list[str]) -> int:
         return int(await _commands().cmd_account(ctx, args))
 
-    async def cmd_language(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_language(self, ctx: Context, args: list[str]) -> int:
         return int(await _commands().cmd_language(ctx, args, self))
 
-    async def cmd_describe(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_describe(self, ctx: Context, args: list[str]) -> int:
         return int(await _commands().cmd_describe(ctx, args))

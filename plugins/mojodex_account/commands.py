@@ -6,9 +6,12 @@ Imported when an ``account`` command runs.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import Account, ArgumentParser, Purchase, UsageError, one_line
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 
 def offset_text(offset: int | None) -> str:
@@ -37,7 +40,7 @@ def purchase_json(plan: Purchase) -> dict[str, Any]:
             "expired": plan.expired}
 
 
-def account_json(ctx: Any, account: Account) -> dict[str, Any]:
+def account_json(ctx: Context, account: Account) -> dict[str, Any]:
     plan = account.plan
     return {"server": ctx.server_url, "name": account.name or None, "email": account.email or None,
             "language": account.language or None, "timezone_offset": account.timezone_offset,
@@ -52,7 +55,7 @@ def account_parser() -> ArgumentParser:
     return parser
 
 
-async def cmd_account(ctx: Any, args: list[str]) -> int:
+async def cmd_account(ctx: Context, args: list[str]) -> int:
     ns = account_parser().parse(ctx, args)
     await ctx.require_user()
     account = await ctx.server.account()
@@ -85,7 +88,7 @@ def language_parser() -> ArgumentParser:
     return parser
 
 
-async def cmd_language(ctx: Any, args: list[str], plugin: Any) -> int:
+async def cmd_language(ctx: Context, args: list[str], plugin: Any) -> int:
     ns = language_parser().parse(ctx, args)
     await ctx.require_user()
     languages = await ctx.server.languages()
@@ -118,7 +121,7 @@ def describe_parser() -> ArgumentParser:
     return parser
 
 
-async def cmd_describe(ctx: Any, args: list[str]) -> int:
+async def cmd_describe(ctx: Context, args: list[str]) -> int:
     ns = describe_parser().parse(ctx, args)
     text = " ".join(ns.text).strip()
     if not text:

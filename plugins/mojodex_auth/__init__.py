@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import MojodexError, NotInteractiveError, NotLoggedInError, UsageError, hookimpl
 
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
-async def login_command(ctx: Any, args: list[str]) -> int:
+
+async def login_command(ctx: Context, args: list[str]) -> int:
     if args:
         raise UsageError("usage: login (asks for the username and password)")
     try:
@@ -25,7 +28,7 @@ async def login_command(ctx: Any, args: list[str]) -> int:
     return 0
 
 
-async def signup_command(ctx: Any, args: list[str]) -> int:
+async def signup_command(ctx: Context, args: list[str]) -> int:
     from mojodex_auth import signup
 
     return await signup.cmd_signup(ctx, args)
@@ -37,14 +40,14 @@ def _signup_parser() -> Any:
     return signup.signup_parser()
 
 
-async def logout_command(ctx: Any, args: list[str]) -> None:
+async def logout_command(ctx: Context, args: list[str]) -> None:
     if await ctx.logout():
         ctx.print(f"Logged out of {ctx.server_url}.")
     else:
         ctx.print(f"Not logged in to {ctx.server_url}.")
 
 
-def whoami_command(ctx: Any, args: list[str]) -> int:
+def whoami_command(ctx: Context, args: list[str]) -> int:
     user = ctx.user
     if user is None:
         if ctx.in_shell:
@@ -62,7 +65,7 @@ def whoami_command(ctx: Any, args: list[str]) -> int:
     return 0
 
 
-async def terms_accept_command(ctx: Any, args: list[str]) -> int:
+async def terms_accept_command(ctx: Context, args: list[str]) -> int:
     if args not in ([], ["--yes"], ["-y"]):
         raise UsageError("usage: terms accept [--yes]")
     await ctx.require_user()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import (
     ArgumentParser,
@@ -22,6 +22,9 @@ from mojodex_core import (
     UsageError,
     one_line,
 )
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 ATTEMPTS = 3
 
@@ -45,11 +48,11 @@ def signup_parser() -> ArgumentParser:
     return parser
 
 
-async def cmd_signup(ctx: Any, args: list[str]) -> int:
+async def cmd_signup(ctx: Context, args: list[str]) -> int:
     ns = signup_parser().parse(ctx, args)
     user = ctx.user
     resume = user is not None and ns.email in (None, user.email) and ctx.token_source != "env"
-    if resume:
+    if resume and user is not None:  # (resume implies a user: said again for the type checker)
         can = await ctx.server.capabilities()
         if not can.signup:
             raise (await ctx.server.dialect()).unsupported("signing up")
@@ -93,7 +96,7 @@ def _who(name: str, email: str) -> str:
     return f"{one_line(name, 80)} <{one_line(email, 100)}>" if name else one_line(email, 100)
 
 
-async def _answers(ctx: Any, ns: Any) -> tuple[str, str, str, str]:
+async def _answers(ctx: Context, ns: Any) -> tuple[str, str, str, str]:
     """Name, email, password (typed twice) and language: from the options, else asked on a terminal."""
     name = ns.name if ns.name is not None else await _ask(ctx, "Name: ", "--name")
     name = name.strip()
@@ -110,7 +113,7 @@ async def _answers(ctx: Any, ns: Any) -> tuple[str, str, str, str]:
     return name, email, password, language
 
 
-async def _ask(ctx: Any, prompt: str, flag: str, **kwargs: Any) -> str:
+async def _ask(ctx: Context, prompt: str, flag: str, **kwargs: Any) -> str:
     try:
         return str(await ctx.ask(prompt, **kwargs))
     except NotInteractiveError:
@@ -127,7 +130,7 @@ def _stdin_password() -> str:
     return password
 
 
-async def _new_password(ctx: Any) -> str:
+async def _new_password(ctx: Context) -> str:
     """A password typed twice, hidden, as the login's is; three tries to type the same twice."""
     for _ in range(ATTEMPTS):
         first = await _ask(ctx, "Password: ", "--password-stdin", password=True)
@@ -140,7 +143,7 @@ async def _new_password(ctx: Any) -> str:
     raise MojodexError("no password was chosen: nothing was sent")
 
 
-async def _ask_language(ctx: Any) -> str:
+async def _ask_language(ctx: Context) -> str:
     try:
         languages = await ctx.server.languages()
     except MojodexError as exc:
@@ -155,7 +158,7 @@ async def _ask_language(ctx: Any) -> str:
         ctx.error(f"the server has no language {one_line(answer, 20)!r}: choose one of {', '.join(codes)}")
 
 
-async def _terms(ctx: Any, ns: Any) -> None:
+async def _terms(ctx: Context, ns: Any) -> None:
     """Ask to accept the server's terms unless the account did: refused, nothing else is done."""
     if ctx.server.terms_accepted() is True:
         return
@@ -177,7 +180,7 @@ async def _terms(ctx: Any, ns: Any) -> None:
         ctx.print(f"Accepted the terms and conditions of {url}.")
 
 
-async def choose_plan(ctx: Any, choice: str | None, *, quiet: bool = False) -> Plan:
+async def choose_plan(ctx: Context, choice: str | None, *, quiet: bool = False) -> Plan:
     """The account's plan: an account that never had one chooses a product category (its free plan)."""
     plan = await ctx.server.plan()
     if plan.current or plan.expired:
@@ -206,7 +209,7 @@ def _pick(categories: list[ProductCategory], choice: str) -> ProductCategory:
     raise UsageError(f"the server has no category {one_line(choice, 40)!r}: choose one of {names}")
 
 
-async def _ask_category(ctx: Any, categories: list[ProductCategory]) -> ProductCategory:
+async def _ask_category(ctx: Context, categories: list[ProductCategory]) -> ProductCategory:
     ctx.print("Which one do you start with? Each category brings its free plan and its tasks:")
     ctx.table(([str(c.pk), f"{c.emoji} {c.name}".strip(), c.description] for c in categories),
               ("CATEGORY", "NAME", "DESCRIPTION"))
@@ -238,7 +241,7 @@ def _purchase_json(plan: Purchase) -> dict[str, Any]:
             "days_left": plan.days_left, "tasks": list(plan.tasks)}
 
 
-async def offer_plan(ctx: Any) -> None:
+async def offer_plan(ctx: Context) -> None:
     """After a login: an account of a server with sign-up that has no plan yet is offered the same choice as
     ``signup``'s (on a terminal; a script is told the command). Never fails the login."""
     try:

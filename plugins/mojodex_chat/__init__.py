@@ -8,9 +8,12 @@ command runs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import hookimpl
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 
 def _commands() -> Any:
@@ -33,14 +36,14 @@ class ChatPlugin:
         register("chat delete", self.cmd_delete, help="Delete a chat with the assistant (asks first)",
                  parser=lambda: _commands().delete_parser())
 
-    async def cmd_chat(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_chat(self, ctx: Context, args: list[str]) -> int:
         return int(await _commands().cmd_chat(ctx, args))
 
-    async def cmd_list(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_list(self, ctx: Context, args: list[str]) -> int:
         return int(await _commands().cmd_list(ctx, args))
 
-    async def cmd_resume(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_resume(self, ctx: Context, args: list[str]) -> int:
         return int(await _commands().cmd_resume(ctx, args))
 
-    async def cmd_delete(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_delete(self, ctx: Context, args: list[str]) -> int:
         return int(await _commands().cmd_delete(ctx, args))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_chat.conversation import ChatConversation, run_pk_of, short
 from mojodex_core import (
@@ -21,6 +21,9 @@ from mojodex_core import (
 from mojodex_task import render
 from mojodex_task.commands import converse, run_date
 from mojodex_task.conversation import Reply, message_parts
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 PAGE = 50  # the server's pages of chats
 SHOWN = 6  # messages shown again when a chat reopens
@@ -71,7 +74,7 @@ def delete_parser() -> ArgumentParser:
 # -- chat, chat resume ---------------------------------------------------------------------------------------------
 
 
-async def cmd_chat(ctx: Any, args: list[str]) -> int:
+async def cmd_chat(ctx: Context, args: list[str]) -> int:
     ns = chat_parser().parse(ctx, args)
     message = _message(ns)
     if not message and (not ctx.interactive or ns.json):
@@ -83,7 +86,7 @@ async def cmd_chat(ctx: Any, args: list[str]) -> int:
     return await _talk(ctx, conv, message, opening=f"Chat {short(session_id)} with the assistant.")
 
 
-async def cmd_resume(ctx: Any, args: list[str]) -> int:
+async def cmd_resume(ctx: Context, args: list[str]) -> int:
     ns = resume_parser().parse(ctx, args)
     message = _message(ns)
     if not message and (not ctx.interactive or ns.json):
@@ -129,7 +132,7 @@ def _transcript(newest_first: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return lines
 
 
-async def _talk(ctx: Any, conv: ChatConversation, message: str, opening: str = "") -> int:
+async def _talk(ctx: Context, conv: ChatConversation, message: str, opening: str = "") -> int:
     """The conversation at ``you>`` (at a terminal), or ``message`` sent and its answer printed (one-shot)."""
 
     async def body() -> int:
@@ -147,7 +150,7 @@ async def _talk(ctx: Any, conv: ChatConversation, message: str, opening: str = "
     return status
 
 
-def _answer(ctx: Any, conv: ChatConversation, reply: Reply) -> int:
+def _answer(ctx: Context, conv: ChatConversation, reply: Reply) -> int:
     """One-shot: the answer printed (it was streamed already at a terminal), its JSON, or its error."""
     if conv.json_mode:
         ctx.print(json.dumps(conv.chat_document(reply), ensure_ascii=False, indent=2))
@@ -168,7 +171,7 @@ def _answer(ctx: Any, conv: ChatConversation, reply: Reply) -> int:
 # -- chat list ---------------------------------------------------------------------------------------------------
 
 
-async def _sessions(ctx: Any, every: bool) -> tuple[list[str], bool]:
+async def _sessions(ctx: Context, every: bool) -> tuple[list[str], bool]:
     """The chats' session ids, the latest first (the first page, or ``every`` page); and whether more are left."""
     found = await ctx.server.chat_sessions(PAGE, 0)
     more = len(found) >= PAGE
@@ -179,7 +182,7 @@ async def _sessions(ctx: Any, every: bool) -> tuple[list[str], bool]:
     return found, more
 
 
-async def _summary(ctx: Any, session_id: str) -> dict[str, Any]:
+async def _summary(ctx: Context, session_id: str) -> dict[str, Any]:
     messages = await ctx.server.chat_messages(session_id)  # newest first
     first = next((message_parts(m)[1] for m in reversed(messages) if m.get("sender") == "user"), "")
     last = next((m.get("creation_date") for m in messages if isinstance(m.get("creation_date"), str)), None)
@@ -188,7 +191,7 @@ async def _summary(ctx: Any, session_id: str) -> dict[str, Any]:
             "first_message": sanitize(first) or None}
 
 
-async def cmd_list(ctx: Any, args: list[str]) -> int:
+async def cmd_list(ctx: Context, args: list[str]) -> int:
     ns = list_parser().parse(ctx, args)
     await ctx.require_user()
     sessions, more = await _sessions(ctx, ns.all)
@@ -209,7 +212,7 @@ async def cmd_list(ctx: Any, args: list[str]) -> int:
     return 0
 
 
-async def resolve(ctx: Any, ref: str) -> str:
+async def resolve(ctx: Context, ref: str) -> str:
     """The session id of the chat ``ref`` names: a whole session id, or the first characters of a listed one."""
     ref = ref.strip()
     if not ref or len(ref) > 200 or not ref.isprintable() or " " in ref:
@@ -228,7 +231,7 @@ async def resolve(ctx: Any, ref: str) -> str:
 # -- chat delete -------------------------------------------------------------------------------------------------
 
 
-async def cmd_delete(ctx: Any, args: list[str]) -> int:
+async def cmd_delete(ctx: Context, args: list[str]) -> int:
     ns = delete_parser().parse(ctx, args)
     await ctx.require_user()
     session_id = await resolve(ctx, ns.chat)

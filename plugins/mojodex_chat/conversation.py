@@ -8,10 +8,13 @@ server, the run's ``draft_message`` at the latest on 0.4.12) makes that run the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import RunInfo, ServerEvent
 from mojodex_task.conversation import Conversation, Reply
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 HINT = ("Talk with the assistant; ask for one of your tasks (\"write the minutes of the budget meeting\") and it "
         "starts it. An empty line, Ctrl-D or /done ends the chat; /help lists the commands.")
@@ -39,7 +42,7 @@ def run_pk_of(data: dict[str, Any]) -> int | str | None:
 class ChatConversation(Conversation):
     hint = HINT
 
-    def __init__(self, ctx: Any, session_id: str, *, plain: bool = False, json_mode: bool = False) -> None:
+    def __init__(self, ctx: Context, session_id: str, *, plain: bool = False, json_mode: bool = False) -> None:
         super().__init__(ctx, chat_run(session_id), plain=plain, json_mode=json_mode)
         self.session_id = session_id
         self.said = False  # something was said in it (the server does not list a chat without messages)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import ConfigError, MojodexError, UsageError, hookimpl
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 _NOT_SET: Any = object()
 
@@ -40,7 +43,7 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def _line(ctx: Any, key: str, value: Any) -> str:
+def _line(ctx: Context, key: str, value: Any) -> str:
     """``key = value`` as ``config show`` prints it, with where a value not from the file or a default comes from."""
     if ctx.config.overridden(key):
         note = "  # from the environment"
@@ -57,19 +60,19 @@ def _flatten(value: Any, prefix: str) -> list[tuple[str, Any]]:
     return [(prefix, value)]
 
 
-def _unknown(ctx: Any, key: str) -> None:
+def _unknown(ctx: Context, key: str) -> None:
     """A UsageError (status 2, like an unknown option) naming the closest key, if ``key`` is not known."""
     message = ctx.config.unknown_key(key)
     if message:
         raise UsageError(message)
 
 
-def _applies_later(ctx: Any, key: str) -> None:
+def _applies_later(ctx: Context, key: str) -> None:
     if ctx.in_shell and ctx.config.applies_at_start(key):
         ctx.print(f"note: {key} takes effect the next time mojodex starts", err=True)
 
 
-def show(ctx: Any, args: list[str]) -> None:
+def show(ctx: Context, args: list[str]) -> None:
     if args:
         raise UsageError("usage: config show")
     # Keys the file sets that no one declares are listed too, marked: a misspelt key is then easy to spot.
@@ -77,7 +80,7 @@ def show(ctx: Any, args: list[str]) -> None:
         ctx.print(_line(ctx, key, value))
 
 
-def get(ctx: Any, args: list[str]) -> int:
+def get(ctx: Context, args: list[str]) -> int:
     if len(args) != 1:
         raise UsageError("usage: config get KEY")
     key = args[0]
@@ -95,7 +98,7 @@ def get(ctx: Any, args: list[str]) -> int:
     return 0
 
 
-def set_(ctx: Any, args: list[str]) -> None:
+def set_(ctx: Context, args: list[str]) -> None:
     if len(args) < 2:
         raise UsageError("usage: config set KEY VALUE")
     key, text = args[0], " ".join(args[1:])
@@ -108,7 +111,7 @@ def set_(ctx: Any, args: list[str]) -> None:
         _applies_later(ctx, key)
 
 
-def unset(ctx: Any, args: list[str]) -> None:
+def unset(ctx: Context, args: list[str]) -> None:
     if len(args) != 1:
         raise UsageError("usage: config unset KEY")
     key = args[0]
@@ -130,17 +133,17 @@ def unset(ctx: Any, args: list[str]) -> None:
         _applies_later(ctx, key)
 
 
-def path(ctx: Any, args: list[str]) -> None:
+def path(ctx: Context, args: list[str]) -> None:
     ctx.print(str(ctx.config.path))
 
 
-def _complete_known(ctx: Any, args: list[str]) -> list[tuple[str, str]]:
+def _complete_known(ctx: Context, args: list[str]) -> list[tuple[str, str]]:
     if args:
         return []
     return [(k, _show_value(v)) for k, v in ctx.config.keys() if ctx.config.known(k)]
 
 
-def _complete_set_keys(ctx: Any, args: list[str]) -> list[tuple[str, str]]:
+def _complete_set_keys(ctx: Context, args: list[str]) -> list[tuple[str, str]]:
     """What the file sets (even a key no one knows, to remove it), then every known key."""
     if args:
         return []

@@ -14,6 +14,8 @@ from mojodex_core import DIALECTS, hookimpl
 if TYPE_CHECKING:
     import argparse
 
+    from mojodex_core import Context
+
 
 class DemoPlugin:
     """Built-in plugin object (one per shell)."""
@@ -34,12 +36,12 @@ class DemoPlugin:
         return {"demo": {"step_delay_seconds": 0.5, "api": "mojodex-0.4"}}
 
     @hookimpl
-    def mojodex_startup(self, ctx: Any) -> Any:
+    def mojodex_startup(self, ctx: Context) -> Any:
         if not getattr(ctx.options, "demo", False):
             return None
         return self._start(ctx)
 
-    async def _start(self, ctx: Any) -> None:
+    async def _start(self, ctx: Context) -> None:
         from mojodex_demo.model_steps import configured_provider, model_generator
         from mojodex_server import DEMO_EMAIL, DEMO_PASSWORD, ReferenceServer
 

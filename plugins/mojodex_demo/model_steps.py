@@ -5,16 +5,19 @@ With no model configured (or only the offline provider), the server keeps its ow
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import MojodexError, model_provider
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 DIVIDER = ("Divide a poem about {topic} into {n} stanzas. Answer with exactly {n} lines, one short stanza topic "
            "per line, nothing else.")
 WRITER = "Write one stanza of four lines about: {topic}. Answer with the stanza only."
 
 
-def configured_provider(ctx: Any) -> Any:
+def configured_provider(ctx: Context) -> Any:
     """The provider ``[llm] provider`` names, or None when only the offline one can answer."""
     try:
         provider = model_provider(ctx)
@@ -23,7 +26,7 @@ def configured_provider(ctx: Any) -> Any:
     return None if getattr(provider, "name", "") == "offline" else provider
 
 
-def model_generator(ctx: Any, provider: Any) -> Any:
+def model_generator(ctx: Context, provider: Any) -> Any:
     """A reference-server step generator that asks ``provider`` for the Write poem steps."""
     model = str(ctx.config.get("llm.model", ""))
     temperature = float(ctx.config.get("llm.temperature", 0.7))

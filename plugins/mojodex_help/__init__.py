@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import UsageError, hookimpl
 
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
-def help_command(ctx: Any, args: list[str]) -> None:
+
+def help_command(ctx: Context, args: list[str]) -> None:
     with ctx.paged():
         _help(ctx, args)
 
 
-def _help(ctx: Any, args: list[str]) -> None:
+def _help(ctx: Context, args: list[str]) -> None:
     registry = ctx.commands
     if args:
         cmd = registry.get(" ".join(args))
@@ -34,11 +37,11 @@ def _help(ctx: Any, args: list[str]) -> None:
     ctx.print("Type `help <command>` for its usage; `exit`, `quit` or Ctrl-D leave the shell.")
 
 
-def _table(ctx: Any, commands: list[Any]) -> None:
+def _table(ctx: Context, commands: list[Any]) -> None:
     ctx.table(("", cmd.name, cmd.help) for cmd in commands)
 
 
-def _complete(ctx: Any, args: list[str]) -> list[tuple[str, str]]:
+def _complete(ctx: Context, args: list[str]) -> list[tuple[str, str]]:
     prefix = tuple(args)
     return sorted(ctx.commands.next_words(prefix).items())
 

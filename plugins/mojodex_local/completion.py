@@ -4,12 +4,15 @@ local runs after ``workflow resume``, ``workflow show`` and ``workflow rewind``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 PREFIX = "local/"
 
 
-def local_completions(ctx: Any) -> dict[str, list[tuple[str, str]]]:
+def local_completions(ctx: Context) -> dict[str, list[tuple[str, str]]]:
     from mojodex_engine.definitions import find_definitions
     from mojodex_engine.storage import list_runs
 

@@ -6,9 +6,12 @@ Imported when a local run asks about a step, or when ``workflow rewind`` runs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import ArgumentParser, MojodexError, NotInteractiveError, one_line, open_in_editor
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 MAX_DIFF_LINES = 120
 
@@ -27,7 +30,7 @@ def rewind_parser() -> ArgumentParser:
     return parser
 
 
-async def confirm_rewind(ctx: Any, store: Any, ref: str, assume_yes: bool) -> Any:
+async def confirm_rewind(ctx: Context, store: Any, ref: str, assume_yes: bool) -> Any:
     """Which step ``ref`` names, once the user agreed to drop the results after it (``--yes``: no question)."""
     from mojodex_engine.rewind import find_step
 
@@ -58,7 +61,7 @@ def editable_text(result: list[dict[str, Any]]) -> str:
     return values[0] if len(values) == 1 else "\n".join(values)
 
 
-async def edit_result(ctx: Any, result: list[dict[str, Any]]) -> str | None:
+async def edit_result(ctx: Context, result: list[dict[str, Any]]) -> str | None:
     """The result edited in ``$VISUAL``/``$EDITOR``; None when nothing changed (or only blank space)."""
     before = editable_text(result)
     after = await open_in_editor(before + "\n", prefix="mojodex-local-result-", suffix=".md")
@@ -70,7 +73,7 @@ async def edit_result(ctx: Any, result: list[dict[str, Any]]) -> str | None:
     return after
 
 
-def show_files(ctx: Any, store: Any, step: Any, result: list[dict[str, Any]]) -> None:
+def show_files(ctx: Context, store: Any, step: Any, result: list[dict[str, Any]]) -> None:
     """For a code artifact: which files of ``workspace/`` accepting this result writes, and their diff."""
     artifact = store.definition().artifact(step.output)
     if artifact is None or not artifact.files or step.fan_index is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import (
     CommandCancelled,
@@ -28,6 +28,9 @@ from mojodex_core import (
     result_lines,
 )
 
+if TYPE_CHECKING:
+    from mojodex_core import Context
+
 PREFIX = "local/"
 LLM_DEFAULTS = {
     "provider": "auto",
@@ -41,7 +44,7 @@ LLM_DEFAULTS = {
 }
 
 
-def _openai(ctx: Any) -> Any:
+def _openai(ctx: Context) -> Any:
     from mojodex_engine.providers import OpenAIProvider
 
     llm = ctx.config.get("llm", {})
@@ -56,7 +59,7 @@ def _openai(ctx: Any) -> Any:
     )
 
 
-def _offline(ctx: Any) -> Any:
+def _offline(ctx: Context) -> Any:
     from mojodex_engine.providers import OfflineProvider
 
     return OfflineProvider()
@@ -87,7 +90,7 @@ class LocalPlugin:
                  usage="workflow show-definition NAME")
 
     @hookimpl
-    def mojodex_completions(self, ctx: Any) -> dict[str, list[tuple[str, str]]]:
+    def mojodex_completions(self, ctx: Context) -> dict[str, list[tuple[str, str]]]:
         from mojodex_local.completion import local_completions
 
         return local_completions(ctx)
@@ -95,7 +98,7 @@ class LocalPlugin:
     # -- workflow source ---------------------------------------------------------------------------------
 
     @hookimpl
-    def mojodex_list_workflows(self, ctx: Any) -> list[WorkflowInfo]:
+    def mojodex_list_workflows(self, ctx: Context) -> list[WorkflowInfo]:
         from mojodex_engine.definitions import find_definitions
 
         found, errors = find_definitions(ctx.home)
@@ -106,7 +109,7 @@ class LocalPlugin:
                 for d in found.values()]
 
     @hookimpl
-    async def mojodex_run_workflow(self, ctx: Any, ref: str, inputs: dict[str, str], assume_yes: bool,
+    async def mojodex_run_workflow(self, ctx: Context, ref: str, inputs: dict[str, str], assume_yes: bool,
                                    json_mode: bool, jsonl: bool, output: Path | None) -> Any:
         definition = self._definition(ctx, ref)
         if definition is None:
@@ -133,7 +136,7 @@ class LocalPlugin:
         return await self._drive(ctx, store, provider, assume_yes=assume_yes, json_mode=json_mode, jsonl=jsonl)
 
     @hookimpl
-    async def mojodex_resume_workflow(self, ctx: Any, ref: str, assume_yes: bool, json_mode: bool, jsonl: bool,
+    async def mojodex_resume_workflow(self, ctx: Context, ref: str, assume_yes: bool, json_mode: bool, jsonl: bool,
                                       output: Path | None) -> Any:
         if ref.strip().isdigit():
             return None
@@ -144,7 +147,7 @@ class LocalPlugin:
         provider = await self._checked_provider(ctx)
         return await self._drive(ctx, store, provider, assume_yes=assume_yes, json_mode=json_mode, jsonl=jsonl)
 
-    async def cmd_rewind(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_rewind(self, ctx: Context, args: list[str]) -> int:
         from mojodex_engine.rewind import rewind
         from mojodex_engine.storage import RunStore, find_run
         from mojodex_local.controls import confirm_rewind, rewind_parser
@@ -169,7 +172,7 @@ class LocalPlugin:
             ctx.print(f"Run {store.run_id} goes back to step {item.ordinal + 1} ({item.step.name}).")
         return await self._drive(ctx, store, provider, assume_yes=ns.yes, json_mode=ns.json, jsonl=ns.jsonl)
 
-    def _definition(self, ctx: Any, ref: str) -> Any:
+    def _definition(self, ctx: Context, ref: str) -> Any:
         ref = ref.strip()
         if not ref or ref.isdigit():
             return None
@@ -192,7 +195,7 @@ class LocalPlugin:
 
     # -- running -----------------------------------------------------------------------------------------
 
-    async def _checked_provider(self, ctx: Any) -> Any:
+    async def _checked_provider(self, ctx: Context) -> Any:
         """The configured provider, its preflight passed (closed again when it fails)."""
         provider = model_provider(ctx)
         preflight = getattr(provider, "preflight", None)
@@ -204,7 +207,7 @@ class LocalPlugin:
                 raise
         return provider
 
-    async def _drive(self, ctx: Any, store: Any, provider: Any, *, assume_yes: bool, json_mode: bool,
+    async def _drive(self, ctx: Context, store: Any, provider: Any, *, assume_yes: bool, json_mode: bool,
                      jsonl: bool) -> int:
         from mojodex_engine.engine import Engine
         from mojodex_engine.errors import RunPaused
@@ -256,7 +259,7 @@ class LocalPlugin:
     # -- commands ----------------------------------------------------------------------------------------
 
     @hookimpl
-    def mojodex_list_runs(self, ctx: Any) -> list[dict[str, Any]]:
+    def mojodex_list_runs(self, ctx: Context) -> list[dict[str, Any]]:
         from mojodex_engine.storage import list_runs
 
         return [{"run": r.run_id, "source": "local", "workflow": f"{PREFIX}{r.workflow}", "title": r.workflow_name,
@@ -267,7 +270,7 @@ class LocalPlugin:
                  "total_tokens": r.total_tokens, "updated": r.updated} for r in list_runs(ctx.home)]
 
     @hookimpl
-    def mojodex_show_run(self, ctx: Any, ref: str, json_mode: bool) -> int | None:
+    def mojodex_show_run(self, ctx: Context, ref: str, json_mode: bool) -> int | None:
         if ref.strip().isdigit():
             return None
         from mojodex_engine.storage import RunStore, find_run
@@ -275,7 +278,7 @@ class LocalPlugin:
 
         return show_run(ctx, RunStore.open(ctx.home, find_run(ctx.home, ref.strip())), json_mode=json_mode)
 
-    def cmd_show_definition(self, ctx: Any, args: list[str]) -> int:
+    def cmd_show_definition(self, ctx: Context, args: list[str]) -> int:
         if len(args) != 1:
             raise UsageError("usage: workflow show-definition NAME")
         definition = self._definition(ctx, PREFIX + args[0].removeprefix(PREFIX))
@@ -321,7 +324,7 @@ def _value_text(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _budget(ctx: Any, definition: Any) -> int | None:
+def _budget(ctx: Context, definition: Any) -> int | None:
     """A new run's token budget: its definition's ``budget``, else ``local.budget`` (0: none)."""
     if definition.budget:
         return int(definition.budget)
@@ -332,7 +335,7 @@ def _budget(ctx: Any, definition: Any) -> int | None:
     return budget if budget > 0 else None
 
 
-def _model_name(ctx: Any, provider: Any) -> str:
+def _model_name(ctx: Context, provider: Any) -> str:
     return "offline-demo" if getattr(provider, "name", "") == "offline" else str(ctx.config.get("llm.model"))
 
 
@@ -355,7 +358,7 @@ class ShellObserver:
     """Shows a local run like a server run: step lines, streamed messages, results, the same question; with
     ``--jsonl`` the same events as a server run's, with ``--json`` one document at the end, as a server run's."""
 
-    def __init__(self, ctx: Any, store: Any, *, assume_yes: bool, json_mode: bool = False,
+    def __init__(self, ctx: Context, store: Any, *, assume_yes: bool, json_mode: bool = False,
                  jsonl: bool = False) -> None:
         self.ctx = ctx
         self.store = store

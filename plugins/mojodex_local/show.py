@@ -4,14 +4,17 @@ and tokens, read from the run's directory (nothing is run, nothing changes)."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import input_text, one_line, result_lines
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 PREFIX = "local/"
 
 
-def show_run(ctx: Any, store: Any, *, json_mode: bool) -> int:
+def show_run(ctx: Context, store: Any, *, json_mode: bool) -> int:
     document = run_document(store)
     if json_mode:
         ctx.print(json.dumps(document, ensure_ascii=False, indent=2))
@@ -67,7 +70,7 @@ def run_document(store: Any) -> dict[str, Any]:
     }
 
 
-def _print(ctx: Any, doc: dict[str, Any]) -> None:
+def _print(ctx: Context, doc: dict[str, Any]) -> None:
     ctx.print(f"Run {doc['run_id']}: {doc['workflow']} ({doc['ref']}) - {doc['title']}")
     usage = doc["usage"] or {}
     status = doc["status"] + (f": {doc['error']}" if doc.get("error") else "")

@@ -7,12 +7,15 @@ loaded at once, so its commands work without a restart.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import MojodexError, UsageError, __version__, hookimpl, one_line
 
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
-def _summary(ctx: Any, rec: Any) -> str:
+
+def _summary(ctx: Context, rec: Any) -> str:
     if rec.status == "disabled":
         return ctx.style("disabled", "muted")
     if rec.status == "broken":
@@ -23,7 +26,7 @@ def _summary(ctx: Any, rec: Any) -> str:
     return f"hooks: {', '.join(hooks)}" if hooks else ""
 
 
-def list_plugins(ctx: Any, args: list[str]) -> None:
+def list_plugins(ctx: Context, args: list[str]) -> None:
     if args:
         raise UsageError("usage: plugins (list), plugins install|uninstall|enable|disable NAME")
     rows = [(r.name, r.version if not r.builtin else __version__, r.origin, _summary(ctx, r)) for r in ctx.plugins]
@@ -37,7 +40,7 @@ def _normal(dist: str) -> str:
     return re.sub(r"[-_.]+", "-", dist).lower()
 
 
-async def _pip(ctx: Any, *pip_args: str) -> None:
+async def _pip(ctx: Context, *pip_args: str) -> None:
     """Run pip in this interpreter, showing its output as it comes; a failure is one error line."""
     import asyncio
 
@@ -63,7 +66,7 @@ async def _pip(ctx: Any, *pip_args: str) -> None:
         raise MojodexError(f"pip {pip_args[0]} failed (exit {code}): {one_line(last, 200)}")
 
 
-async def install(ctx: Any, args: list[str]) -> int:
+async def install(ctx: Context, args: list[str]) -> int:
     if not args:
         raise UsageError("usage: plugins install REQUIREMENT (a name, a path or a URL, as pip takes it)")
     await _pip(ctx, "install", *args)
@@ -79,7 +82,7 @@ async def install(ctx: Any, args: list[str]) -> int:
     return 0
 
 
-async def uninstall(ctx: Any, args: list[str]) -> int:
+async def uninstall(ctx: Context, args: list[str]) -> int:
     if len(args) != 1:
         raise UsageError("usage: plugins uninstall NAME")
     rec = ctx.plugins.get(args[0])
@@ -99,7 +102,7 @@ async def uninstall(ctx: Any, args: list[str]) -> int:
     return 0
 
 
-async def disable(ctx: Any, args: list[str]) -> None:
+async def disable(ctx: Context, args: list[str]) -> None:
     if len(args) != 1:
         raise UsageError("usage: plugins disable NAME")
     if ctx.plugins.get(args[0]) is None:
@@ -110,7 +113,7 @@ async def disable(ctx: Any, args: list[str]) -> None:
         ctx.print("To enable it again: `mojodex config set plugins.disabled []`.")
 
 
-async def enable(ctx: Any, args: list[str]) -> None:
+async def enable(ctx: Context, args: list[str]) -> None:
     if len(args) != 1:
         raise UsageError("usage: plugins enable NAME")
     name = args[0]
@@ -122,7 +125,7 @@ async def enable(ctx: Any, args: list[str]) -> None:
     ctx.print(f"Enabled {key}.")
 
 
-def _complete_names(ctx: Any, args: list[str]) -> list[tuple[str, str]]:
+def _complete_names(ctx: Context, args: list[str]) -> list[tuple[str, str]]:
     if args:
         return []
     return [(r.name, r.status) for r in ctx.plugins]

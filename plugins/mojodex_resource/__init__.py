@@ -7,9 +7,12 @@ bodies (``commands``) are imported when one is used.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import hookimpl
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 # The server fetches a website while `resource add` waits, with no timeout of its own: generous, but bounded.
 DEFAULTS = {"resource": {"fetch_timeout_seconds": 300.0}}
@@ -37,11 +40,11 @@ class ResourcePlugin:
         register("resource remove", self.cmd_remove, help="Remove a resource (asks first)",
                  parser=lambda: _commands().remove_parser())
 
-    async def cmd_list(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_list(self, ctx: Context, args: list[str]) -> int:
         return int(await _commands().cmd_list(ctx, args))
 
-    async def cmd_add(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_add(self, ctx: Context, args: list[str]) -> int:
         return int(await _commands().cmd_add(ctx, args))
 
-    async def cmd_remove(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_remove(self, ctx: Context, args: list[str]) -> int:
         return int(await _commands().cmd_remove(ctx, args))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import (
     ArgumentParser,
@@ -20,6 +20,9 @@ from mojodex_core import (
     one_line,
     pk_arg,
 )
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 HEADERS = ("RESOURCE", "NAME", "TYPE", "ADDED", "UPDATED")
 
@@ -59,7 +62,7 @@ def list_parser() -> ArgumentParser:
     return parser
 
 
-async def cmd_list(ctx: Any, args: list[str]) -> int:
+async def cmd_list(ctx: Context, args: list[str]) -> int:
     ns = list_parser().parse(ctx, args)
     await ctx.require_user()
     resources = await ctx.server.resources()
@@ -84,7 +87,7 @@ def add_parser() -> ArgumentParser:
     return parser
 
 
-async def cmd_add(ctx: Any, args: list[str]) -> int:
+async def cmd_add(ctx: Context, args: list[str]) -> int:
     ns = add_parser().parse(ctx, args)
     url = ns.url.strip()
     shown = one_line(url, 100)
@@ -133,7 +136,7 @@ def remove_parser() -> ArgumentParser:
     return parser
 
 
-async def cmd_remove(ctx: Any, args: list[str]) -> int:
+async def cmd_remove(ctx: Context, args: list[str]) -> int:
     ns = remove_parser().parse(ctx, args)
     pk = pk_arg(ns.pk, "RESOURCE")
     await ctx.require_user()

@@ -14,6 +14,8 @@ from mojodex_core import MojodexError, NetworkError, hookimpl
 if TYPE_CHECKING:
     import asyncio
 
+    from mojodex_core import Context
+
 JOIN_WAIT = 2.0  # seconds to wait for the server to acknowledge start_session
 
 
@@ -21,7 +23,8 @@ class SocketPlugin:
     """Built-in plugin object (one per shell)."""
 
     def __init__(self) -> None:
-        self.ctx: Any = None
+        # None until mojodex_startup, the first hook a shell calls; every method that may run before it checks.
+        self.ctx: Context = None  # type: ignore[assignment]
         self.sio: Any = None
         self.listeners: dict[str, Any] = {}  # session_id -> the run's owner
         self.state = "off"
@@ -33,7 +36,7 @@ class SocketPlugin:
     # -- hooks -------------------------------------------------------------------------------------------
 
     @hookimpl
-    def mojodex_startup(self, ctx: Any) -> None:
+    def mojodex_startup(self, ctx: Context) -> None:
         self.ctx = ctx
 
     @hookimpl
@@ -57,7 +60,7 @@ class SocketPlugin:
         return None if self.state == "off" else f"socket: {self.state}"
 
     @hookimpl
-    async def mojodex_follow_session(self, ctx: Any, session_id: str, listener: Any) -> bool:
+    async def mojodex_follow_session(self, ctx: Context, session_id: str, listener: Any) -> bool:
         self.ctx = ctx
         await self._ensure_connected()
         known = session_id in self.listeners

@@ -9,9 +9,12 @@ imported when a command needs them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import hookimpl
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 DEFAULTS = {"task": {"reply_timeout_seconds": 120.0, "markdown": True}}
 
@@ -34,7 +37,7 @@ class TaskPlugin:
     """Built-in plugin object (one per shell)."""
 
     def __init__(self) -> None:
-        self.ctx: Any = None
+        self.ctx: Context | None = None
         self.listed: dict[str, Any] = {}  # WorkflowInfo by ref, from the last `task list`, for completion
         self._completions: Any = None  # mojodex_task.completion.TaskCompletions, once the shell asks
 
@@ -45,7 +48,7 @@ class TaskPlugin:
         return DEFAULTS
 
     @hookimpl
-    def mojodex_startup(self, ctx: Any) -> None:
+    def mojodex_startup(self, ctx: Context) -> None:
         self.ctx = ctx
 
     @hookimpl
@@ -71,7 +74,7 @@ class TaskPlugin:
                  parser=lambda: _history().delete_parser())
 
     @hookimpl
-    async def mojodex_run_workflow(self, ctx: Any, ref: str, inputs: dict[str, str], assume_yes: bool,
+    async def mojodex_run_workflow(self, ctx: Context, ref: str, inputs: dict[str, str], assume_yes: bool,
                                    json_mode: bool) -> Any:
         """``workflow run N`` on an instruct task: the task plugin runs it (workflows are left to the others)."""
         ref = ref.strip()
@@ -88,7 +91,7 @@ class TaskPlugin:
         return await run_instruct(ctx, ref, inputs, assume_yes=assume_yes, json_mode=json_mode)
 
     @hookimpl
-    async def mojodex_resume_workflow(self, ctx: Any, ref: str, assume_yes: bool, json_mode: bool) -> Any:
+    async def mojodex_resume_workflow(self, ctx: Context, ref: str, assume_yes: bool, json_mode: bool) -> Any:
         """``workflow resume N`` on an instruct task's run reopens its conversation."""
         ref = ref.strip()
         if not ref.isdigit() or not (await ctx.server.capabilities()).instruct_tasks:
@@ -102,45 +105,45 @@ class TaskPlugin:
 
     # -- commands (their bodies are in mojodex_task.commands) --------------------------------------------------
 
-    async def cmd_list(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_list(self, ctx: Context, args: list[str]) -> int:
         from mojodex_task.commands import list_tasks
 
         return await list_tasks(ctx, args, self._remember)
 
-    async def cmd_run(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_run(self, ctx: Context, args: list[str]) -> int:
         from mojodex_task.commands import cmd_run
 
         return await cmd_run(ctx, args)
 
-    async def cmd_runs(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_runs(self, ctx: Context, args: list[str]) -> int:
         from mojodex_task.commands import cmd_runs
 
         return await cmd_runs(ctx, args)
 
-    async def cmd_show(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_show(self, ctx: Context, args: list[str]) -> int:
         from mojodex_task.commands import cmd_show
 
         with ctx.paged():
             return await cmd_show(ctx, args)
 
-    async def cmd_text(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_text(self, ctx: Context, args: list[str]) -> int:
         from mojodex_task.commands import cmd_text
 
         with ctx.paged():
             return await cmd_text(ctx, args)
 
-    async def cmd_resume(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_resume(self, ctx: Context, args: list[str]) -> int:
         from mojodex_task.commands import cmd_resume
 
         return await cmd_resume(ctx, args)
 
-    async def cmd_edit(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_edit(self, ctx: Context, args: list[str]) -> int:
         return int(await _history().cmd_edit(ctx, args))
 
-    async def cmd_rename(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_rename(self, ctx: Context, args: list[str]) -> int:
         return int(await _history().cmd_rename(ctx, args))
 
-    async def cmd_delete(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_delete(self, ctx: Context, args: list[str]) -> int:
         return int(await _history().cmd_delete(ctx, args))
 
     # -- completion --------------------------------------------------------------------------------------------
@@ -149,7 +152,7 @@ class TaskPlugin:
         self.listed = {t.ref: t for t in tasks}
 
     @hookimpl
-    async def mojodex_completions(self, ctx: Any, after: str | None) -> dict[str, Any]:
+    async def mojodex_completions(self, ctx: Context, after: str | None) -> dict[str, Any]:
         from mojodex_task.completion import TaskCompletions
 
         if self._completions is None:

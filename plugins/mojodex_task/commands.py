@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import (
     ArgumentParser,
@@ -29,6 +29,9 @@ from mojodex_core import (
 )
 from mojodex_task import render
 from mojodex_task.conversation import Conversation, Reply, message_parts
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 RUNS_PAGE = 20  # runs shown at a time by `task runs` (the server's pages are 50)
 
@@ -60,7 +63,7 @@ def run_date(text: str) -> str:
 RUN_HEADERS = ("RUN", "STARTED", "TITLE", "TASK", "TEXT")
 
 
-def run_row(ctx: Any, run: RunInfo) -> tuple[str, ...]:
+def run_row(ctx: Context, run: RunInfo) -> tuple[str, ...]:
     """``("57", "2026-12-02 15:24", "💡 Note to the team", "General Assistance", "text")``: a row of `task runs`."""
     title = run.title or run.name or "(untitled)"
     has_text = run.produced is not None and bool(run.produced.text.strip())
@@ -80,7 +83,7 @@ def run_json(run: RunInfo) -> dict[str, Any]:
 # -- task list ---------------------------------------------------------------------------------------------------
 
 
-async def list_tasks(ctx: Any, args: list[str], remember: Any) -> int:
+async def list_tasks(ctx: Context, args: list[str], remember: Any) -> int:
     ns = list_parser().parse(ctx, args)
     await ctx.require_user()
     if (await ctx.server.capabilities()).instruct_tasks:
@@ -128,7 +131,7 @@ def run_parser(name: str) -> ArgumentParser:
     return parser
 
 
-async def cmd_run(ctx: Any, args: list[str]) -> int:
+async def cmd_run(ctx: Context, args: list[str]) -> int:
     ns = run_parser("task run").parse(ctx, args)
     given = parse_assignments(ns.input)
     ref = ns.ref.strip()
@@ -150,7 +153,7 @@ async def cmd_run(ctx: Any, args: list[str]) -> int:
     return await run_instruct(ctx, ref, given, assume_yes=ns.yes, json_mode=ns.json, plain=ns.plain)
 
 
-async def run_by_voice(ctx: Any, ref: str, audio: str, *, assume_yes: bool, json_mode: bool,
+async def run_by_voice(ctx: Context, ref: str, audio: str, *, assume_yes: bool, json_mode: bool,
                        plain: bool = False) -> int:
     """Create a run of instruct task ``ref`` and start it with the voice message in the file ``audio`` instead of
     its form (Mojodex 0.4 starts a run that way, without the form's inputs); then as ``run_instruct``."""
@@ -177,7 +180,7 @@ async def run_by_voice(ctx: Any, ref: str, audio: str, *, assume_yes: bool, json
     return await converse(ctx, conv, body())
 
 
-async def run_instruct(ctx: Any, ref: str, given: dict[str, str], *, assume_yes: bool, json_mode: bool,
+async def run_instruct(ctx: Context, ref: str, given: dict[str, str], *, assume_yes: bool, json_mode: bool,
                        plain: bool = False) -> int:
     """Create a run of instruct task ``ref``, ask its inputs, start it, and show the assistant's answer; then,
     at a terminal, the conversation goes on at ``you>`` until the user leaves."""
@@ -185,7 +188,7 @@ async def run_instruct(ctx: Any, ref: str, given: dict[str, str], *, assume_yes:
     return await start_instruct(ctx, run, given, assume_yes=assume_yes, json_mode=json_mode, plain=plain)
 
 
-async def start_instruct(ctx: Any, run: RunInfo, given: dict[str, str], *, assume_yes: bool, json_mode: bool,
+async def start_instruct(ctx: Context, run: RunInfo, given: dict[str, str], *, assume_yes: bool, json_mode: bool,
                          plain: bool = False) -> int:
     """Ask the inputs of a created run of an instruct task, start it, and show the assistant's answer (then the
     conversation, at a terminal). Ctrl-C at an input leaves the run created and not started: `task resume` asks
@@ -210,7 +213,7 @@ async def start_instruct(ctx: Any, run: RunInfo, given: dict[str, str], *, assum
     return await converse(ctx, conv, body())
 
 
-async def answer(ctx: Any, conv: Conversation, reply: Reply, chat: bool) -> int:
+async def answer(ctx: Context, conv: Conversation, reply: Reply, chat: bool) -> int:
     """After the assistant's first answer: the conversation (at a terminal), or the answer printed for a script."""
     if chat and reply.kind in ("draft", "question"):
         await conv.chat()
@@ -233,7 +236,7 @@ async def answer(ctx: Any, conv: Conversation, reply: Reply, chat: bool) -> int:
     return 0
 
 
-async def converse(ctx: Any, conv: Conversation, body: Any) -> int:
+async def converse(ctx: Context, conv: Conversation, body: Any) -> int:
     """Follow the run's session around ``body`` (which shows the conversation), then say how it ended.
 
     Ctrl-C while the assistant writes stops the display only: the run goes on on the server; its session stays
@@ -277,7 +280,7 @@ async def converse(ctx: Any, conv: Conversation, body: Any) -> int:
             await ctx.call_hook("mojodex_run_ended", run=conv.run, status=conv.status)
 
 
-async def cmd_resume(ctx: Any, args: list[str]) -> int:
+async def cmd_resume(ctx: Context, args: list[str]) -> int:
     ns = run_parser("task resume").parse(ctx, args)
     pk = pk_arg(ns.ref, "RUN")
     await ctx.require_user()
@@ -301,7 +304,7 @@ async def cmd_resume(ctx: Any, args: list[str]) -> int:
                                  assume_yes=ns.yes)
 
 
-async def resume_instruct(ctx: Any, run: RunInfo, *, message: str | None = None, json_mode: bool = False,
+async def resume_instruct(ctx: Context, run: RunInfo, *, message: str | None = None, json_mode: bool = False,
                           plain: bool = False, assume_yes: bool = False) -> int:
     """Reopen an instruct run's conversation: its latest draft (or pending question), then ``you>``."""
     if not message and (not ctx.interactive or json_mode or assume_yes):
@@ -341,7 +344,7 @@ async def resume_instruct(ctx: Any, run: RunInfo, *, message: str | None = None,
 # -- past runs -------------------------------------------------------------------------------------------------
 
 
-async def cmd_runs(ctx: Any, args: list[str]) -> int:
+async def cmd_runs(ctx: Context, args: list[str]) -> int:
     ns = runs_parser().parse(ctx, args)
     if ns.limit is not None and ns.limit < 1:
         raise UsageError("--limit must be at least 1")
@@ -405,7 +408,7 @@ def runs_parser() -> ArgumentParser:
 # -- reading a run back ------------------------------------------------------------------------------------------
 
 
-async def cmd_show(ctx: Any, args: list[str]) -> int:
+async def cmd_show(ctx: Context, args: list[str]) -> int:
     ns = show_parser().parse(ctx, args)
     pk = pk_arg(ns.pk, "RUN")
     await ctx.require_user()
@@ -459,7 +462,7 @@ async def cmd_show(ctx: Any, args: list[str]) -> int:
     return 0
 
 
-async def cmd_text(ctx: Any, args: list[str]) -> int:
+async def cmd_text(ctx: Context, args: list[str]) -> int:
     ns = text_parser().parse(ctx, args)
     pk = pk_arg(ns.pk, "RUN")
     if ns.version is not None and ns.version < 1:

@@ -3,9 +3,12 @@ runs, on servers that keep one), loaded in the background through ``mojodex_comp
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import MojodexError, RunInfo
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 TASK_COMMANDS = ("task run",)
 # `task resume` reopens any run: an instruct run's conversation, a workflow run's steps or its result chat.
@@ -42,7 +45,7 @@ class TaskCompletions:
         self.tasks_for: tuple[str, str] | None = None
         self.runs_for: tuple[str, str] | None = None
 
-    async def load(self, ctx: Any, after: str | None, listed: dict[str, Any]) -> dict[str, Any]:
+    async def load(self, ctx: Context, after: str | None, listed: dict[str, Any]) -> dict[str, Any]:
         user = ctx.user
         who = (ctx.server_url, str(getattr(user, "token", ""))) if user is not None else None
         if who is None:

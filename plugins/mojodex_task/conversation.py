@@ -12,7 +12,7 @@ import asyncio
 import json
 import sys
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import (
     CommandCancelled,
@@ -24,6 +24,9 @@ from mojodex_core import (
 )
 from mojodex_task import render
 from mojodex_task.stream import DraftPieces, DraftStream, Piece, Screen, TextStream
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 CHAT_HINT = ("Type what to change (\"make it shorter\"); an empty line, Ctrl-D or /done ends the conversation, "
              "/text shows the draft again.")
@@ -105,7 +108,7 @@ class Conversation:
 
     hint = CHAT_HINT  # what ``you>`` is for: said when it opens, and by /help
 
-    def __init__(self, ctx: Any, run: RunInfo, *, plain: bool = False, json_mode: bool = False) -> None:
+    def __init__(self, ctx: Context, run: RunInfo, *, plain: bool = False, json_mode: bool = False) -> None:
         self.ctx = ctx
         self.run = run
         self.server = ctx.server

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import (
     ArgumentParser,
@@ -24,16 +24,19 @@ from mojodex_core import (
 )
 from mojodex_task import render
 
+if TYPE_CHECKING:
+    from mojodex_core import Context
+
 MAX_FILE = 1_000_000  # characters of a hand edit read from --file
 
 
-async def need(ctx: Any, flag: str, what: str) -> None:
+async def need(ctx: Context, flag: str, what: str) -> None:
     """Refuse, in one line and before any request about the run, what the server's dialect cannot do."""
     if not getattr(await ctx.server.capabilities(), flag):
         raise UnsupportedError(f"{what} is not in the {ctx.server.api} dialect of the protocol this server speaks")
 
 
-async def confirmed(ctx: Any, question: str, assume_yes: bool, refusal: str) -> bool:
+async def confirmed(ctx: Context, question: str, assume_yes: bool, refusal: str) -> bool:
     """Ask ``question`` (y/N) unless ``--yes``; without a terminal, ``refusal`` says to pass --yes."""
     if assume_yes:
         return True
@@ -68,7 +71,7 @@ def _read(path: Path) -> str:
         return f.read(MAX_FILE + 1)
 
 
-async def cmd_edit(ctx: Any, args: list[str]) -> int:
+async def cmd_edit(ctx: Context, args: list[str]) -> int:
     ns = edit_parser().parse(ctx, args)
     pk = pk_arg(ns.pk, "RUN")
     await ctx.require_user()
@@ -129,7 +132,7 @@ def edit_parser() -> ArgumentParser:
 # -- task text --delete -----------------------------------------------------------------------------------------
 
 
-async def delete_text(ctx: Any, pk: int, assume_yes: bool, json_mode: bool) -> int:
+async def delete_text(ctx: Context, pk: int, assume_yes: bool, json_mode: bool) -> int:
     await ctx.require_user()
     await need(ctx, "edit_texts", "deleting a produced text")
     run = await ctx.server.read_run(pk)
@@ -153,7 +156,7 @@ async def delete_text(ctx: Any, pk: int, assume_yes: bool, json_mode: bool) -> i
 # -- task rename, task delete -----------------------------------------------------------------------------------
 
 
-async def cmd_rename(ctx: Any, args: list[str]) -> int:
+async def cmd_rename(ctx: Context, args: list[str]) -> int:
     ns = rename_parser().parse(ctx, args)
     pk = pk_arg(ns.pk, "RUN")
     title = " ".join(" ".join(ns.title).split())
@@ -178,7 +181,7 @@ def rename_parser() -> ArgumentParser:
     return parser
 
 
-async def cmd_delete(ctx: Any, args: list[str]) -> int:
+async def cmd_delete(ctx: Context, args: list[str]) -> int:
     ns = delete_parser().parse(ctx, args)
     pk = pk_arg(ns.pk, "RUN")
     await ctx.require_user()

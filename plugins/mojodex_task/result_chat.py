@@ -9,10 +9,13 @@ The conversation owns the run's events until a step ends; the validation is then
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mojodex_core import MojodexError, NotInteractiveError, RunInfo, ServerEvent
 from mojodex_task.conversation import Conversation, Reply
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 PLAN_NOTE = ("Note: chatting about a finished workflow's result counts as a task of your plan (Mojodex uses one "
              "for it).")
@@ -30,7 +33,7 @@ def finished(run: RunInfo) -> bool:
 class ResultChat(Conversation):
     """The owner of a finished workflow run while its result is discussed."""
 
-    def __init__(self, ctx: Any, run: RunInfo, *, plain: bool = False, json_mode: bool = False) -> None:
+    def __init__(self, ctx: Context, run: RunInfo, *, plain: bool = False, json_mode: bool = False) -> None:
         super().__init__(ctx, run, plain=plain, json_mode=json_mode)
         if self.draft is not None and not self.draft.title:
             self.draft = replace(self.draft, title=run.title)  # workflow texts come untitled: the run's title
@@ -81,7 +84,7 @@ class ResultChat(Conversation):
         return Reply("draft", draft=self.draft)
 
 
-async def resume_result(ctx: Any, run: RunInfo, *, message: str | None = None, json_mode: bool = False,
+async def resume_result(ctx: Context, run: RunInfo, *, message: str | None = None, json_mode: bool = False,
                         plain: bool = False, assume_yes: bool = False) -> int:
     """``task resume RUN`` on a finished workflow run: its result, then ``you>`` (or one ``--message``)."""
     from mojodex_task.commands import answer, converse

@@ -10,9 +10,12 @@ which the stream waits quietly for the finished text. ``DraftPieces`` tells plug
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mojodex_core import sanitize
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 # Bytes that open a terminal control sequence: an unfinished one at the end of a token is held back until the
 # next token completes it, so that it is stripped whole instead of leaving half of it on the screen.
@@ -33,7 +36,7 @@ class Screen:
     """Where a stream writes: server text always through ``ctx.write`` (control sequences stripped); our own
     cursor movements, on a terminal only, straight to stdout."""
 
-    def __init__(self, ctx: Any, terminal: bool) -> None:
+    def __init__(self, ctx: Context, terminal: bool) -> None:
         self.ctx = ctx
         self.terminal = terminal
         self.written = 0  # characters of text written, for the tests and the benchmark

@@ -8,9 +8,12 @@ itself and needs ffmpeg for the others (protocol-0.4-more.md, section 8), so WAV
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mojodex_core import MojodexError, RunInfo, ServerError, one_line, sanitize
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 MAX_BYTES = 25 * 1024 * 1024
 # extension -> what its first bytes look like (None: any)
@@ -68,7 +71,7 @@ def check_audio(text: str) -> Path:
     return path
 
 
-async def send_audio(ctx: Any, run: RunInfo, path: Path) -> str:
+async def send_audio(ctx: Context, run: RunInfo, path: Path) -> str:
     """Upload ``path`` as a voice message of ``run``; what the server heard (sanitized). The server's refusal (a
     file it cannot transcribe) is one line."""
     try:

@@ -14,6 +14,8 @@ from mojodex_core import hookimpl
 if TYPE_CHECKING:
     import asyncio  # imported when a count is read: `mojodex help` does not pay for it
 
+    from mojodex_core import Context
+
 # After these, Tab's todo numbers and the unread count are read again (a run may have written todos).
 CHANGES_TODOS = ("todo done", "todo delete", "task run", "task resume", "workflow run", "workflow resume", "login")
 
@@ -48,18 +50,18 @@ class TodoPlugin:
         return f"todos: {self.unread} new" if self.unread else None
 
     @hookimpl
-    def mojodex_auth_changed(self, ctx: Any) -> None:
+    def mojodex_auth_changed(self, ctx: Context) -> None:
         self.unread, self.seen = None, {}
         if ctx.user is not None and ctx.in_shell:
             self._refresh(ctx)  # a login at the prompt: the badge of the new account
 
     @hookimpl
-    def mojodex_run_ended(self, ctx: Any) -> None:
+    def mojodex_run_ended(self, ctx: Context) -> None:
         if ctx.in_shell and ctx.user is not None:
             self._refresh(ctx)  # the run's todos are written when it ends
 
     @hookimpl
-    async def mojodex_completions(self, ctx: Any, after: str | None) -> dict[str, Any] | None:
+    async def mojodex_completions(self, ctx: Context, after: str | None) -> dict[str, Any] | None:
         """The todo numbers for Tab, and the unread count, as the prompt first shows and after what may change
         them (the loader asks nothing of the user, and the core tells it apart from a command)."""
         if ctx.user is None or (after is not None and after not in CHANGES_TODOS):
@@ -76,7 +78,7 @@ class TodoPlugin:
         for task in list(self._tasks):
             task.cancel()
 
-    def _refresh(self, ctx: Any) -> None:
+    def _refresh(self, ctx: Context) -> None:
         async def read() -> None:
             count = await ctx.server.unread_todos()
             if count is not None and count != self.unread:
@@ -92,7 +94,7 @@ class TodoPlugin:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def complete(self, ctx: Any, args: list[str]) -> list[tuple[str, str]]:
+    def complete(self, ctx: Context, args: list[str]) -> list[tuple[str, str]]:
         """The todos of the last listing (no request: Tab must be quick)."""
         if args:
             return []
@@ -100,12 +102,12 @@ class TodoPlugin:
 
     # -- commands (their bodies are in mojodex_todo.commands) --------------------------------------------------
 
-    async def cmd_list(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_list(self, ctx: Context, args: list[str]) -> int:
         with ctx.paged():
             return int(await _commands().cmd_list(ctx, args, self))
 
-    async def cmd_done(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_done(self, ctx: Context, args: list[str]) -> int:
         return int(await _commands().cmd_done(ctx, args, self))
 
-    async def cmd_delete(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_delete(self, ctx: Context, args: list[str]) -> int:
         return int(await _commands().cmd_delete(ctx, args, self))

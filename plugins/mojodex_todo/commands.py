@@ -10,7 +10,7 @@ import asyncio
 import datetime
 import json
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import (
     ArgumentParser,
@@ -20,6 +20,9 @@ from mojodex_core import (
     one_line,
     pk_arg,
 )
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 PAGE = 50  # the server's pages
 HEADERS = ("TODO", "DUE", "RUN", "DESCRIPTION")
@@ -35,7 +38,7 @@ def due_text(due: str, today: datetime.date | None = None) -> str:
     return {0: "today", 1: "tomorrow", -1: "yesterday"}.get((day - today).days, due)
 
 
-def todo_row(ctx: Any, todo: Todo, with_state: bool) -> tuple[str, ...]:
+def todo_row(ctx: Context, todo: Todo, with_state: bool) -> tuple[str, ...]:
     description = todo.description or "(no description)"
     if with_state and todo.done:
         description = f"[done] {description}"
@@ -62,7 +65,7 @@ def list_parser() -> ArgumentParser:
     return parser
 
 
-async def cmd_list(ctx: Any, args: list[str], plugin: Any) -> int:
+async def cmd_list(ctx: Context, args: list[str], plugin: Any) -> int:
     ns = list_parser().parse(ctx, args)
     run_pk = pk_arg(ns.run, "RUN") if ns.run is not None else None
     await ctx.require_user()
@@ -98,7 +101,7 @@ async def cmd_list(ctx: Any, args: list[str], plugin: Any) -> int:
     return 0
 
 
-async def _mark_read(ctx: Any, todos: list[Todo]) -> int:
+async def _mark_read(ctx: Context, todos: list[Todo]) -> int:
     """Mark ``todos`` as read (a few at a time); returns how many were. A failure is logged: the list was shown."""
     marked = 0
     for start in range(0, len(todos), 8):
@@ -138,7 +141,7 @@ def _known(plugin: Any, pk: int) -> Todo:
     return plugin.seen.get(str(pk)) or Todo(pk=pk, description="")
 
 
-async def cmd_done(ctx: Any, args: list[str], plugin: Any) -> int:
+async def cmd_done(ctx: Context, args: list[str], plugin: Any) -> int:
     ns = done_parser().parse(ctx, args)
     pk = pk_arg(ns.pk, "TODO")
     await ctx.require_user()
@@ -155,7 +158,7 @@ async def cmd_done(ctx: Any, args: list[str], plugin: Any) -> int:
     return 0
 
 
-async def cmd_delete(ctx: Any, args: list[str], plugin: Any) -> int:
+async def cmd_delete(ctx: Context, args: list[str], plugin: Any) -> int:
     ns = delete_parser().parse(ctx, args)
     pk = pk_arg(ns.pk, "TODO")
     await ctx.require_user()

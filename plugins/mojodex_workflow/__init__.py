@@ -31,6 +31,7 @@ from mojodex_core import (
 )
 
 if TYPE_CHECKING:
+    from mojodex_core import Context
     from mojodex_workflow.run import ServerRun
 
 # The run machinery (and asyncio with it) is imported when a run starts: `mojodex help` does not pay for it.
@@ -71,7 +72,7 @@ def workflow_row(info: WorkflowInfo) -> tuple[str, str, str]:
     return head, name, f"- {info.description}" if info.description else ""
 
 
-def never_configured(ctx: Any) -> bool:
+def never_configured(ctx: Context) -> bool:
     """True for a user who never set a server nor logged in anywhere: listing local workflows only is no error."""
     import os
 
@@ -83,7 +84,7 @@ class WorkflowPlugin:
     """Built-in plugin object (one per shell)."""
 
     def __init__(self) -> None:
-        self.ctx: Any = None
+        self.ctx: Context | None = None
         self.listed: dict[str, WorkflowInfo] = {}  # every source's, by ref, for completion
         self.output: Path | None = None  # --output of the running command, until it is written
         self.finished_without_text = False  # a run of the running command finished and produced nothing
@@ -96,7 +97,7 @@ class WorkflowPlugin:
         return {"workflow": {"end_grace_seconds": 5.0, "step_timeout_seconds": 120.0}}
 
     @hookimpl
-    def mojodex_startup(self, ctx: Any) -> None:
+    def mojodex_startup(self, ctx: Context) -> None:
         self.ctx = ctx
 
     @hookimpl
@@ -115,7 +116,7 @@ class WorkflowPlugin:
                  "waits; Mojodex 0.4)", parser=lambda: self._run_parser("workflow restart", True, output=False))
 
     @hookimpl
-    async def mojodex_completions(self, ctx: Any, after: str | None) -> dict[str, Any]:
+    async def mojodex_completions(self, ctx: Context, after: str | None) -> dict[str, Any]:
         from mojodex_workflow.completion import WorkflowCompletions
 
         if self._completions is None:
@@ -123,14 +124,14 @@ class WorkflowPlugin:
         return await self._completions.load(ctx, after, self.listed)
 
     @hookimpl
-    def mojodex_run_ended(self, run: RunInfo, status: str, ctx: Any) -> None:
+    def mojodex_run_ended(self, run: RunInfo, status: str, ctx: Context) -> None:
         if self.output is not None and status == "finished":
             if run.produced is None:
                 self.finished_without_text = True
             else:
                 self._write_output(ctx, run)
 
-    def _write_output(self, ctx: Any, run: RunInfo) -> None:
+    def _write_output(self, ctx: Context, run: RunInfo) -> None:
         """``--output FILE``: the run's produced text as Markdown, under its title (every source of runs alike)."""
         if self.output is None or run.produced is None:
             return
@@ -146,7 +147,7 @@ class WorkflowPlugin:
     # -- hooks: the server as a workflow source ----------------------------------------------------------
 
     @hookimpl
-    async def mojodex_list_workflows(self, ctx: Any) -> list[WorkflowInfo] | None:
+    async def mojodex_list_workflows(self, ctx: Context) -> list[WorkflowInfo] | None:
         if ctx.user is None:
             if never_configured(ctx):
                 return None  # no server was ever set up: the other sources are the whole list
@@ -156,7 +157,7 @@ class WorkflowPlugin:
         return await ctx.server.list_workflows()
 
     @hookimpl
-    async def mojodex_list_runs(self, ctx: Any) -> list[dict[str, Any]] | None:
+    async def mojodex_list_runs(self, ctx: Context) -> list[dict[str, Any]] | None:
         from mojodex_core import UnsupportedError
 
         if ctx.user is None:
@@ -173,7 +174,7 @@ class WorkflowPlugin:
                  "tokens": None} for r in runs if r.kind == "workflow"]
 
     @hookimpl
-    async def mojodex_run_workflow(self, ctx: Any, ref: str, inputs: dict[str, str], assume_yes: bool,
+    async def mojodex_run_workflow(self, ctx: Context, ref: str, inputs: dict[str, str], assume_yes: bool,
                                    json_mode: bool, jsonl: bool) -> Any:
         if not ref.strip().isdigit():
             return None
@@ -182,7 +183,7 @@ class WorkflowPlugin:
         return await self.run_server(ctx, ref.strip(), inputs, assume_yes, json_mode=json_mode, jsonl=jsonl)
 
     @hookimpl
-    async def mojodex_resume_workflow(self, ctx: Any, ref: str, assume_yes: bool, json_mode: bool,
+    async def mojodex_resume_workflow(self, ctx: Context, ref: str, assume_yes: bool, json_mode: bool,
                                       jsonl: bool) -> Any:
         if not ref.strip().isdigit():
             return None
@@ -190,7 +191,7 @@ class WorkflowPlugin:
 
     # -- commands ----------------------------------------------------------------------------------------
 
-    async def cmd_list(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_list(self, ctx: Context, args: list[str]) -> int:
         ns = _list_parser().parse(ctx, args)
         failures: list[tuple[str, BaseException]] = []
         results = await ctx.call_hook("mojodex_list_workflows",
@@ -240,7 +241,7 @@ class WorkflowPlugin:
                                 help="write what the run produced to FILE (Markdown) when it finishes")
         return parser
 
-    async def _call_run_hook(self, ctx: Any, ns: Any, hook: str, **kwargs: Any) -> Any:
+    async def _call_run_hook(self, ctx: Context, ns: Any, hook: str, **kwargs: Any) -> Any:
         """Call the run or resume hook with how the output is wanted; check ``--output`` was honoured."""
         output = Path(ns.output).expanduser() if ns.output else None
         self.output, self.finished_without_text = output, False
@@ -259,7 +260,7 @@ class WorkflowPlugin:
             self.output, self.finished_without_text = None, False
         return status
 
-    async def cmd_run(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_run(self, ctx: Context, args: list[str]) -> int:
         ns = self._run_parser("workflow run", True).parse(ctx, args)
         inputs = parse_assignments(ns.input)
         try:
@@ -274,14 +275,14 @@ class WorkflowPlugin:
             raise MojodexError(f"no workflow {one_line(ns.ref, 60)!r}: `workflow list` shows what you can run")
         return int(status)
 
-    async def cmd_resume(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_resume(self, ctx: Context, args: list[str]) -> int:
         ns = self._run_parser("workflow resume", False).parse(ctx, args)
         status = await self._call_run_hook(ctx, ns, "mojodex_resume_workflow", ref=ns.ref)
         if status is None:
             raise MojodexError(f"no run {one_line(ns.ref, 60)!r} to resume")
         return int(status)
 
-    async def cmd_restart(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_restart(self, ctx: Context, args: list[str]) -> int:
         ns = self._run_parser("workflow restart", True, output=False).parse(ctx, args)
         pk = pk_arg(ns.ref, "RUN")
         if not (await ctx.server.capabilities()).restart:
@@ -310,11 +311,11 @@ class WorkflowPlugin:
 
         return await follow_run(ctx, owner, body())
 
-    async def cmd_show(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_show(self, ctx: Context, args: list[str]) -> int:
         with ctx.paged():
             return await self._show(ctx, args)
 
-    async def cmd_runs(self, ctx: Any, args: list[str]) -> int:
+    async def cmd_runs(self, ctx: Context, args: list[str]) -> int:
         ns = _runs_parser().parse(ctx, args)
         failures: list[tuple[str, BaseException]] = []
         results = await ctx.call_hook("mojodex_list_runs", on_error=lambda plugin, exc: failures.append((plugin, exc)))
@@ -340,7 +341,7 @@ class WorkflowPlugin:
                 ctx.error(f"{source}: failed with {type(exc).__name__}")
         return 1 if failures else 0
 
-    async def _show(self, ctx: Any, args: list[str]) -> int:
+    async def _show(self, ctx: Context, args: list[str]) -> int:
         ns = _show_parser().parse(ctx, args)
         if not ns.pk.strip().isdigit():
             status = await ctx.call_hook("mojodex_show_run", ref=ns.pk.strip(), json_mode=ns.json)
@@ -379,7 +380,7 @@ class WorkflowPlugin:
             ctx.print(run.produced.text.strip())
         return 0
 
-    def _steps_known(self, ctx: Any, run: RunInfo) -> list[StepEvent]:
+    def _steps_known(self, ctx: Context, run: RunInfo) -> list[StepEvent]:
         """The run's step executions as the server lists them, plus those it forgot (kept locally)."""
         from mojodex_workflow.waiting import WaitingRuns
 
@@ -398,7 +399,7 @@ class WorkflowPlugin:
 
     # -- server runs -------------------------------------------------------------------------------------
 
-    async def _create(self, ctx: Any, ref: str) -> RunInfo:
+    async def _create(self, ctx: Context, ref: str) -> RunInfo:
         try:
             return await ctx.server.create_run(ref)
         except TermsNotAcceptedError as exc:
@@ -412,7 +413,7 @@ class WorkflowPlugin:
             ctx.print("Accepted.")
             return await ctx.server.create_run(ref)
 
-    async def run_server(self, ctx: Any, ref: str, given: dict[str, str], assume_yes: bool,
+    async def run_server(self, ctx: Context, ref: str, given: dict[str, str], assume_yes: bool,
                          json_mode: bool = False, jsonl: bool = False) -> int | None:
         from mojodex_core import ask_inputs
         from mojodex_workflow.run import ServerRun, follow_run
@@ -447,7 +448,7 @@ class WorkflowPlugin:
 
         return await follow_run(ctx, owner, body())
 
-    async def resume_server(self, ctx: Any, pk: int, assume_yes: bool, json_mode: bool = False,
+    async def resume_server(self, ctx: Context, pk: int, assume_yes: bool, json_mode: bool = False,
                             jsonl: bool = False) -> int:
         from mojodex_workflow.run import ServerRun, follow_run
         from mojodex_workflow.waiting import WaitingRuns, never_started
@@ -478,7 +479,7 @@ class WorkflowPlugin:
 
         return await follow_run(ctx, owner, body())
 
-    def _pending(self, ctx: Any, owner: ServerRun, run: RunInfo, local: dict[str, Any]) -> StepEvent | None:
+    def _pending(self, ctx: Context, owner: ServerRun, run: RunInfo, local: dict[str, Any]) -> StepEvent | None:
         """Mark what was validated (on the server, or here when the server forgot) and find what waits."""
         done = {str(p.get("user_workflow_step_execution_pk")) for p in local.get("validated", [])
                 if isinstance(p, dict)}

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import MojodexError, WorkflowInfo
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 RUN_COMMANDS = ("workflow resume", "workflow show", "workflow restart")
 
@@ -14,7 +17,7 @@ def workflow_pairs(workflows: list[WorkflowInfo]) -> list[tuple[str, str]]:
     return [(w.ref, f"{w.icon} {w.name}".strip()) for w in workflows]
 
 
-def known_runs(ctx: Any) -> dict[str, tuple[str, bool]]:
+def known_runs(ctx: Context) -> dict[str, tuple[str, bool]]:
     """The runs of this server in ``waiting-runs.json``: pk -> (what they wait for, whether they can go on)."""
     from mojodex_workflow.waiting import WaitingRuns
 
@@ -36,7 +39,7 @@ class WorkflowCompletions:
     def __init__(self) -> None:
         self.loaded_for: tuple[str, str] | None = None
 
-    async def load(self, ctx: Any, after: str | None, listed: dict[str, WorkflowInfo]) -> dict[str, Any]:
+    async def load(self, ctx: Context, after: str | None, listed: dict[str, WorkflowInfo]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         user = ctx.user
         who = (ctx.server_url, str(getattr(user, "token", ""))) if user is not None else None

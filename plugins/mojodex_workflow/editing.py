@@ -8,9 +8,12 @@ Entries may be added, removed or reordered; their keys may not change.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import MojodexError, open_in_editor, sanitize
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 HEADER = ("# Edit the result, save and close the editor; lines starting with # are ignored.\n"
           "# One entry per block, blocks separated by a line ---; every entry keeps the keys it has.\n")
@@ -92,7 +95,7 @@ def from_text(text: str, original: list[dict[str, Any]]) -> list[dict[str, Any]]
     return entries
 
 
-async def edit(ctx: Any, result: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+async def edit(ctx: Context, result: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     """Open the editor on ``result``; the edited result, or None when nothing changed."""
     edited = from_text(await open_in_editor(to_text(result), prefix="mojodex-result-"), result)
     return None if edited == result else edited

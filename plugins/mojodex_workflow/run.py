@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import (
     QUESTION,
@@ -30,6 +30,9 @@ from mojodex_core import (
 )
 from mojodex_workflow.waiting import WaitingRuns
 
+if TYPE_CHECKING:
+    from mojodex_core import Context
+
 # Once every step ran as the fan-out says, how long an end event (the produced text) may take to come.
 END_EVENT_WAIT = 1.0
 REJECTED = "Rejecting a step is work in progress: nothing was sent, the step stays waiting."
@@ -43,7 +46,7 @@ class RunOver(Exception):
 class ServerRun:
     """The owner of one server run (created by ``workflow run``, or picked up by ``workflow resume``)."""
 
-    def __init__(self, ctx: Any, run: RunInfo, *, assume_yes: bool = False, json_mode: bool = False,
+    def __init__(self, ctx: Context, run: RunInfo, *, assume_yes: bool = False, json_mode: bool = False,
                  jsonl: bool = False) -> None:
         self.ctx = ctx
         self.run = run
@@ -574,7 +577,7 @@ class ServerRun:
         }
 
 
-async def follow_run(ctx: Any, owner: ServerRun, body: Any) -> int:
+async def follow_run(ctx: Context, owner: ServerRun, body: Any) -> int:
     """Follow the run's session around ``body`` (which drives it); unfollow once it is over.
 
     Ctrl-C leaves the run waiting on the server and says how to pick it up (that one line: the command ends

@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core import RunInfo, StepEvent, clean, update_json
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 KEEP = 200  # runs remembered; the oldest are forgotten first
 
@@ -35,7 +38,7 @@ def _payload(step: StepEvent, result: Any) -> dict[str, Any]:
 
 
 class WaitingRuns:
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.path: Path = ctx.home / "waiting-runs.json"
 

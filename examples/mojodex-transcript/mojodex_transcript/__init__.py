@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # The shell imports this module at every start, whatever the command: import only cheap things up here
 # (mojodex_core is loaded already) and heavy libraries inside the functions that use them.
@@ -24,6 +24,9 @@ from mojodex_core import (
 )
 
 from mojodex_transcript import markdown
+
+if TYPE_CHECKING:
+    from mojodex_core import Context
 
 
 class TranscriptPlugin:
@@ -48,7 +51,7 @@ class TranscriptPlugin:
         self.shown[(step.session_id, str(step.step_execution_pk))] = step.result
 
     @hookimpl
-    def mojodex_step_validated(self, step: StepEvent, ctx: Any) -> None:
+    def mojodex_step_validated(self, step: StepEvent, ctx: Context) -> None:
         seen = self.shown.pop((step.session_id, str(step.step_execution_pk)), None)
         result = step.result if step.result is not None else seen
         text = self._text(ctx, step.session_id, step.source)
@@ -59,17 +62,17 @@ class TranscriptPlugin:
     # document (mojodex_draft); each fires once, after the shell showed it.
 
     @hookimpl
-    def mojodex_assistant_message(self, text: str, run: RunInfo, ctx: Any) -> None:
+    def mojodex_assistant_message(self, text: str, run: RunInfo, ctx: Context) -> None:
         body = self._text(ctx, run.session_id, "instruct")
         self._write(ctx, run.session_id, body + markdown.message_section(text))
 
     @hookimpl
-    def mojodex_draft(self, draft: ProducedText, run: RunInfo, ctx: Any) -> None:
+    def mojodex_draft(self, draft: ProducedText, run: RunInfo, ctx: Context) -> None:
         body = self._text(ctx, run.session_id, "instruct")
         self._write(ctx, run.session_id, body + markdown.draft_section(draft.version, draft.title, draft.text))
 
     @hookimpl
-    def mojodex_run_ended(self, run: RunInfo, status: str, ctx: Any) -> None:
+    def mojodex_run_ended(self, run: RunInfo, status: str, ctx: Context) -> None:
         # The run's owner says it is over once it has handled everything before, the last validation included
         # (the server's own end event may arrive while that validation is still on its way): the run's text
         # comes last. Instruct runs have theirs in their draft sections already.
@@ -80,7 +83,7 @@ class TranscriptPlugin:
             self._write(ctx, run.session_id, text + markdown.end_section(run.produced.title, run.produced.text))
 
     @hookimpl
-    def mojodex_server_event(self, event: str, data: dict[str, Any], ctx: Any) -> None:
+    def mojodex_server_event(self, event: str, data: dict[str, Any], ctx: Context) -> None:
         # Any event of the run's room reaches this hook as it arrives; a failure of the run is one.
         session_id = str(data.get("session_id", ""))
         if event == "error" and self._known(ctx, session_id):
@@ -89,7 +92,7 @@ class TranscriptPlugin:
 
     # -- the command: handler(ctx, args), args being the words typed after its name.
 
-    def show(self, ctx: Any, args: list[str]) -> None:
+    def show(self, ctx: Context, args: list[str]) -> None:
         if args not in ([], ["--path"]):
             raise UsageError("usage: transcript [--path]")  # a MojodexError is printed as one line
         path = self.last or _newest(ctx.home / "transcripts")
@@ -106,13 +109,13 @@ class TranscriptPlugin:
 
     # -- the file
 
-    def _path(self, ctx: Any, session_id: str) -> Path:
+    def _path(self, ctx: Context, session_id: str) -> Path:
         return ctx.home / "transcripts" / markdown.file_name(session_id)
 
-    def _known(self, ctx: Any, session_id: str) -> bool:
+    def _known(self, ctx: Context, session_id: str) -> bool:
         return session_id in self.texts or self._path(ctx, session_id).exists()
 
-    def _text(self, ctx: Any, session_id: str, source: str) -> str:
+    def _text(self, ctx: Context, session_id: str, source: str) -> str:
         if session_id in self.texts:
             return self.texts[session_id]
         try:  # a run resumed in a later shell (`workflow resume`) carries on its transcript
@@ -120,7 +123,7 @@ class TranscriptPlugin:
         except OSError:
             return markdown.header(session_id, source, time.strftime("%Y-%m-%d %H:%M"))
 
-    def _write(self, ctx: Any, session_id: str, text: str) -> None:
+    def _write(self, ctx: Context, session_id: str, text: str) -> None:
         # Hooks must not block the shell; one small file is fine. atomic_write: a reader never sees half
         # a file, and mode 0600 because a run's results are the user's own.
         path = self._path(ctx, session_id)
