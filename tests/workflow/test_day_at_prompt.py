@@ -1,6 +1,6 @@
 """A day at the prompt, workflow runs: leaving at the first question, a restart's title, how a run is shown, what
-Ctrl-C prints, and an empty instruction. Each user-facing behaviour once in a terminal, on the dialects it concerns;
-the rules under them in process."""
+Ctrl-C prints, and an empty instruction. Each user-facing behaviour once in a terminal, on the other dialects it
+concerns in this process (``open_term``); the rules under them in process."""
 
 from __future__ import annotations
 
@@ -30,9 +30,9 @@ def answer_inputs(term, topic: str, n: str = "") -> None:
 
 
 @pytest.mark.parametrize("api", DIALECTS)
-def test_ctrl_c_at_the_first_question_leaves_no_run_that_cannot_finish(start_server_thread, open_shell, api):
+def test_ctrl_c_at_the_first_question_leaves_no_run_that_cannot_finish(start_server_thread, open_term, api):
     played = play(start_server_thread, api)
-    term = open_shell(played.srv)
+    term = open_term(played.srv, pty=api == "mojodex-0.4")
     term.line(f"workflow run {played.ref}")
     term.expect("poem_topic: ")
     term.ctrl("c")
@@ -97,9 +97,9 @@ def test_show_prints_inputs_as_task_show_does_and_keeps_a_stanza_s_lines_indente
 
 
 @pytest.mark.parametrize("api", WITH_INSTRUCTION)
-def test_an_empty_instruction_asks_about_the_step_again(start_server_thread, open_shell, api):
+def test_an_empty_instruction_asks_about_the_step_again(start_server_thread, open_term, api):
     played = play(start_server_thread, api)
-    term = open_shell(played.srv)
+    term = open_term(played.srv, pty=api == "mojodex-2024")
     start(term, played, "1")
     term.expect(QUESTION)
     term.line("n")

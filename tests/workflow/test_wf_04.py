@@ -1,6 +1,7 @@
 """What Mojodex 0.4 adds to a workflow run, through the real `mojodex` script where the user types: editing a
 result, a failed step relaunched, a restart with new inputs, a file input, the assistant's clarification of a
-rejection, and every acknowledgement answered."""
+rejection, and every acknowledgement answered. The runs that need nothing of a terminal but its keys (a relaunch,
+a whole run with a rejection, a drop-down's refusal) run the same shell in this process (``open_term``)."""
 
 from __future__ import annotations
 
@@ -43,15 +44,13 @@ def no_resent_acks(played) -> None:
 
 
 @pytest.fixture
-def shell_04(spawn_mojodex, logged_in, mojodex_home, played):
-    from workflow_helpers import write_config
+def shell_04(open_term, played):
+    """The shell at its prompt, logged in to ``played``: the `mojodex` script in a terminal, or with
+    ``pty=False`` the same shell in this process (``open_term``)."""
 
-    def open_(env: dict[str, str] | None = None):
-        write_config(mojodex_home, '[workflow]\nend_grace_seconds = 0.5\n[plugins]\ndisabled = ["local"]\n')
-        logged_in(played.srv.url, played.srv.token_for())
-        term = spawn_mojodex(server_url=played.srv.url, env=env)
-        term.expect(PROMPT, timeout=10)
-        return term
+    def open_(env: dict[str, str] | None = None, pty: bool = True):
+        config = '[workflow]\nend_grace_seconds = 0.5\n[plugins]\ndisabled = ["local"]\n'
+        return open_term(played.srv, config=config, pty=pty, env=env)
 
     return open_
 
@@ -93,7 +92,7 @@ def test_an_edit_that_changes_the_shape_is_refused_and_nothing_is_sent(shell_04,
 def test_a_failed_step_is_shown_and_relaunched_when_the_user_says_so(shell_04, played):
     set_faults(played.srv)
     played.srv.call(lambda: played.srv.server.faults.fail_step("stanza_divider", times=1, error="model overloaded"))
-    term = shell_04()
+    term = shell_04(pty=False)
     start(term, played)
     term.expect("Step Stanza topics failed on the server: model overloaded")
     term.expect("Relaunch it? (Y/n)")
@@ -188,7 +187,7 @@ def test_a_rejection_the_assistant_asks_about_is_answered_then_rerun(shell_04, p
 
 
 def test_a_whole_run_with_a_rejection_leaves_no_acknowledgement_unanswered(shell_04, played):
-    term = shell_04()
+    term = shell_04(pty=False)
     start(term, played, n="1")
     term.expect(QUESTION)
     term.line("n")
@@ -222,7 +221,7 @@ def test_a_drop_down_list_takes_one_of_its_values_only(shell_04, played, one_sho
     assert proc.returncode == 2 or proc.returncode == 1
     assert "n_stanzas" in proc.stderr and "1, 2, 3, 4, 5" in proc.stderr, proc.stderr
     assert requests(played.srv, "POST", "/user_task_execution_run") == []
-    term = shell_04()
+    term = shell_04(pty=False)
     term.line(f"workflow run {played.ref}")
     term.expect("poem_topic: ")
     term.line("Spring")

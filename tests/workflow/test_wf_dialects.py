@@ -1,5 +1,7 @@
 """The same workflow behaviours against each dialect of the reference server, with `server.api = "auto"` and no
-other setting, through the real `mojodex` script (a pseudo-terminal where the user types, or one-shot).
+other setting, through the real `mojodex` script (a pseudo-terminal where the user types, or one-shot). A
+behaviour at the prompt runs in a real terminal on one dialect (each dialect has some) and in this process on the
+others (``open_term``): the same shell, without starting a program for each.
 
 What a dialect cannot do is skipped with the reason."""
 
@@ -42,9 +44,9 @@ def run_pk(one_shot_json: str) -> str:
 
 
 @pytest.mark.parametrize("api", DIALECTS)
-def test_the_transcript_on_every_dialect(start_server_thread, open_shell, api):
+def test_the_transcript_on_every_dialect(start_server_thread, open_term, api):
     played = play(start_server_thread, api, first_pk=14)
-    term = open_shell(played.srv)
+    term = open_term(played.srv, pty=api == "spec")
     term.line("workflow list")
     term.expect(f"{played.ref}. 🌸 Write poem - Write a poem stanza by stanza\n")
     term.expect(PROMPT)
@@ -92,9 +94,9 @@ def test_whoami_names_the_dialect(start_server_thread, one_shot, api):
 
 
 @pytest.mark.parametrize("api", DIALECTS)
-def test_reject_with_an_instruction_reruns_the_step_where_the_server_can(start_server_thread, open_shell, api):
+def test_reject_with_an_instruction_reruns_the_step_where_the_server_can(start_server_thread, open_term, api):
     played = play(start_server_thread, api)
-    term = open_shell(played.srv)
+    term = open_term(played.srv, pty=api == "mojodex-2024")
     start(term, played, "2")
     term.expect(f"Step {played.first} ended")
     term.expect(QUESTION)
@@ -123,12 +125,12 @@ def test_reject_with_an_instruction_reruns_the_step_where_the_server_can(start_s
 
 
 @pytest.mark.parametrize("api", DIALECTS)
-def test_a_step_the_server_crashes_silently_is_reported_and_can_be_left(start_server_thread, open_shell,
+def test_a_step_the_server_crashes_silently_is_reported_and_can_be_left(start_server_thread, open_term,
                                                                          one_shot, mojodex_home, api):
     played = play(start_server_thread, api)
     played.srv.call(lambda: played.srv.server.faults.crash_silently("stanza_divider", times=2))
     config = '[workflow]\nend_grace_seconds = 0.5\nstep_timeout_seconds = 0.4\n[plugins]\ndisabled = ["local"]\n'
-    term = open_shell(played.srv, config=config)
+    term = open_term(played.srv, config=config, pty=api == "mojodex-0.4")
     start(term, played)
     term.expect(f"Step {played.first} started")
     term.expect("it may have failed it", timeout=10)
@@ -143,14 +145,14 @@ def test_a_step_the_server_crashes_silently_is_reported_and_can_be_left(start_se
 
 
 @pytest.mark.parametrize("api", DIALECTS)
-def test_a_finished_run_resumes_at_once_and_shows_every_validated_step(start_server_thread, one_shot, open_shell,
+def test_a_finished_run_resumes_at_once_and_shows_every_validated_step(start_server_thread, one_shot, open_term,
                                                                        api):
     played = play(start_server_thread, api)
     proc = one_shot(played.srv, "workflow", "run", played.ref, "--input", f"poem_topic={TOPIC}", "--input",
                     "n_stanzas=2", "--yes", "--json")
     assert proc.returncode == 0, proc.stderr
     pk = run_pk(proc.stdout)
-    term = open_shell(played.srv)
+    term = open_term(played.srv, pty=api == "spec")
     term.line(f"workflow resume {pk}")
     term.expect(f"Run {pk} has finished: nothing waits for validation.", timeout=3)  # at once, no waiting
     term.expect(PROMPT)
@@ -166,9 +168,9 @@ def test_a_finished_run_resumes_at_once_and_shows_every_validated_step(start_ser
 
 
 @pytest.mark.parametrize("api", DIALECTS)
-def test_leave_at_a_question_then_resume_carries_on_to_the_end(start_server_thread, open_shell, api):
+def test_leave_at_a_question_then_resume_carries_on_to_the_end(start_server_thread, open_term, api):
     played = play(start_server_thread, api)
-    term = open_shell(played.srv)
+    term = open_term(played.srv, pty=api == "mojodex-2024")
     start(term, played, "1")
     term.expect(f"Step {played.first} ended")
     term.expect(QUESTION)
@@ -192,13 +194,13 @@ def test_leave_at_a_question_then_resume_carries_on_to_the_end(start_server_thre
 
 
 @pytest.mark.parametrize("api", DIALECTS)
-def test_defaults_are_shown_before_enter_accepts_them_and_yes_takes_them(start_server_thread, open_shell, one_shot,
+def test_defaults_are_shown_before_enter_accepts_them_and_yes_takes_them(start_server_thread, open_term, one_shot,
                                                                          api):
     played = play(start_server_thread, api)
     ref = played.add_workflow("Defaults", "🧩", "Inputs with defaults",
                               [{"input_name": "poem_topic", "default_value": "Spring"},
                                {"input_name": "n_stanzas", "default_value": 2}])
-    term = open_shell(played.srv)
+    term = open_term(played.srv, pty=api == "mojodex-0.4")
     term.line(f"workflow run {ref}")
     term.expect("poem_topic: Spring")  # the default, as the answer's editable text
     term.line("")
@@ -236,7 +238,7 @@ def test_an_input_without_value_nor_default_fails_before_anything_is_created(sta
 
 
 @pytest.mark.parametrize("api", DIALECTS)
-def test_terms_not_accepted_say_how_and_are_accepted_when_the_user_agrees(start_server_thread, open_shell,
+def test_terms_not_accepted_say_how_and_are_accepted_when_the_user_agrees(start_server_thread, open_term,
                                                                            one_shot, api):
     played = play(start_server_thread, api)
     set_faults(played.srv, terms_not_accepted=True)
@@ -245,7 +247,7 @@ def test_terms_not_accepted_say_how_and_are_accepted_when_the_user_agrees(start_
     assert proc.returncode == 1
     assert "terms and conditions" in proc.stderr and "terms accept" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
-    term = open_shell(played.srv)
+    term = open_term(played.srv, pty=api == "spec")
     term.line(f"workflow run {played.ref}")
     if not played.is_04:  # the list gives the inputs: they are asked before the run is created
         start_answers(term, "1")

@@ -1,4 +1,8 @@
-"""Faults and bad input: each one clear line, no traceback, and the shell goes on."""
+"""Faults and bad input: each one clear line, no traceback, and the shell goes on.
+
+The faults of the server's answers are shown by the shell in this process (``open_term``); a real terminal
+(``open_shell``) keeps what it alone shows: the escape sequences that reach it, a login asked mid-run, warnings
+printed while a run streams, and one of the bad execution answers."""
 
 from __future__ import annotations
 
@@ -71,9 +75,9 @@ def test_socket_dropped_by_a_backend_that_lists_validated_steps_only(start_serve
     check_every_step_once(srv, proc.stdout)
 
 
-def test_http_faults_on_the_list_are_one_line_each_and_the_shell_goes_on(start_server_thread, open_shell):
+def test_http_faults_on_the_list_are_one_line_each_and_the_shell_goes_on(start_server_thread, open_term):
     srv = start_server_thread()
-    term = open_shell(srv)
+    term = open_term(srv)
     expected = {
         "fail_next": "the server answered 500: Internal error",
         "garbage_next": "not valid JSON",
@@ -94,11 +98,11 @@ def test_http_faults_on_the_list_are_one_line_each_and_the_shell_goes_on(start_s
 
 
 @pytest.mark.parametrize("knob", ["fail_next", "garbage_next", "truncate_next"])
-def test_a_bad_answer_to_the_execution_get_mid_run_falls_back_on_the_event(start_server_thread, open_shell, knob):
+def test_a_bad_answer_to_the_execution_get_mid_run_falls_back_on_the_event(start_server_thread, open_term, knob):
     """The ended event carries the result too (protocol.md): one bad GET does not stop the run."""
     gate = Gate()
     srv = start_server_thread(generator=gate)
-    term = open_shell(srv)
+    term = open_term(srv, pty=knob == "fail_next")
     term.line("workflow run 1 --input poem_topic=Spring --input n_stanzas=1")
     term.expect("Step stanza_divider started")
     srv.call(getattr(srv.server.faults, knob), EXECUTION_PATH)  # the next one is the GET on the step's end
@@ -116,9 +120,9 @@ def test_a_bad_answer_to_the_execution_get_mid_run_falls_back_on_the_event(start
     assert all(s["validated"] for s in step_executions(srv, 1))
 
 
-def test_500_on_a_validation_is_one_line_and_resume_carries_on(start_server_thread, open_shell):
+def test_500_on_a_validation_is_one_line_and_resume_carries_on(start_server_thread, open_term):
     srv = start_server_thread()
-    term = open_shell(srv)
+    term = open_term(srv)
     srv.call(srv.server.faults.fail_next, "/user_workflow_step_execution")
     term.line("workflow run 1 --input poem_topic=Spring --input n_stanzas=1")
     term.expect(QUESTION)
@@ -138,9 +142,9 @@ def test_500_on_a_validation_is_one_line_and_resume_carries_on(start_server_thre
     assert all(s["validated"] for s in step_executions(srv, 1))
 
 
-def test_bad_arguments_and_unknown_pks_are_one_line_each(start_server_thread, open_shell):
+def test_bad_arguments_and_unknown_pks_are_one_line_each(start_server_thread, open_term):
     srv = start_server_thread(first_pk=101)
-    term = open_shell(srv)
+    term = open_term(srv)
     cases = [
         ("workflow run abc", "error: no workflow 'abc'"),
         ("workflow run 999", "error: workflow 999 not found"),
@@ -241,14 +245,14 @@ def test_server_text_is_printed_without_control_sequences(start_server_thread, o
         assert sequence not in term.raw
 
 
-def test_wrong_fields_in_the_servers_payloads_are_one_line(start_server_thread, open_shell):
+def test_wrong_fields_in_the_servers_payloads_are_one_line(start_server_thread, open_term):
     """A step result that is not a list, and an execution without a session_id."""
 
     async def odd(step_name, parameter):
         return [{"stanza_topic": {"nested": [1, 2]}}, 42, None, "text"]
 
     srv = start_server_thread(generator=odd)
-    term = open_shell(srv)
+    term = open_term(srv)
     term.line("workflow run 1 --input poem_topic=x --input n_stanzas=1")
     term.expect("Results:\n")
     term.expect('- Stanza 1: "{"nested": [1, 2]}"\n- Result 2: "42"\n- Result 3: "null"\n- Result 4: "text"')

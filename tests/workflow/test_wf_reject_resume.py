@@ -1,4 +1,7 @@
-"""Rejecting a step, leaving a run with Ctrl-C, and picking it up again with `workflow resume`."""
+"""Rejecting a step, leaving a run with Ctrl-C, and picking it up again with `workflow resume`.
+
+Ctrl-C while a step runs is SIGINT from a real terminal in one test; the others run the same shell in this process
+(``open_term``, whose Ctrl-C is the same signal while a command runs)."""
 
 from __future__ import annotations
 
@@ -31,9 +34,9 @@ def accept_writers(term, n: int) -> None:
         term.line("")
 
 
-def test_reject_sends_nothing_then_resume_shows_the_step_again_and_finishes(start_server_thread, open_shell):
+def test_reject_sends_nothing_then_resume_shows_the_step_again_and_finishes(start_server_thread, open_term):
     srv = start_server_thread(first_pk=101)
-    term = open_shell(srv)
+    term = open_term(srv)
     start_run(term, "101")
     term.expect("Step stanza_divider ended\nResults:\n")
     term.expect(QUESTION)
@@ -76,10 +79,11 @@ def test_reject_sends_nothing_then_resume_shows_the_step_again_and_finishes(star
     assert term.wait_exit() == 0
 
 
-def test_resume_in_a_later_session_after_a_reject(start_server_thread, open_shell):
-    """The server lists validated steps only: the waiting step is remembered locally across sessions."""
+def test_resume_in_a_later_session_after_a_reject(start_server_thread, open_term, open_shell):
+    """The server lists validated steps only: the waiting step is remembered locally across sessions (the first
+    one in this process, the later one the `mojodex` script in a terminal)."""
     srv = start_server_thread()
-    term = open_shell(srv)
+    term = open_term(srv)
     start_run(term, n="2")
     term.expect(QUESTION)
     term.line("n")
@@ -127,11 +131,11 @@ def test_ctrl_c_while_a_step_runs_leaves_the_run_waiting_then_resume_completes_i
     assert term.text.count("Step stanza_divider ended") == 1
 
 
-def test_resume_after_the_step_ended_while_away(start_server_thread, open_shell):
+def test_resume_after_the_step_ended_while_away(start_server_thread, open_term):
     """Ctrl-C while the step runs; the step ends on the server while the shell is at its prompt; resume shows it."""
     gate = Gate()
     srv = start_server_thread(generator=gate)
-    term = open_shell(srv)
+    term = open_term(srv)
     start_run(term, n="1")
     term.expect("Step stanza_divider started")
     term.ctrl("c")

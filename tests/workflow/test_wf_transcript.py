@@ -26,12 +26,14 @@ def validate_step(term, name: str, results: list[str]) -> None:
 
 
 @pytest.mark.parametrize("first_pk", [1, 101])
-def test_the_specification_transcript_and_what_the_server_received(start_server_thread, open_shell, first_pk):
+def test_the_specification_transcript_and_what_the_server_received(start_server_thread, open_shell, open_term,
+                                                                    first_pk):
     # join_grace=0: the server starts the first step as soon as the inputs come, so the shell must have joined
     # the run's room before it sent them.
     srv = start_server_thread(first_pk=first_pk, join_grace=0)
     token = srv.token_for()
-    term = open_shell(srv, token=token)
+    # Once in a terminal, once in this process (``open_term``): the same shell.
+    term = open_shell(srv, token=token) if first_pk == 1 else open_term(srv, token=token)
 
     term.line("workflow list")
     term.expect(f"{first_pk}. {POEM_LINE}\n")
