@@ -585,7 +585,12 @@ async def follow_run(ctx: Context, owner: ServerRun, body: Any) -> int:
     step ending meanwhile is not lost.
     """
     sid = owner.run.session_id
-    await ctx.server.follow(sid, owner)
+    try:
+        await ctx.server.follow(sid, owner)
+    except BaseException:
+        if asyncio.iscoroutine(body):
+            body.close()  # never started: closed, so Python has no "never awaited" warning to print
+        raise
     try:
         return int(await body)
     except (asyncio.CancelledError, CommandCancelled) as exc:
