@@ -247,7 +247,7 @@ def test_terms_not_accepted_say_how_and_are_accepted_when_the_user_agrees(start_
     assert proc.returncode == 1
     assert "terms and conditions" in proc.stderr and "terms accept" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
-    term = open_term(played.srv, pty=api == "spec")
+    term = open_term(played.srv, pty=True)  # Ctrl-C while the run's events are being followed: a real terminal
     term.line(f"workflow run {played.ref}")
     if not played.is_04:  # the list gives the inputs: they are asked before the run is created
         start_answers(term, "1")
