@@ -1,5 +1,6 @@
-"""Local workflows in the real `mojodex` script in a pseudo-terminal, against a loopback OpenAI-compatible server:
-the whole software company with validation, a rejection with a reason, Ctrl-C mid-stream then resume."""
+"""Local workflows against a loopback OpenAI-compatible server: the whole software company with validation, a
+rejection with a reason, Ctrl-C at the question (the shell in this process, ``local_term``); Ctrl-C mid-stream then
+resume, and a first start with no server at all, in the real `mojodex` script in a pseudo-terminal."""
 
 from __future__ import annotations
 
@@ -114,9 +115,9 @@ def walk_step(term: Any, name: str, *, answer: str = "", resumed_lead: bool = Fa
 
 
 def test_software_company_runs_all_eight_conversations_with_validation(
-    local_shell: Callable[..., Any], llm: LLMThread, mojodex_home: Path
+    local_term: Callable[..., Any], llm: LLMThread, mojodex_home: Path
 ) -> None:
-    term = local_shell(llm)
+    term = local_term(llm)
     term.line("workflow run software-company")
     term.expect("task: ", timeout=10)
     term.line("I want to create users in my application")
@@ -164,24 +165,26 @@ def test_software_company_runs_all_eight_conversations_with_validation(
     assert len(state["log"]) == 16
 
     term.line("workflow runs")
-    term.expect(re.compile(rf"{run_id}  local   local/software-company  done +{total} tokens"))
+    # No header row off a terminal, so the SOURCE column is as wide as "local" (the Ctrl-C test below has the
+    # terminal's layout, under its headers).
+    term.expect(re.compile(rf"{run_id}  local  local/software-company  done +{total} tokens"))
     term.expect_prompt()
     assert "END CONVERSATION" not in term.text  # every conversation ended with it, unseen
 
 
-def run_two_talks(local_shell: Callable[..., Any], llm: LLMThread, home: Path) -> Any:
+def run_two_talks(open_term: Callable[..., Any], llm: LLMThread, home: Path) -> Any:
     """A shell that has just started a run of the two-conversation workflow (TWO_TALKS)."""
     (home / "workflows").mkdir()
     (home / "workflows" / "two-talks.toml").write_text(TWO_TALKS, encoding="utf-8")
-    term = local_shell(llm)
+    term = open_term(llm)
     term.line("workflow run local/two-talks --input 'task=a birdhouse'")
     return term
 
 
 def test_ctrl_c_at_the_question_says_how_to_carry_on_and_nothing_more(
-    local_shell: Callable[..., Any], llm: LLMThread, mojodex_home: Path
+    local_term: Callable[..., Any], llm: LLMThread, mojodex_home: Path
 ) -> None:
-    term = run_two_talks(local_shell, llm, mojodex_home)
+    term = run_two_talks(local_term, llm, mojodex_home)
     term.expect("Continue (Y/n)?", timeout=10)
     term.ctrl("c")
     stopped = term.expect(STOPPED)
@@ -190,7 +193,7 @@ def test_ctrl_c_at_the_question_says_how_to_carry_on_and_nothing_more(
     # A pause, not a failure: the list and the run itself say it waits (for the question left)
     run_id = stopped.group(1)
     term.line("workflow runs")
-    term.expect(f"{run_id}  local   local/two-talks  waiting  1/2 Planning")
+    term.expect(f"{run_id}  local  local/two-talks  waiting  1/2 Planning")  # no headers off a terminal
     term.expect_prompt()
     term.line(f"workflow show {run_id}")
     term.expect("Step Planning (Work): waiting for validation")
@@ -200,9 +203,9 @@ def test_ctrl_c_at_the_question_says_how_to_carry_on_and_nothing_more(
 
 
 def test_reject_with_a_reason_runs_the_conversation_again_and_the_model_reads_why(
-    local_shell: Callable[..., Any], llm: LLMThread, mojodex_home: Path
+    local_term: Callable[..., Any], llm: LLMThread, mojodex_home: Path
 ) -> None:
-    term = run_two_talks(local_shell, llm, mojodex_home)
+    term = run_two_talks(local_term, llm, mojodex_home)
     term.expect("Step Planning started", timeout=10)
     term.expect(output_of("Planning", 1))
     term.expect("Continue (Y/n)?")

@@ -1,5 +1,7 @@
-"""Instruct tasks as a person uses them: the real `mojodex` script in a pseudo-terminal (120x24), a 0.4 reference
-server on 127.0.0.1, and what the server received."""
+"""Instruct tasks as a person uses them: a 0.4 reference server on 127.0.0.1, and what the server received. What
+the terminal shows (the draft drawn in place of its stream, how much is written, Ctrl-C while the draft streams)
+runs in the real `mojodex` script in a pseudo-terminal (120x24, ``open_shell``); the conversations' flow and the
+commands' output run the same shell in this process (``open_term``)."""
 
 from __future__ import annotations
 
@@ -31,8 +33,8 @@ def start_run(term: Any, line: str = f"task run {ASSIST}", request: str = "a tha
     term.line(request)
 
 
-def test_a_draft_streams_and_two_messages_bring_two_more_versions(srv: Any, open_shell: Any) -> None:
-    term = open_shell(srv)
+def test_a_draft_streams_and_two_messages_bring_two_more_versions(srv: Any, open_term: Any) -> None:
+    term = open_term(srv)
     start_run(term)
     term.expect(f"Run {FIRST_RUN} started: General Assistance.")
     term.expect("General Assistance: a thank-you note")
@@ -87,8 +89,8 @@ def test_plain_shows_the_stream_as_the_draft(srv: Any, open_shell: Any) -> None:
     term.expect(PROMPT)
 
 
-def test_a_question_is_streamed_then_answered_then_the_draft_comes(srv: Any, open_shell: Any) -> None:
-    term = open_shell(srv)
+def test_a_question_is_streamed_then_answered_then_the_draft_comes(srv: Any, open_term: Any) -> None:
+    term = open_term(srv)
     term.line(f"task run {MINUTES}")
     term.expect("meeting_topic:")
     term.line("budget")
@@ -158,9 +160,9 @@ def test_a_long_draft_is_written_incrementally(task_server: Any, open_shell: Any
     term.expect(PROMPT)
 
 
-def test_task_runs_pages_through_more_than_fifty_runs(srv: Any, open_shell: Any) -> None:
+def test_task_runs_pages_through_more_than_fifty_runs(srv: Any, open_term: Any) -> None:
     old = add_runs(srv, 55)
-    term = open_shell(srv)
+    term = open_term(srv)
     term.line("task runs")
     term.expect("More runs? (Y/n)")
     term.line("")
@@ -174,8 +176,8 @@ def test_task_runs_pages_through_more_than_fifty_runs(srv: Any, open_shell: Any)
     assert offsets == ["0", "50"]  # the server's second page was read when it was needed
 
 
-def test_task_show_and_task_text_output_after_a_conversation(srv: Any, open_shell: Any, tmp_path: Any) -> None:
-    term = open_shell(srv)
+def test_task_show_and_task_text_output_after_a_conversation(srv: Any, open_term: Any, tmp_path: Any) -> None:
+    term = open_term(srv)
     start_run(term)
     term.expect(YOU, timeout=10)
     term.line("shorter")
@@ -202,8 +204,8 @@ def test_task_show_and_task_text_output_after_a_conversation(srv: Any, open_shel
     assert target.read_text(encoding="utf-8") == f"# {title}\n\n{body.strip()}\n"
 
 
-def test_task_resume_reopens_the_conversation(srv: Any, open_shell: Any) -> None:
-    term = open_shell(srv)
+def test_task_resume_reopens_the_conversation(srv: Any, open_term: Any) -> None:
+    term = open_term(srv)
     start_run(term)
     term.expect(YOU, timeout=10)
     term.line("/done")
@@ -223,8 +225,8 @@ def test_task_resume_reopens_the_conversation(srv: Any, open_shell: Any) -> None
     assert resent(srv) == []
 
 
-def test_ctrl_c_at_the_first_input_leaves_a_run_that_resume_starts(srv: Any, open_shell: Any) -> None:
-    term = open_shell(srv)
+def test_ctrl_c_at_the_first_input_leaves_a_run_that_resume_starts(srv: Any, open_term: Any) -> None:
+    term = open_term(srv)
     term.line(f"task run {ASSIST}")
     term.expect("request:")
     term.ctrl("c")
