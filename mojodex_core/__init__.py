@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 # name -> the private module that holds it
 _NAMES = {
     "hookimpl": "hookspecs",
-    "Context": "_typing",
+    "Context": "_context_protocol",
     # errors
     "MojodexError": "_errors", "UsageError": "_errors", "ConfigError": "_errors", "NotInteractiveError": "_errors",
     "NotLoggedInError": "_errors", "NetworkError": "_errors", "ServerError": "_errors", "AuthError": "_errors",
@@ -39,6 +39,7 @@ _NAMES = {
     # files
     "atomic_write": "_files", "ensure_private_dir": "_files", "file_lock": "_files", "update_json": "_files",
     "open_in_editor": "_editor",
+    "ca_context": "_http",
     # the server
     "model_provider": "_models",
     "Server": "_server", "Capabilities": "_dialects._base", "PluginInfo": "_plugins_view",
@@ -85,6 +86,7 @@ __all__ = [
     "ask_inputs",
     "ask_validation",
     "atomic_write",
+    "ca_context",
     "check_inputs",
     "clean",
     "ensure_private_dir",
@@ -104,6 +106,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from mojodex_core._args import ArgumentParser, HelpShown
+    from mojodex_core._context_protocol import Context
     from mojodex_core._decode import clean
     from mojodex_core._dialects import DIALECTS
     from mojodex_core._dialects._base import Capabilities
@@ -139,6 +142,7 @@ if TYPE_CHECKING:
         WorkflowInfo,
     )
     from mojodex_core._files import atomic_write, ensure_private_dir, file_lock, update_json
+    from mojodex_core._http import ca_context
     from mojodex_core._inputs import ask_inputs, check_inputs, input_text, parse_assignments, pk_arg
     from mojodex_core._models import model_provider
     from mojodex_core._plugins_view import PluginInfo
@@ -146,7 +150,6 @@ if TYPE_CHECKING:
     from mojodex_core._results import QUESTION, report_event, result_lines
     from mojodex_core._server import Server
     from mojodex_core._text import one_line, sanitize
-    from mojodex_core._typing import Context
     from mojodex_core._validation import ask_validation
     from mojodex_core.hookspecs import hookimpl
 

@@ -9,7 +9,7 @@ from mojodex_core._errors import ConfigError, MojodexError
 
 if TYPE_CHECKING:
     from mojodex_core._context import ShellContext
-    from mojodex_core._typing import Context
+    from mojodex_core._context_protocol import Context
 
 
 def model_provider(ctx: Context) -> Any:

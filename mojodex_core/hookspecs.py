@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from mojodex_core._context_protocol import Context
     from mojodex_core._events import ProducedText, RunInfo, StepEvent, Todo, WorkflowInfo
-    from mojodex_core._typing import Context
 
 PROJECT = "mojodex"
 hookspec = pluggy.HookspecMarker(PROJECT)
