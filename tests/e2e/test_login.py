@@ -1,4 +1,6 @@
-"""Logging in through the real `mojodex` script in a pseudo-terminal, against the reference server."""
+"""Logging in against the reference server. What the terminal and the script do (the password's echo, a dumb
+terminal, the exit status, the one-shot `login`) runs the real `mojodex` script in a pseudo-terminal; the login's
+flow at the prompt runs the same shell in this process (``open_term``)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from inprocess import InProcessTerminal
 
 from .plugins import PROBE
 
@@ -15,6 +18,26 @@ DEMO_EMAIL, DEMO_PASSWORD = "demo@example.com", "demo"
 
 def saved_token(home: Path, url: str) -> str:
     return str(json.loads((home / "credentials").read_text())["servers"][url]["token"])
+
+
+@pytest.fixture
+def open_term(make_shell, monkeypatch):
+    """``open_term(url, env=None)``: the shell for ``url`` in this process (``InProcessTerminal``), as the script
+    starts it: asking to log in when no login to ``url`` is saved."""
+    opened = []
+
+    def open_(url: str, env: dict[str, str] | None = None) -> InProcessTerminal:
+        for name, value in {"NO_COLOR": "1", "PAGER": "cat", **(env or {})}.items():
+            monkeypatch.setenv(name, value)  # as the script's environment in spawn_mojodex
+        term = InProcessTerminal(make_shell(server_url=url))
+        opened.append(term)
+        return term
+
+    yield open_
+    for term in opened:
+        term.kill()
+    for term in opened:
+        assert "Traceback" not in term.text, term.text
 
 
 def log_in(term, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD) -> None:
@@ -50,8 +73,8 @@ def test_first_login_greets_by_name_and_keeps_the_token_private(spawn_mojodex, s
     assert password_lines and all(line.replace("Password:", "").strip() == "" for line in password_lines)
 
 
-def test_wrong_password_says_so_once_and_asks_again(spawn_mojodex, server_thread):
-    term = spawn_mojodex(server_url=server_thread.url)
+def test_wrong_password_says_so_once_and_asks_again(open_term, server_thread):
+    term = open_term(server_thread.url)
     log_in(term, password="not-the-password")
     term.expect("Wrong email or password.")
     log_in(term)
@@ -75,8 +98,8 @@ def test_three_wrong_passwords_exit_with_status_1(spawn_mojodex, server_thread, 
     assert not (mojodex_home / "credentials").exists()
 
 
-def test_unreachable_server_is_one_line_naming_the_url_and_the_shell_opens(spawn_mojodex, unreachable_url):
-    term = spawn_mojodex(server_url=unreachable_url)
+def test_unreachable_server_is_one_line_naming_the_url_and_the_shell_opens(open_term, unreachable_url):
+    term = open_term(unreachable_url)
     log_in(term)
     term.expect_prompt()
     errors = [line for line in term.text.splitlines() if line.startswith("error:")]
@@ -89,16 +112,16 @@ def test_unreachable_server_is_one_line_naming_the_url_and_the_shell_opens(spawn
     assert term.wait_exit() == 0
 
 
-def test_saved_credentials_are_reused_only_for_their_server(spawn_mojodex, start_server_thread, mojodex_home):
+def test_saved_credentials_are_reused_only_for_their_server(open_term, start_server_thread, mojodex_home):
     first, second = start_server_thread(), start_server_thread()
-    term = spawn_mojodex(server_url=first.url)
+    term = open_term(first.url)
     log_in(term)
     term.expect("Welcome, Demo User.")
     term.expect_prompt()
     term.line("exit")
     assert term.wait_exit() == 0
 
-    again = spawn_mojodex(server_url=first.url)
+    again = open_term(first.url)
     again.expect_prompt()
     again.line("whoami")
     again.expect(f"Demo User <{DEMO_EMAIL}> on {first.url}")
@@ -106,7 +129,7 @@ def test_saved_credentials_are_reused_only_for_their_server(spawn_mojodex, start
     assert again.wait_exit() == 0
     assert "Username:" not in again.text
 
-    other = spawn_mojodex(server_url=second.url)
+    other = open_term(second.url)
     other.expect("Username:")
     other.kill()
     assert [r.path for r in second.requests] == []
@@ -160,7 +183,7 @@ def test_one_shot_with_a_refused_saved_token_exits_1_and_forgets_it(run_mojodex,
     assert server_thread.url not in json.loads((mojodex_home / "credentials").read_text())["servers"]
 
 
-def test_mojodex_token_is_used_without_login(spawn_mojodex, run_mojodex, server_thread, plugin_site, mojodex_home):
+def test_mojodex_token_is_used_without_login(open_term, run_mojodex, server_thread, plugin_site, mojodex_home):
     plugin_site.add("probe", PROBE)
     token = server_thread.token_for(DEMO_EMAIL)
     env = {**plugin_site.env(), "MOJODEX_TOKEN": token}
@@ -170,7 +193,7 @@ def test_mojodex_token_is_used_without_login(spawn_mojodex, run_mojodex, server_
     [req] = server_thread.requests
     assert req.headers.get("authorization", req.headers.get("Authorization")) == token  # raw, no "Bearer "
 
-    term = spawn_mojodex(server_url=server_thread.url, env=env)
+    term = open_term(server_thread.url, env={"MOJODEX_TOKEN": token})
     term.expect_prompt()
     term.line("whoami")
     term.expect("Using the token from MOJODEX_TOKEN")

@@ -90,11 +90,11 @@ def test_long_output_goes_through_the_pager_and_short_output_does_not(spawn_mojo
     assert "PAGED" not in off.text
 
 
-def test_help_describes_each_option_of_a_command(spawn_mojodex, unreachable_url):
-    term = spawn_mojodex("help", "workflow", "runs", server_url=unreachable_url)
-    term.expect("usage: workflow runs")
-    term.expect(re.compile(r"--json\s+print a JSON list"))
-    assert term.wait_exit() == 0
+def test_help_describes_each_option_of_a_command(mojodex_main, unreachable_url):
+    proc = mojodex_main("help", "workflow", "runs", server_url=unreachable_url)  # the words, not the terminal
+    usage = proc.stdout.index("usage: workflow runs")
+    assert re.search(r"--json\s+print a JSON list", proc.stdout[usage:]), proc.stdout
+    assert proc.returncode == 0
 
 
 def test_reading_in_the_pager_is_not_blamed_on_a_plugin(spawn_mojodex, logged_in, unreachable_url, mojodex_home):

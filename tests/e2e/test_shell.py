@@ -1,17 +1,36 @@
-"""The interactive prompt of the real `mojodex` script in a pseudo-terminal: help, errors, leaving, Ctrl-C."""
+"""The interactive prompt: help, errors, leaving, Ctrl-C. What the terminal does (the first prompt's escape
+sequences, Ctrl-C at the prompt and while a command runs, a dumb terminal) runs the real `mojodex` script in a
+pseudo-terminal; the commands' answers run the same shell in this process."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
+from inprocess import InProcessTerminal
 
 from .plugins import WAIT
 
 
 @pytest.fixture
-def shell(spawn_mojodex, logged_in, unreachable_url):
-    """A shell at its prompt, with a saved login (the server is never needed to show the prompt)."""
+def shell(make_shell, logged_in, unreachable_url, monkeypatch):
+    """A shell at its prompt in this process, with a saved login (the server is never needed to show the prompt)."""
+    logged_in(unreachable_url)
+    monkeypatch.setenv("NO_COLOR", "1")  # as the script's environment in spawn_mojodex
+    monkeypatch.setenv("PAGER", "cat")
+    term = InProcessTerminal(make_shell(server_url=unreachable_url))
+    term.url = unreachable_url
+    try:
+        term.expect_prompt()
+        yield term
+    finally:
+        term.kill()
+    assert "Traceback" not in term.text, term.text
+
+
+@pytest.fixture
+def pty_shell(spawn_mojodex, logged_in, unreachable_url):
+    """``shell`` in the real script in a pseudo-terminal."""
     logged_in(unreachable_url)
     term = spawn_mojodex(server_url=unreachable_url)
     term.expect_prompt()
@@ -72,17 +91,17 @@ def test_exit_quit_and_ctrl_d_leave_with_status_0(shell, leave):
     assert shell.wait_exit() == 0
 
 
-def test_ctrl_c_at_the_prompt_clears_the_line_and_the_shell_goes_on(shell):
-    shell.type("whoami")
-    shell.expect("whoami")
-    shell.ctrl("c")
-    shell.expect_prompt()
-    shell.line("help config path")
-    shell.expect("usage: config path")
-    shell.expect_prompt()
-    shell.line("exit")
-    assert shell.wait_exit() == 0
-    assert "Demo User <" not in shell.text  # the cleared line never ran
+def test_ctrl_c_at_the_prompt_clears_the_line_and_the_shell_goes_on(pty_shell):
+    pty_shell.type("whoami")
+    pty_shell.expect("whoami")
+    pty_shell.ctrl("c")
+    pty_shell.expect_prompt()
+    pty_shell.line("help config path")
+    pty_shell.expect("usage: config path")
+    pty_shell.expect_prompt()
+    pty_shell.line("exit")
+    assert pty_shell.wait_exit() == 0
+    assert "Demo User <" not in pty_shell.text  # the cleared line never ran
 
 
 def test_ctrl_c_cancels_the_running_command_not_the_shell(spawn_mojodex, logged_in, unreachable_url, plugin_site):
