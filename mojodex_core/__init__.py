@@ -39,6 +39,7 @@ _NAMES = {
     # files
     "atomic_write": "_files", "ensure_private_dir": "_files", "file_lock": "_files", "update_json": "_files",
     "open_in_editor": "_editor",
+    "ca_context": "_http",
     # the server
     "model_provider": "_models",
     "Server": "_server", "Capabilities": "_dialects._base", "PluginInfo": "_plugins_view",
@@ -85,6 +86,7 @@ __all__ = [
     "ask_inputs",
     "ask_validation",
     "atomic_write",
+    "ca_context",
     "check_inputs",
     "clean",
     "ensure_private_dir",
@@ -140,6 +142,7 @@ if TYPE_CHECKING:
         WorkflowInfo,
     )
     from mojodex_core._files import atomic_write, ensure_private_dir, file_lock, update_json
+    from mojodex_core._http import ca_context
     from mojodex_core._inputs import ask_inputs, check_inputs, input_text, parse_assignments, pk_arg
     from mojodex_core._models import model_provider
     from mojodex_core._plugins_view import PluginInfo

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mojodex_core._decode import loads
 from mojodex_core._errors import (
     AuthError,
+    ConfigError,
     MojodexError,
     NetworkError,
     NotFoundError,
     ServerError,
 )
 from mojodex_core._text import one_line
+
+if TYPE_CHECKING:
+    import ssl
 
 GENERIC = {400: "bad request", 401: "not authorised", 402: "payment required", 403: "not allowed",
            404: "not found", 405: "method not allowed", 500: "internal server error"}
@@ -37,6 +42,21 @@ def error_text(body: bytes, status: int) -> str:
 
 def is_html(body: bytes, content_type: str) -> bool:
     return "html" in content_type.lower() or body.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))
+
+
+def ca_context(ca_bundle: str) -> ssl.SSLContext | None:
+    """The TLS context that trusts the certificates of ``ca_bundle`` (``server.ca_bundle``: a PEM file, ``~``
+    allowed) as well as the system's, for HTTP and the event connection alike; None when it is empty (the system's
+    certificates only). TLS stays verified either way. A file that cannot be read is a ``ConfigError``."""
+    if not ca_bundle:
+        return None
+    import ssl
+
+    path = Path(ca_bundle).expanduser()
+    try:
+        return ssl.create_default_context(cafile=str(path))
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"server.ca_bundle: cannot read {path}: {exc}") from None
 
 
 class HttpClient:

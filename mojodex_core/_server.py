@@ -71,16 +71,9 @@ class Server:
         return self._http
 
     def _verify(self) -> Any:
-        bundle = str(self._ctx.config.get("server.ca_bundle", "") or "")
-        if not bundle:
-            return True
-        import ssl
+        from mojodex_core._http import ca_context
 
-        path = Path(bundle).expanduser()
-        try:
-            return ssl.create_default_context(cafile=str(path))
-        except (OSError, ssl.SSLError) as exc:
-            raise ConfigError(f"server.ca_bundle: cannot read {path}: {exc}") from None
+        return ca_context(str(self._ctx.config.get("server.ca_bundle", "") or "")) or True
 
     async def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                       json: dict[str, Any] | None = None, form: dict[str, Any] | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core import MojodexError, NetworkError, hookimpl
+from mojodex_core import MojodexError, NetworkError, ca_context, hookimpl
 
 if TYPE_CHECKING:
     import asyncio
@@ -110,18 +110,11 @@ class SocketPlugin:
 
     def _tls(self) -> dict[str, Any]:
         """TLS stays verified; with ``server.ca_bundle`` against the user's own CA, as for HTTP."""
-        bundle = str(self.ctx.config.get("server.ca_bundle", "") or "")
-        if not bundle:
+        context = ca_context(str(self.ctx.config.get("server.ca_bundle", "") or ""))
+        if context is None:
             return {}
-        import ssl
-        from pathlib import Path
-
         import aiohttp
 
-        try:
-            context = ssl.create_default_context(cafile=str(Path(bundle).expanduser()))
-        except (OSError, ssl.SSLError) as exc:
-            raise MojodexError(f"server.ca_bundle: cannot read {bundle}: {exc}") from None
         self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context))
         return {"http_session": self._session}
 
