@@ -70,8 +70,9 @@ def _one_error_line(stderr: str) -> str:
     (["workflow"], "'workflow' needs a subcommand"),
     (["--bogus"], "unrecognized arguments: --bogus"),
 ])
-def test_a_usage_error_of_any_command_exits_2_with_one_error_line(run_mojodex, unreachable_url, words, says):
-    proc = run_mojodex(*words, server_url=unreachable_url)
+def test_a_usage_error_of_any_command_exits_2_with_one_error_line(mojodex_main, unreachable_url, words, says):
+    # The script's main in this process: the parsing is the point (the script as a process exits 2 below).
+    proc = mojodex_main(*words, server_url=unreachable_url)
     assert proc.returncode == 2, proc.stderr
     assert says in _one_error_line(proc.stderr)
     assert proc.stdout == ""

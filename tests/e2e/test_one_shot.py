@@ -1,4 +1,8 @@
-"""`mojodex <command>`: one command, then exit 0, 1 or 2 (a usage error); with no terminal nothing is ever asked."""
+"""`mojodex <command>`: one command, then exit 0, 1 or 2 (a usage error); with no terminal nothing is ever asked.
+
+The script itself (``run_mojodex``: --version, help, a config file it cannot read) is started as a process; the
+commands' exit statuses come from the script's ``main`` run in this process (``mojodex_main``), as the script
+returns them."""
 
 from __future__ import annotations
 
@@ -23,23 +27,23 @@ def test_help_prints_the_commands_and_exits_0(run_mojodex):
     assert proc.stderr == ""
 
 
-def test_whoami_without_login_or_terminal_exits_1_saying_how_to_log_in(run_mojodex, unreachable_url):
-    proc = run_mojodex("whoami", server_url=unreachable_url)
+def test_whoami_without_login_or_terminal_exits_1_saying_how_to_log_in(mojodex_main, unreachable_url):
+    proc = mojodex_main("whoami", server_url=unreachable_url)
     assert proc.returncode == 1
     out = proc.stdout + proc.stderr
     assert "`mojodex login`" in out and "MOJODEX_TOKEN" in out
     assert "Username:" not in out
 
 
-def test_login_without_a_terminal_asks_nothing_and_exits_1(run_mojodex, unreachable_url):
-    proc = run_mojodex("login", server_url=unreachable_url)
+def test_login_without_a_terminal_asks_nothing_and_exits_1(mojodex_main, unreachable_url):
+    proc = mojodex_main("login", server_url=unreachable_url)
     assert proc.returncode == 1
     assert "Username:" not in proc.stdout + proc.stderr
     assert "`mojodex login`" in proc.stderr and "MOJODEX_TOKEN" in proc.stderr
 
 
-def test_unknown_command_exits_2_with_a_suggestion(run_mojodex):
-    proc = run_mojodex("whomai")
+def test_unknown_command_exits_2_with_a_suggestion(mojodex_main):
+    proc = mojodex_main("whomai")
     assert proc.returncode == 2
     assert proc.stderr == "error: unknown command 'whomai'. Did you mean 'whoami'? Type `help` to list the commands.\n"
 
@@ -64,16 +68,16 @@ def test_malformed_config_names_file_line_and_column_and_is_left_untouched(run_m
     assert config.stat().st_mtime_ns == before.st_mtime_ns
 
 
-def test_a_value_of_the_wrong_type_names_the_key(run_mojodex, mojodex_home):
+def test_a_value_of_the_wrong_type_names_the_key(mojodex_main, mojodex_home):
     (mojodex_home / "config.toml").write_text('[server]\ntimeout = "soon"\n')
-    proc = run_mojodex("help")
+    proc = mojodex_main("help")
     assert proc.returncode == 1
     assert "server.timeout: expected a number" in proc.stderr
     assert proc.stderr.count("\n") == 1
 
 
-def test_config_set_then_get(run_mojodex, mojodex_home):
-    assert run_mojodex("config", "set", "server.timeout", "12").returncode == 0
-    proc = run_mojodex("config", "get", "server.timeout")
+def test_config_set_then_get(mojodex_main, mojodex_home):
+    assert mojodex_main("config", "set", "server.timeout", "12").returncode == 0
+    proc = mojodex_main("config", "get", "server.timeout")
     assert (proc.returncode, proc.stdout) == (0, "12.0\n")
     assert "timeout = 12.0" in (mojodex_home / "config.toml").read_text()
