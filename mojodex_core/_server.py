@@ -211,9 +211,11 @@ class Server:
         A server that refuses the create method created nothing: the other generation's method creates there."""
         return await self._call(lambda d: d.create_run(ref), other_method=True, missing=("definition", ref))
 
-    async def start_run(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]] | None = None) -> None:
-        """Submit the inputs (``values`` by input name; file inputs' paths in ``files``): the run starts."""
-        await self._call(lambda d: d.start_run(run, values, files or {}))
+    async def start_run(self, run: RunInfo, values: dict[str, Any],
+                        files: dict[str, list[Path]] | None = None) -> dict[str, Any]:
+        """Submit the inputs (``values`` by input name; file inputs' paths in ``files``): the run starts. Returns
+        the values as sent (typed as the dialect sends them), for the caller to keep in its run."""
+        return await self._call(lambda d: d.start_run(run, values, files or {}))
 
     async def read_run(self, run_pk: int | str) -> RunInfo:
         """The run ``run_pk`` as the server has it now; ``NotFoundError`` (``run 99 not found``) when the user has
@@ -236,8 +238,9 @@ class Server:
     async def relaunch(self, run: RunInfo, step: StepEvent) -> None:
         await self._call(lambda d: d.relaunch(run, step))
 
-    async def restart(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]] | None = None) -> None:
-        await self._call(lambda d: d.restart(run, values, files or {}))
+    async def restart(self, run: RunInfo, values: dict[str, Any],
+                      files: dict[str, list[Path]] | None = None) -> dict[str, Any]:
+        return await self._call(lambda d: d.restart(run, values, files or {}))
 
     async def list_runs(self, *, limit: int = 50, offset: int = 0, search: str = "",
                         refs: tuple[str, ...] = ()) -> list[RunInfo]:

@@ -87,7 +87,8 @@ class Dialect:
                 return None
         return self.known.get(ref)
 
-    async def start_run(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> None:
+    async def start_run(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> dict[str, Any]:
+        """Send the inputs: the values as sent (the caller keeps them in its run)."""
         raise NotImplementedError
 
     async def read_run(self, run_pk: int | str) -> RunInfo:
@@ -130,7 +131,7 @@ class Dialect:
     async def relaunch(self, run: RunInfo, step: StepEvent) -> None:
         raise self.unsupported("relaunching a failed step")
 
-    async def restart(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> None:
+    async def restart(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> dict[str, Any]:
         raise self.unsupported("restarting a run with new inputs")
 
     async def list_tasks(self) -> list[WorkflowInfo]:

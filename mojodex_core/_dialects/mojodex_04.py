@@ -81,14 +81,14 @@ class Mojodex04Dialect(Dialect):
         return json.dumps([{"input_name": name, "input_value": v if isinstance(v, str) else json.dumps(v)}
                            for name, v in values.items()], ensure_ascii=False)
 
-    async def start_run(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> None:
+    async def start_run(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> dict[str, Any]:
         form = {self.run_key: run.pk, "version": self.version, "inputs": self._inputs_form(values)}
         with _open_files(files) as uploads:
             await self.http.request("POST", "/user_task_execution_run", what="an answer to the inputs",
                                     form=form, files=uploads or None)
-        run.values = dict(values)
+        return dict(values)
 
-    async def restart(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> None:
+    async def restart(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> dict[str, Any]:
         # Mojodex titles a run when it runs without a title (WorkflowProcessController.run): the title made from
         # the first inputs would stay on a run restarted with others. Cleared first, the restart titles it anew.
         try:
@@ -100,7 +100,7 @@ class Mojodex04Dialect(Dialect):
         with _open_files(files) as uploads:
             await self.http.request("POST", "/restart_user_workflow_execution", what="a restart answer",
                                     form=form, files=uploads or None)
-        run.values = dict(values)
+        return dict(values)
 
     def message_origin(self, run: RunInfo) -> dict[str, Any]:
         if run.kind == "chat":  # a chat session outside any task (protocol-0.4-more.md section 7)

@@ -49,13 +49,13 @@ class SpecDialect(Dialect):
         info = await self.workflow(ref)  # without a list, no types: whole numbers are still sent as numbers
         return {s.name: s for s in p.inputs(info.data.get("inputs_spec") if info else None)}
 
-    async def start_run(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> None:
+    async def start_run(self, run: RunInfo, values: dict[str, Any], files: dict[str, list[Path]]) -> dict[str, Any]:
         types = {i.name: i.type for i in run.inputs}
         json_inputs = [{"input_name": name, "value": coerce(name, value, types.get(name, "")) if isinstance(value, str)
                         else value} for name, value in values.items()]
         await self.http.request(self.submit_method, EXECUTION, what="an answer to the inputs",
                                 json={self.run_key: run.pk, "json_inputs": json_inputs})
-        run.values = {i["input_name"]: i["value"] for i in json_inputs}
+        return {i["input_name"]: i["value"] for i in json_inputs}
 
     async def read_run(self, run_pk: int | str) -> RunInfo:
         data = await self.http.request("GET", EXECUTION, params={self.run_key: run_pk}, what="a run")

@@ -204,7 +204,7 @@ async def start_instruct(ctx: Context, run: RunInfo, given: dict[str, str], *, a
         except CommandCancelled:
             ctx.print(f"Run {run.pk} has not started; `task resume {run.pk}` asks its inputs.", err=True)
             raise CommandCancelled("") from None  # that line said what Ctrl-C did
-        await ctx.server.start_run(run, values, files)
+        run.values = await ctx.server.start_run(run, values, files)
         await ctx.call_hook("mojodex_run_started", run=run)
         if conv.show:
             ctx.print(f"Run {run.pk} started: {run.name or 'the task'}.")

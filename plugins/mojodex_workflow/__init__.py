@@ -7,7 +7,6 @@ plugins add workflows of their own through ``mojodex_list_workflows`` / ``mojode
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,6 @@ from mojodex_core import (
     NotFoundError,
     NotLoggedInError,
     RunInfo,
-    StepEvent,
     TermsNotAcceptedError,
     WorkflowInfo,
     atomic_write,
@@ -32,7 +30,6 @@ from mojodex_core import (
 
 if TYPE_CHECKING:
     from mojodex_core import Context
-    from mojodex_workflow.run import ServerRun
 
 # The run machinery (and asyncio with it) is imported when a run starts: `mojodex help` does not pay for it.
 
@@ -289,20 +286,9 @@ class WorkflowPlugin:
             raise MojodexError(f"restarting a run is not in the {ctx.server.api} dialect of the protocol this "
                                "server speaks")
         from mojodex_workflow.run import ServerRun, follow_run
-        from mojodex_workflow.waiting import WaitingRuns, never_started
 
-        run = await ctx.server.read_run(pk)
-        if never_started(run, WaitingRuns(ctx).get(ctx.server_url, pk)):
-            raise MojodexError(f"run {pk} has not started: `workflow resume {pk}` asks its inputs")
-        owner = ServerRun(ctx, run)
-        waiting = [s for s in run.steps if s.validated is not True]
-        done = [s for s in run.steps if s.validated is True]
-        if run.produced is not None or done or len(waiting) != 1 or waiting[0].result is None:
-            where = "it has finished" if run.produced is not None else (
-                f"{len(done)} step{'s' if len(done) != 1 else ''} validated already" if done
-                else "its first step has not ended yet")
-            raise MojodexError(f"run {pk} can't be restarted: only while its first step waits for validation "
-                               f"({where})")
+        owner = ServerRun(ctx, await ctx.server.read_run(pk))
+        owner.check_restartable()
         given = parse_assignments(ns.input)
 
         async def body() -> int:
@@ -347,18 +333,19 @@ class WorkflowPlugin:
             status = await ctx.call_hook("mojodex_show_run", ref=ns.pk.strip(), json_mode=ns.json)
             if status is not None:
                 return int(status)
+        from mojodex_workflow.run import ServerRun
+
         pk = pk_arg(ns.pk, "RUN")
         run = await ctx.server.read_run(pk)
-        steps = self._steps_known(ctx, run)
+        owner = ServerRun(ctx, run)
+        steps = owner.steps_known()
         if ns.json:
             ctx.print(json.dumps({**run.raw, "steps_known": [
                 {"step_execution_pk": s.step_execution_pk, "step_name": s.step_name, "result": s.result,
                  "validated": s.validated} for s in steps]}, ensure_ascii=False, indent=2))
             return 0
-        from mojodex_workflow.waiting import WaitingRuns, never_started
-
         ctx.print(f"Run {run.pk}: {run.name or '(unnamed workflow)'}" + (f" - {run.title}" if run.title else ""))
-        if never_started(run, WaitingRuns(ctx).get(ctx.server_url, run.pk)):
+        if owner.never_started():
             ctx.print(f"  Not started: its inputs were never given (`workflow resume {run.pk}` asks them).")
         else:
             for name, value in run.values.items():
@@ -379,23 +366,6 @@ class WorkflowPlugin:
             ctx.print(run.produced.title or run.title or "Produced text:")
             ctx.print(run.produced.text.strip())
         return 0
-
-    def _steps_known(self, ctx: Context, run: RunInfo) -> list[StepEvent]:
-        """The run's step executions as the server lists them, plus those it forgot (kept locally)."""
-        from mojodex_workflow.waiting import WaitingRuns
-
-        local = WaitingRuns(ctx).get(ctx.server_url, run.pk)
-        steps = {str(s.step_execution_pk): s for s in run.steps}
-        kept = [*local.get("validated", []), local.get("step")]
-        for payload in kept:
-            step = ctx.server.step(payload, run.session_id) if isinstance(payload, dict) else None
-            if step is None:
-                continue
-            known = steps.get(str(step.step_execution_pk))
-            if known is None or (step.validated is True and known.validated is not True):
-                steps[str(step.step_execution_pk)] = step if known is None else replace(
-                    known, validated=True, result=known.result or step.result)
-        return sorted(steps.values(), key=lambda s: _order(s.step_execution_pk))
 
     # -- server runs -------------------------------------------------------------------------------------
 
@@ -451,47 +421,23 @@ class WorkflowPlugin:
     async def resume_server(self, ctx: Context, pk: int, assume_yes: bool, json_mode: bool = False,
                             jsonl: bool = False) -> int:
         from mojodex_workflow.run import ServerRun, follow_run
-        from mojodex_workflow.waiting import WaitingRuns, never_started
 
         run = await ctx.server.read_run(pk)
-        local = WaitingRuns(ctx).get(ctx.server_url, pk)
         owner = ServerRun(ctx, run, assume_yes=assume_yes, json_mode=json_mode, jsonl=jsonl)
-        if never_started(run, local):
+        state = owner.pick_up()
+        if state == "not started":
             async def first_start() -> int:
                 await owner.ask_and_start()
                 return await owner.drive()
 
             return await follow_run(ctx, owner, first_start())
-        pending = self._pending(ctx, owner, run, local)
-        if pending is None and (local.get("finished") or run.produced is not None or owner._all_steps_done()):
-            owner.already_finished()
+        if state == "finished":
             owner.say(f"Run {pk} has finished: nothing waits for validation.")
             if json_mode:
                 owner.print_document()
-            self._write_output(ctx, owner.run)
+            self._write_output(ctx, run)
             return 0
-
-        async def body() -> int:
-            await owner.started()
-            if pending is None:
-                owner.say(f"Run {pk}: no step waits for validation yet; waiting for the server.")
-            return await owner.drive(waiting=pending)
-
-        return await follow_run(ctx, owner, body())
-
-    def _pending(self, ctx: Context, owner: ServerRun, run: RunInfo, local: dict[str, Any]) -> StepEvent | None:
-        """Mark what was validated (on the server, or here when the server forgot) and find what waits."""
-        done = {str(p.get("user_workflow_step_execution_pk")) for p in local.get("validated", [])
-                if isinstance(p, dict)}
-        pending: StepEvent | None = None
-        for step in self._steps_known(ctx, run):
-            key = str(step.step_execution_pk)
-            if step.validated is True or key in done:
-                owner.validated[key] = step
-                owner.seen.update({("step_started", key), ("step_ended", key)})
-            elif (step.result is not None or step.error) and pending is None:
-                pending = step
-        return pending
+        return await follow_run(ctx, owner, owner.resume())
 
     # -- completion: what `workflow list` showed (mojodex_workflow.completion loads the rest) ---------------
 
@@ -510,10 +456,6 @@ def _started(value: Any) -> float:
     except ValueError:
         return 0.0
     return when.timestamp() if when.tzinfo is not None else when.astimezone().timestamp()
-
-
-def _order(pk: Any) -> tuple[int, Any]:
-    return (0, pk) if isinstance(pk, int) else (1, str(pk))
 
 
 def _listed_inputs(info: WorkflowInfo) -> list[Any]:

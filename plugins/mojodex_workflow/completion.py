@@ -22,7 +22,7 @@ def known_runs(ctx: Context) -> dict[str, tuple[str, bool]]:
     from mojodex_workflow.waiting import WaitingRuns
 
     out: dict[str, tuple[str, bool]] = {}
-    for pk, entry in WaitingRuns(ctx).of_server(ctx.server_url).items():
+    for pk, entry in WaitingRuns.of_server(ctx).all().items():
         if entry.get("finished"):
             out[pk] = ("finished", False)
         elif entry.get("inputs_pending"):

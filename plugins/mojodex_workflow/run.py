@@ -28,7 +28,7 @@ from mojodex_core import (
     result_lines,
     sanitize,
 )
-from mojodex_workflow.waiting import WaitingRuns
+from mojodex_workflow.waiting import WaitingRuns, never_started
 
 if TYPE_CHECKING:
     from mojodex_core import Context
@@ -51,7 +51,7 @@ class ServerRun:
         self.ctx = ctx
         self.run = run
         self.server = ctx.server
-        self.store = WaitingRuns(ctx)
+        self.kept = WaitingRuns.of_server(ctx).handle(run.pk)  # its entry in the waiting runs file
         self.assume_yes = assume_yes
         self.json_mode = json_mode  # --json: one document at the end, nothing else on stdout
         self.jsonl = jsonl  # --jsonl: each event as one JSON line as it happens
@@ -68,14 +68,78 @@ class ServerRun:
         self.streamed = ""  # the assistant's message shown so far (tokens carry the whole text)
         self.status = "running"
         self.inputs_sent = True  # False from ``created`` until ``start``: the run exists, its inputs do not yet
+        self.pending: StepEvent | None = None  # picked up (``pick_up``): the step that waits for validation
 
     @property
     def pk(self) -> int | str:
         return self.run.pk
 
-    @property
-    def url(self) -> str:
-        return str(self.ctx.server_url)
+    # -- what the server and the waiting runs file know of the run (``workflow resume``, ``show``, ``restart``) --
+
+    def never_started(self) -> bool:
+        """Created, its inputs never sent (``waiting.never_started``)."""
+        return never_started(self.run, self.kept.entry())
+
+    def steps_known(self, kept: dict[str, Any] | None = None) -> list[StepEvent]:
+        """The run's step executions as the server lists them, plus those it forgot (kept in the file)."""
+        kept = self.kept.entry() if kept is None else kept
+        steps = {str(s.step_execution_pk): s for s in self.run.steps}
+        for payload in [*kept.get("validated", []), kept.get("step")]:
+            step = self.server.step(payload, self.run.session_id) if isinstance(payload, dict) else None
+            if step is None:
+                continue
+            known = steps.get(str(step.step_execution_pk))
+            if known is None or (step.validated is True and known.validated is not True):
+                steps[str(step.step_execution_pk)] = step if known is None else replace(
+                    known, validated=True, result=known.result or step.result)
+        return sorted(steps.values(), key=lambda s: _order(s.step_execution_pk))
+
+    def pick_up(self) -> str:
+        """A run read back for ``workflow resume``: ``"not started"`` (its inputs were never sent), ``"finished"``
+        (nothing waits: its product is the run's), or ``"waiting"`` (``resume`` follows it from what waits)."""
+        kept = self.kept.entry()
+        if never_started(self.run, kept):
+            return "not started"
+        done = {str(p.get("user_workflow_step_execution_pk")) for p in kept.get("validated", [])
+                if isinstance(p, dict)}
+        for step in self.steps_known(kept):
+            key = str(step.step_execution_pk)
+            if step.validated is True or key in done:  # on the server, or here when the server forgot
+                self.validated[key] = step
+                self.seen.update({("step_started", key), ("step_ended", key)})
+            elif (step.result is not None or step.error) and self.pending is None:
+                self.pending = step
+        if self.pending is None and (kept.get("finished") or self.run.produced is not None
+                                     or self._all_steps_done()):
+            self.already_finished()
+            return "finished"
+        return "waiting"
+
+    async def resume(self) -> int:
+        """Follow a run picked up (``pick_up`` said ``"waiting"``) from the step that waits, if one does."""
+        await self.started()
+        if self.pending is None:
+            self.say(f"Run {self.pk}: no step waits for validation yet; waiting for the server.")
+        return await self.drive(waiting=self.pending)
+
+    def check_restartable(self) -> None:
+        """``MojodexError`` unless the run's first step waits for validation (the only time a run restarts)."""
+        run, pk = self.run, self.pk
+        if self.never_started():
+            raise MojodexError(f"run {pk} has not started: `workflow resume {pk}` asks its inputs")
+        waiting = [s for s in run.steps if s.validated is not True]
+        done = [s for s in run.steps if s.validated is True]
+        if run.produced is not None or done or len(waiting) != 1 or waiting[0].result is None:
+            where = "it has finished" if run.produced is not None else (
+                f"{len(done)} step{'s' if len(done) != 1 else ''} validated already" if done
+                else "its first step has not ended yet")
+            raise MojodexError(f"run {pk} can't be restarted: only while its first step waits for validation "
+                               f"({where})")
+
+    def detach(self) -> None:
+        """The user left (Ctrl-C): nothing more is shown; a step that ends meanwhile is still kept."""
+        self.detached = True
+        self._end_stream()
 
     # -- the listener the Socket.IO plugin delivers to ------------------------------------------------------
 
@@ -83,7 +147,7 @@ class ServerRun:
         if self.detached:
             # Left with Ctrl-C: a step that ends meanwhile is kept, since the server may list validated steps only.
             if event.kind == "step_ended" and event.step is not None and event.step.result is not None:
-                self.store.remember(self.url, self.pk, event.step, event.step.result)
+                self.kept.waiting(event.step, event.step.result)
             return
         self.queue.put_nowait(event)
 
@@ -126,14 +190,14 @@ class ServerRun:
         """The run was just created and its inputs are still to be asked: kept, so that ``workflow resume`` asks
         them if the user leaves first."""
         self.inputs_sent = False
-        self.store.created(self.url, self.pk, self.run.session_id)
+        self.kept.created()
 
     async def start(self, values: dict[str, Any], files: dict[str, Any]) -> None:
         """Send the run's inputs: the server runs it."""
-        await self.server.start_run(self.run, values, files)
+        self.run.values = await self.server.start_run(self.run, values, files)
         if not self.inputs_sent:
             self.inputs_sent = True
-            self.store.started(self.url, self.pk, self.run.session_id)
+            self.kept.started()
         await self.started()
 
     async def ask_and_start(self) -> None:
@@ -207,7 +271,7 @@ class ServerRun:
                 line = (f"The server has sent nothing about {what} for {self.step_timeout:g} s: it may have "
                         f"failed it.")
                 if not self.ctx.interactive:
-                    self.store.forget_waiting(self.url, self.pk, self.run.session_id)
+                    self.kept.forget_waiting()
                     self.ctx.error(f"{line} `mojodex workflow resume {self.pk}` picks the run up later.")
                     await self._end("left")
                     raise RunOver(1) from None
@@ -240,7 +304,7 @@ class ServerRun:
                 self.emit(f"Step {step.step_name} was invalidated; it will run again")
                 self._step_event("step_invalidated", step, reason="")
                 await self.notify("mojodex_step_invalidated", step=step, reason="")
-            self.store.forget_waiting(self.url, self.pk, self.run.session_id)
+            self.kept.forget_waiting()
         elif kind == "title":
             if event.text and event.text != self.run.title:
                 self.run.title = event.text
@@ -254,9 +318,8 @@ class ServerRun:
             raise RunOver(await self._finished(event.produced))
         elif kind == "error":
             self._end_stream()
-            self.status = "failed"
             self.ctx.error(f"the run failed: {event.text}")
-            self.store.finished(self.url, self.pk, self.run.session_id)
+            self.kept.finished()
             await self._end("failed")
             raise RunOver(1)
         return False
@@ -327,7 +390,7 @@ class ServerRun:
         result = await self._result_of(step)
         step = step.with_result(result)
         self._step_event("step_ended", step, result=result)
-        self.store.remember(self.url, self.pk, step, result)
+        self.kept.waiting(step, result)
         if not step.needs_validation:
             self._show(result)
             self._accepted(step)  # the server goes on by itself
@@ -370,7 +433,7 @@ class ServerRun:
                 if edited is not None:
                     result = edited
                     step = step.with_result(result)
-                    self.store.remember(self.url, self.pk, step, result)
+                    self.kept.waiting(step, result)
                 continue
             if answer == "r":
                 await self.restart()
@@ -399,7 +462,7 @@ class ServerRun:
         await self.server.validate(self.run, step)
         accepted = step.with_result(result if isinstance(result, list) else step.result)
         self._accepted(accepted)
-        self.store.mark_validated(self.url, self.pk, accepted, result)
+        self.kept.validated(accepted, result)
         await self.notify("mojodex_step_validated", step=accepted)
 
     def _accepted(self, step: StepEvent) -> None:
@@ -426,12 +489,11 @@ class ServerRun:
         else:
             self.emit(REJECTED)
             self.emit(f"`workflow resume {self.pk}` picks the run up again.")
-            self.status = "left"
             await self._end("left")
             raise RunOver(0)
         self.rejected.add(str(step.step_execution_pk))
         await self.server.reject(self.run, step, instruction)
-        self.store.forget_waiting(self.url, self.pk, self.run.session_id)
+        self.kept.forget_waiting()
         self.emit(f"Asked for step {step.step_name} to be done again.")
         self._step_event("step_invalidated", step, reason=instruction)
         await self.notify("mojodex_step_invalidated", step=step, reason=instruction)
@@ -474,13 +536,11 @@ class ServerRun:
                                           f"--yes to relaunch it (`mojodex workflow resume {self.pk} --yes`)") from None
         if not relaunch:
             self.emit(f"`workflow resume {self.pk}` asks again.")
-            self.status = "left"
             await self._end("left")
             raise RunOver(1)
         await self.server.relaunch(self.run, step)
 
     async def _failed(self, message: str) -> int:
-        self.status = "failed"
         self.ctx.error(message)  # one line on stderr, for scripts as for people
         await self._end("failed")
         return 1
@@ -489,8 +549,8 @@ class ServerRun:
         """Restart the run with new inputs (its first step waits for validation); ``given`` ones are not asked."""
         specs = [replace(spec, default=self.run.values.get(spec.name, spec.default)) for spec in self.run.inputs]
         values, files = await ask_inputs(self.ctx, specs, given or {})
-        await self.server.restart(self.run, values, files)
-        self.store.forget_waiting(self.url, self.pk, self.run.session_id)
+        self.run.values = await self.server.restart(self.run, values, files)
+        self.kept.restarted()
         self.validated.clear()
         self.run.title = ""  # the server titles the restarted run anew (from its new inputs): show that title
         self.emit("Restarting the run with these inputs.")
@@ -543,8 +603,7 @@ class ServerRun:
                 if produced.text.strip():
                     self.ctx.print(produced.text.strip())
             self.emit("", "produced_text", title=produced.title, text=produced.text)
-        self.status = "finished"
-        self.store.finished(self.url, self.pk, self.run.session_id)
+        self.kept.finished()
         self.emit("Run finished.")
         await self._end("finished")
         return 0
@@ -594,8 +653,7 @@ async def follow_run(ctx: Context, owner: ServerRun, body: Any) -> int:
     try:
         return int(await body)
     except (asyncio.CancelledError, CommandCancelled) as exc:
-        owner.detached = True
-        owner._end_stream()
+        owner.detach()
         if owner.inputs_sent:
             ctx.print(f"Left run {owner.pk} waiting on the server; `workflow resume {owner.pk}` carries on.",
                       err=True)
@@ -608,3 +666,7 @@ async def follow_run(ctx: Context, owner: ServerRun, body: Any) -> int:
         if not owner.detached:
             await ctx.server.unfollow(sid)
 
+
+
+def _order(pk: Any) -> tuple[int, Any]:
+    return (0, pk) if isinstance(pk, int) else (1, str(pk))

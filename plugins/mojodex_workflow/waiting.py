@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from mojodex_core import RunInfo, StepEvent, clean, update_json
 if TYPE_CHECKING:
     from mojodex_core import Context
 
+FILE = "waiting-runs.json"
 KEEP = 200  # runs remembered; the oldest are forgotten first
 
 
@@ -38,9 +40,16 @@ def _payload(step: StepEvent, result: Any) -> dict[str, Any]:
 
 
 class WaitingRuns:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.path: Path = ctx.home / "waiting-runs.json"
+    """The runs of one server in the file (``WaitingRuns.of_server(ctx)``), each changed through its handle."""
+
+    def __init__(self, path: Path, server: str) -> None:
+        self.path = path
+        self.server = server.rstrip("/")
+
+    @classmethod
+    def of_server(cls, ctx: Context) -> WaitingRuns:
+        """The runs of the shell's server, in the shell's home."""
+        return cls(ctx.home / FILE, str(ctx.server_url))
 
     def _read(self) -> dict[str, Any]:
         try:
@@ -49,29 +58,40 @@ class WaitingRuns:
             return {}
         return data if isinstance(data, dict) else {}
 
-    @staticmethod
-    def _key(server: str, pk: int | str) -> str:
-        return f"{server.rstrip('/')}#{pk}"
+    def key(self, pk: int | str) -> str:
+        return f"{self.server}#{pk}"
 
-    def of_server(self, server: str) -> dict[str, dict[str, Any]]:
-        """Every run of ``server`` in the file: its pk -> its entry."""
-        prefix = self._key(server, "")
+    def all(self) -> dict[str, dict[str, Any]]:
+        """Every run of the server in the file: its pk -> its entry."""
+        prefix = self.key("")
         return {key[len(prefix):]: entry for key, entry in self._read().items()
                 if key.startswith(prefix) and isinstance(entry, dict)}
 
-    def get(self, server: str, pk: int | str) -> dict[str, Any]:
-        entry = self._read().get(self._key(server, pk))
+    def handle(self, pk: int | str) -> WaitingRun:
+        """Run ``pk``'s entry: nothing is read until asked."""
+        return WaitingRun(self, pk)
+
+
+class WaitingRun:
+    """One run's entry in the file: read when asked (``entry``), each change made under the file's lock."""
+
+    def __init__(self, runs: WaitingRuns, pk: int | str) -> None:
+        self.runs = runs
+        self.key = runs.key(pk)
+
+    def entry(self) -> dict[str, Any]:
+        """What the file holds of the run now (empty when nothing)."""
+        entry = self.runs._read().get(self.key)
         return entry if isinstance(entry, dict) else {}
 
-    def _update(self, server: str, pk: int | str, session_id: str, change: Any) -> None:
+    def _update(self, change: Callable[[dict[str, Any]], Any]) -> None:
         """Change the run's entry in what the file holds now, under its lock: other shells write their runs too."""
-        key = self._key(server, pk)
+        key = self.key
 
         def apply(data: Any) -> Any:
             data = data if isinstance(data, dict) else {}
             entry = data.get(key)
             entry = entry if isinstance(entry, dict) else {}
-            entry["session_id"] = session_id
             entry["updated"] = time.time()
             change(entry)
             data[key] = entry
@@ -82,23 +102,24 @@ class WaitingRuns:
             return clean(data)  # whatever a server sent: valid UTF-8 JSON (lone surrogates replaced, bytes named)
 
         try:
-            update_json(self.path, apply)
+            update_json(self.runs.path, apply)
         except OSError:
             pass  # resuming in a later session is a convenience; a read-only home must not break a run
 
-    def created(self, server: str, pk: int | str, session_id: str) -> None:
+    def created(self) -> None:
         """The run was created and its inputs are still to be sent: ``workflow resume`` asks them."""
-        self._update(server, pk, session_id, lambda e: e.update(inputs_pending=True))
+        self._update(lambda e: e.update(inputs_pending=True))
 
-    def started(self, server: str, pk: int | str, session_id: str) -> None:
+    def started(self) -> None:
         """The run's inputs were sent: the server runs it."""
-        self._update(server, pk, session_id, lambda e: e.pop("inputs_pending", None))
+        self._update(lambda e: e.pop("inputs_pending", None))
 
-    def remember(self, server: str, pk: int | str, step: StepEvent, result: Any) -> None:
+    def waiting(self, step: StepEvent, result: Any) -> None:
         """``step`` ended and waits for the user's validation."""
-        self._update(server, pk, step.session_id, lambda e: e.update(step=_payload(step, result), finished=False))
+        self._update(lambda e: e.update(step=_payload(step, result), finished=False))
 
-    def mark_validated(self, server: str, pk: int | str, step: StepEvent, result: Any) -> None:
+    def validated(self, step: StepEvent, result: Any) -> None:
+        """``step`` was validated (with ``result``): kept among the run's validated steps, no longer waiting."""
         def change(entry: dict[str, Any]) -> None:
             done = [s for s in entry.get("validated", []) if isinstance(s, dict)
                     and str(s.get("user_workflow_step_execution_pk")) != str(step.step_execution_pk)]
@@ -108,11 +129,15 @@ class WaitingRuns:
                     step.step_execution_pk):
                 entry.pop("step", None)
 
-        self._update(server, pk, step.session_id, change)
+        self._update(change)
 
-    def forget_waiting(self, server: str, pk: int | str, session_id: str) -> None:
-        """Nothing waits any more (the step was rejected, the run restarted)."""
-        self._update(server, pk, session_id, lambda e: e.pop("step", None))
+    def forget_waiting(self) -> None:
+        """Nothing waits any more (the step was rejected, or the server is thought to have failed it)."""
+        self._update(lambda e: e.pop("step", None))
 
-    def finished(self, server: str, pk: int | str, session_id: str) -> None:
-        self._update(server, pk, session_id, lambda e: (e.pop("step", None), e.update(finished=True)))
+    def restarted(self) -> None:
+        """The run starts over with new inputs: nothing waits, nothing is validated."""
+        self._update(lambda e: (e.pop("step", None), e.pop("validated", None)))
+
+    def finished(self) -> None:
+        self._update(lambda e: (e.pop("step", None), e.update(finished=True)))

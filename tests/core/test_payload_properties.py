@@ -132,12 +132,12 @@ def test_the_waiting_runs_file_stays_valid_utf8_json_whatever_a_step_held(tmp_pa
     from mojodex_workflow.waiting import WaitingRuns
 
     ctx = ShellContext(Config(tmp_path / "config.toml"), tmp_path, interactive=False)
-    store = WaitingRuns(ctx)
+    kept = WaitingRuns.of_server(ctx).handle(1)
     step = StepEvent(session_id="s\udcff", step_name="n\ud800", step_execution_pk=1,
                      result=result if isinstance(result, list) else [result], source="server",
                      data={"raw": result, "bytes": b"\x00\xff"})
-    store.remember("http://127.0.0.1:1", 1, step, step.result)
-    store.mark_validated("http://127.0.0.1:1", 1, step, step.result)
+    kept.waiting(step, step.result)
+    kept.validated(step, step.result)
     data = json.loads((tmp_path / "waiting-runs.json").read_bytes().decode("utf-8"))
     assert data
 

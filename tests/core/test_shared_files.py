@@ -31,7 +31,7 @@ WRITER = textwrap.dedent("""
     credentials = CredentialStore(home / "credentials")
     config = Config(home / "config.toml", defaults={"test": {f"k{w}_{i}": 0 for w in range(64) for i in range(each)}})
     history = SharedHistory(str(home / "history"))
-    waiting = WaitingRuns(SimpleNamespace(home=home))
+    waiting = WaitingRuns(home / "waiting-runs.json", "http://server.example")
     print("ready", flush=True)
     sys.stdin.read()  # everyone starts when the test closes our stdin
     for i in range(each):
@@ -39,7 +39,7 @@ WRITER = textwrap.dedent("""
         credentials.save(User(server=f"http://{name}.example", token="t-" + name))
         config.set(f"test.k{writer}_{i}", 1)
         history.store_string("workflow run " + name + "\\nsecond line")
-        waiting.finished("http://server.example", name, "session-" + name)
+        waiting.handle(name).finished()
 """)
 
 
