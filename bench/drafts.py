@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mojodex_core import hookimpl
+
 TARGET_P99_MS = 5.0
 TARGET_RATIO = 1.05
 ASSIST = "2"  # General Assistance, on a server whose pks start at 1
@@ -104,43 +106,59 @@ class Sink(io.TextIOBase):
         return False
 
 
+class Watcher:
+    """A plugin that notes when each piece of the draft was written (the shell fires ``mojodex_draft_piece`` right
+    after writing it) and how much the screen had received by then."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.shown: list[tuple[int, float]] = []  # (length of the token's text, "title\nbody" so far, once written)
+        self.written: dict[str, int] = {}
+        self.title = 0
+
+    @hookimpl
+    def mojodex_draft_piece(self, piece: str, part: str, start: int) -> None:
+        now = time.perf_counter()
+        if "first" not in self.written:
+            self.written["first"] = self.sink.chars - len(piece)  # what the screen had before the first piece
+        if part == "title":
+            self.title = start + len(piece)
+            # the token's text may end with a space the shown title does not keep (yet)
+            self.shown += [(self.title, now), (self.title + 1, now)]
+        else:
+            if not start:  # the line break between title and body came with this piece or just before it
+                self.shown.append((self.title + 1, now))
+            self.shown.append((self.title + 1 + start + len(piece), now))
+
+    @hookimpl
+    def mojodex_draft(self, draft: Any) -> None:
+        self.written["final"] = self.sink.chars
+        self.written["size"] = len(draft.title) + 2 + len(draft.text)
+
+
 async def one_pass(server: ServerProcess, ctx: Any, delay: float) -> dict[str, Any]:
-    from mojodex_task import commands, conversation
+    from mojodex_core.testing import run_line
 
     await server.ask("pace", delay)
-    shown: list[tuple[int, float]] = []  # (length of the token's text, once written)
-    written: dict[str, int] = {}
     sink = Sink()
-    original = conversation.Conversation._handle
-
-    async def handle(self: Any, event: Any) -> Any:
-        if event.kind == "draft_token" and "first" not in written:
-            written["first"] = sink.chars
-        reply = await original(self, event)
-        if event.kind == "draft_token":
-            shown.append((len(event.data.get("text", "")), time.perf_counter()))
-        elif event.kind == "draft":
-            written["final"] = sink.chars
-            written["size"] = len(event.produced.title) + 2 + len(event.produced.text)
-        return reply
-
-    conversation.Conversation._handle = handle  # type: ignore[method-assign]
+    watcher = Watcher(sink)
+    ctx.hooks.add_plugin("bench-watcher", watcher, ctx)
     real_stdout = sys.stdout
-    sys.stdout = sink  # type: ignore[assignment]
+    sys.stdout = sink
     start = time.perf_counter()
     try:
-        status = await commands.run_instruct(ctx, ASSIST, {"request": "a long report"}, assume_yes=True,
-                                             json_mode=False)
+        status = await run_line(ctx, f"task run {ASSIST} --input 'request=a long report' --yes")
     finally:
         sys.stdout = real_stdout
-        conversation.Conversation._handle = original  # type: ignore[method-assign]
+        ctx.hooks.unload("bench-watcher")
     elapsed = time.perf_counter() - start
     sent: list[tuple[int, float]] = await server.ask("stamps")
+    shown, written = watcher.shown, watcher.written
     arrived = dict(shown)
     latencies = [(arrived[n] - t) * 1000 for n, t in sent if n in arrived]
     streamed = written.get("final", 0) - written.get("first", 0)
     return {
-        "status": status, "tokens": len(sent), "shown": len(shown), "seconds": elapsed,
+        "status": status, "tokens": len(sent), "shown": sum(n in arrived for n, _ in sent), "seconds": elapsed,
         "final": written.get("size", 0), "screen": streamed, "ratio": streamed / max(1, written.get("size", 1)),
         "wire": sum(2 * n for n, _ in sent),  # produced_text and text: each token carries the whole text twice
         "p50": statistics.median(latencies), "p99": percentile(latencies, 99), "max": max(latencies),
@@ -153,26 +171,19 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    from mojodex_core._config import Config
-    from mojodex_core._context import ShellContext as Context
-    from mojodex_core._credentials import User
-    from mojodex_core._discovery import scan
-    from mojodex_core._plugins import BUILTIN_DIST
+    from mojodex_core.testing import event_transport, make_context
 
     server = ServerProcess(args.tokens)
     try:
         home = Path(tempfile.mkdtemp(prefix="mojodex-bench-"))
-        config = Config(home / "config.toml")
-        config.override("server.url", server.url)
-        config.override("server.api", "mojodex-0.4")
-        ctx = Context(config, home, interactive=True)  # a person watching: the draft streams
-        ctx.hooks.load_all([i for i in scan() if i.dist == BUILTIN_DIST and i.name in ("socketio", "task")], [], ctx)
-        ctx.session.user = User(server=server.url, token=server.token)
+        # interactive: a person watching, so the draft streams
+        ctx = make_context(home, server_url=server.url, api="mojodex-0.4", token=server.token,
+                           builtins=["socketio", "task"], interactive=True)
         await ctx.call_hook("mojodex_startup")
         # Paced first: the full-speed pass leaves a loaded machine behind it (the server's and the client's heaps).
         paced = await one_pass(server, ctx, 1.0 / args.rate)
         results = {"full speed": await one_pass(server, ctx, 0.0), f"paced at {args.rate:g}/s": paced}
-        transport = ctx.hooks.records["socketio"].obj.sio.transport()
+        transport = event_transport(ctx)
         await ctx.call_hook("mojodex_shutdown")
         await ctx.aclose()
     finally:

@@ -217,30 +217,21 @@ async def one_pass(server: ServerProcess, ctx: Any, first_pk: int, n_events: int
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    from mojodex_core._config import Config
-    from mojodex_core._context import ShellContext as Context
-    from mojodex_core._credentials import User
-    from mojodex_core._discovery import scan
-    from mojodex_core._plugins import BUILTIN_DIST
+    from mojodex_core.testing import event_transport, make_context
 
     server = ServerProcess(args.api)
     try:
         home = Path(tempfile.mkdtemp(prefix="mojodex-bench-"))
-        config = Config(home / "config.toml")
-        config.override("server.url", server.url)
-        config.override("server.api", args.api)
-        ctx = Context(config, home, interactive=False)
-        ctx.hooks.load_all([i for i in scan() if i.dist == BUILTIN_DIST and i.name == "socketio"], [], ctx)
-        ctx.session.user = User(server=server.url, token=server.token)
-        socket_plugin = ctx.hooks.records["socketio"].obj
+        ctx = make_context(home, server_url=server.url, api=args.api, token=server.token, builtins=["socketio"],
+                           interactive=False)
         await ctx.call_hook("mojodex_startup")
-        await ctx.server.dialect()  # as a run does before it follows its session (cached, or detected once)
+        await ctx.server.capabilities()  # as a run does before it follows its session (cached, or detected once)
         owner = Owner(ctx)
         await ctx.server.follow(server.session_id, owner)
         await server.ask("joined", server.session_id)
         # A warm-up pass (connections, caches), then the measured ones.
         await one_pass(server, ctx, 1_000_000, 200, None)
-        transport = socket_plugin.sio.transport()
+        transport = event_transport(ctx)
         paced = f"paced at {args.rate:g}/s"
         results = {
             "full speed": await one_pass(server, ctx, 2_000_000, args.events, None),

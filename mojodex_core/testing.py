@@ -9,6 +9,8 @@ Installed as a pytest plugin (entry point ``pytest11``), so a plugin's own tests
 Fixtures: ``mojodex_home`` (an empty ~/.mojodex for the test), ``mojodex_server`` (a reference Mojodex server
 on 127.0.0.1 in a background thread, speaking Mojodex 0.4 unless the test's ``mojodex_server`` marker names another
 dialect), ``mojodex_shell`` (a factory of ``ShellHarness``). Everything here runs without pytest-asyncio.
+Without pytest fixtures (a bench, a script): ``make_context`` builds a shell's context with chosen plugins,
+``run_line`` runs one command line in it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import contextlib
 import inspect
 import io
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +130,60 @@ class ServerThread(LoopThread):
     token = token_for
 
 
+def make_context(home: Path, *, server_url: str | None = None, api: str | None = None, token: str | None = None,
+                 builtins: bool | Iterable[str] = True, plugins: dict[str, Any] | None = None,
+                 disabled: Iterable[str] = (), interactive: bool = True,
+                 context: type[ShellContext] = ShellContext) -> ShellContext:
+    """A shell's context as the console script builds it, with ``home`` as its ~/.mojodex (its config.toml read,
+    if there is one), and no hook called yet (``await ctx.call_hook("mojodex_startup")`` next, and
+    ``mojodex_shutdown`` then ``await ctx.aclose()`` at the end).
+
+    ``server_url`` and ``api`` override ``server.url`` and ``server.api`` for this context; with ``token`` it is
+    logged in as the demo user. ``builtins``: the built-in plugins to load, all (True), none (False) or their
+    names; ``disabled`` as the ``plugins.disabled`` key; ``plugins`` adds yours (``{"name": obj}``).
+    ``interactive`` says whether a person watches (questions may be asked, drafts stream). ``context`` is the
+    class to build (a subclass of the shell's context).
+    """
+    from mojodex_core._discovery import scan
+    from mojodex_core._plugins import BUILTIN_DIST
+
+    config = Config.load(home / "config.toml")
+    if server_url is not None:
+        config.override("server.url", server_url)
+    if api is not None:
+        config.override("server.api", api)
+    ctx = context(config, home, interactive=interactive)
+    if builtins is not False:
+        names = None if builtins is True else set(builtins)
+        infos = [i for i in scan() if i.dist == BUILTIN_DIST and (names is None or i.name in names)]
+        ctx.hooks.load_all(infos, list(disabled), ctx)
+    for name, obj in (plugins or {}).items():
+        ctx.hooks.add_plugin(name, obj, ctx)
+    if token:
+        ctx.session.user = User(server=ctx.server_url, token=token, name="Demo User", email="demo@example.com")
+        ctx.session.source = "login"
+    return ctx
+
+
+async def run_line(ctx: ShellContext, line: str) -> int:
+    """Run one command line in ``ctx`` as the shell's prompt does (an error is one printed line); its exit status."""
+    from mojodex_core._dispatch import report, resolve, run_async
+    from mojodex_core._errors import MojodexError
+
+    try:
+        found = resolve(ctx, line)
+    except MojodexError as exc:
+        return report(ctx, None, exc)
+    return await run_async(ctx, *found) if found else 0
+
+
+def event_transport(ctx: ShellContext) -> str:
+    """The transport the built-in Socket.IO plugin's connection uses now (``websocket``, ``polling``), or ``off``."""
+    record = ctx.hooks.records.get("socketio")
+    sio = getattr(record.obj, "sio", None) if record is not None else None
+    return str(sio.transport()) if sio is not None else "off"
+
+
 class ScriptedContext(ShellContext):
     """A context whose questions are answered from a list; each question and answer is printed.
 
@@ -151,23 +207,12 @@ class ShellHarness:
 
     def __init__(self, home: Path, plugins: dict[str, Any], builtins: bool | list[str], server_url: str | None,
                  token: str | None) -> None:
-        from mojodex_core._discovery import scan
-
-        config = Config.load(home / "config.toml")
-        if server_url:
-            config.override("server.url", server_url)
-        self.ctx = ScriptedContext(config, home, interactive=True)
+        ctx = make_context(home, server_url=server_url or None, token=token, builtins=builtins, plugins=plugins,
+                           context=ScriptedContext)
+        assert isinstance(ctx, ScriptedContext)
+        self.ctx = ctx
         self.ctx.answers = []
         self.loop = asyncio.new_event_loop()
-        if builtins:
-            infos = [i for i in scan() if i.dist == "mojodex" and (builtins is True or i.name in builtins)]
-            self.ctx.hooks.load_all(infos, [], self.ctx)
-        for name, obj in plugins.items():
-            self.ctx.hooks.add_plugin(name, obj, self.ctx)
-        if token:
-            self.ctx.session.user = User(server=self.ctx.server_url, token=token, name="Demo User",
-                                         email="demo@example.com")
-            self.ctx.session.source = "login"
         self.loop.run_until_complete(self.ctx.call_hook("mojodex_startup"))
 
     def run(self, line: str, answers: list[str] | None = None, timeout: float = 60) -> str:
@@ -175,18 +220,10 @@ class ShellHarness:
         return self.loop.run_until_complete(asyncio.wait_for(self.arun(line, answers), timeout))
 
     async def arun(self, line: str, answers: list[str] | None = None) -> str:
-        from mojodex_core._dispatch import report, resolve, run_async
-        from mojodex_core._errors import MojodexError
-
         self.ctx.answers = list(answers or [])
         out = io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            try:
-                found = resolve(self.ctx, line)
-            except MojodexError as exc:
-                self.status = report(self.ctx, None, exc)
-                return out.getvalue()
-            self.status = await run_async(self.ctx, *found) if found else 0
+            self.status = await run_line(self.ctx, line)
         return out.getvalue()
 
     def fire_step(self, kind: str, step: StepEvent, reason: str = "") -> str:

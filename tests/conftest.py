@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from terminal import Terminal
 
-from mojodex_core.testing import ServerThread  # the plugin author kit's, re-exported for the tests
+from mojodex_core.testing import ServerThread, make_context  # the plugin author kit's, for the tests
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo"
@@ -287,17 +287,8 @@ class InProcessShell:
 
     def __init__(self, home: Path, server_url: str | None = None, plugins: list[str] | None = None,
                  disabled: tuple[str, ...] = ()) -> None:
-        from mojodex_core._config import Config
-        from mojodex_core._context import ShellContext as Context
-        from mojodex_core._discovery import scan
-        from mojodex_core._plugins import BUILTIN_DIST
-
-        config = Config.load(home / "config.toml")
-        if server_url is not None:
-            config.override("server.url", server_url)
-        self.ctx = Context(config, home, interactive=True)
-        infos = [i for i in scan() if i.dist == BUILTIN_DIST and (plugins is None or i.name in plugins)]
-        self.ctx.hooks.load_all(infos, list(disabled), self.ctx)
+        self.ctx = make_context(home, server_url=server_url, builtins=True if plugins is None else plugins,
+                                disabled=disabled)
         self.status: int | None = None
 
     def add_plugin(self, name: str, obj: Any) -> None:

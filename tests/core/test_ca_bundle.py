@@ -30,7 +30,7 @@ def test_an_unreadable_bundle_is_one_config_error_for_http_and_events(mojodex_ho
     bundle = tmp_path / "ca.pem"
     if content is not None:
         bundle.write_bytes(content)
-    ctx = make_context(mojodex_home, server_url="https://mojodex.example", plugins=["socketio"], interactive=False)
+    ctx = make_context(mojodex_home, server_url="https://mojodex.example", builtins=["socketio"], interactive=False)
     ctx.config.override("server.ca_bundle", str(bundle))
     with pytest.raises(ConfigError) as http_error:
         ctx.server.http  # noqa: B018 (the client is built on first use)

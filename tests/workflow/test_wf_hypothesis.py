@@ -17,17 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mojodex_core import DIALECTS
-from mojodex_core._config import Config
-from mojodex_core._context import ShellContext as Context
-from mojodex_core._credentials import User
 from mojodex_core._dialects import _payloads, make
-from mojodex_core._discovery import scan
 from mojodex_core._dispatch import resolve, run_async
 from mojodex_core._errors import BadResponseError, MojodexError, NetworkError, NotFoundError, ServerError
 from mojodex_core._events import RunInfo, ServerEvent, StepEvent
-from mojodex_core._plugins import BUILTIN_DIST
 from mojodex_core._results import result_lines
 from mojodex_core._shell import CommandCompleter
+from mojodex_core.testing import make_context
 from mojodex_workflow import workflow_row
 from mojodex_workflow.run import ServerRun
 
@@ -49,14 +45,9 @@ class Harness:
     """A Context with the built-in plugins, logged in, whose exceptions sent to the debug log are collected."""
 
     def __init__(self, home: Path, server_url: str) -> None:
-        config = Config(home / "config.toml")
-        config.override("server.url", server_url)
-        config.override("server.timeout", 2.0)
-        config.override("server.api", "spec")
-        self.ctx = Context(config, home, interactive=False)
-        infos = [i for i in scan() if i.dist == BUILTIN_DIST]
-        self.ctx.hooks.load_all(infos, [], self.ctx)
-        self.ctx.session.user, self.ctx.session.source = User(server=self.ctx.server_url, token="tok"), "saved"
+        self.ctx = make_context(home, server_url=server_url, api="spec", token="tok", interactive=False)
+        self.ctx.config.override("server.timeout", 2.0)
+        self.ctx.session.source = "saved"
         self.logged: list[BaseException] = []
         self.ctx.log_exception = self._log  # type: ignore[method-assign]
         self.ctx.hooks.on_exception = self._log
