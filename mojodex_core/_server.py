@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mojodex_core import _dialects
-from mojodex_core._errors import AuthError, ConfigError, MojodexError, NotFoundError, ServerError, TermsNotAcceptedError
+from mojodex_core._errors import (
+    AuthError,
+    ConfigError,
+    MojodexError,
+    NotFoundError,
+    ServerError,
+    TermsNotAcceptedError,
+    UnsupportedError,
+)
 from mojodex_core._text import one_line
 
 if TYPE_CHECKING:
@@ -39,7 +47,7 @@ class Server:
 
     def __init__(self, ctx: ShellContext) -> None:
         self._ctx = ctx
-        self._dialect: Dialect | None = None
+        self._current: Dialect | None = None
         self._http: HttpClient | None = None
         self._answers: dict[str, Any] = {}  # what the detection read, for the dialect's first listing
         self._kept: dict[tuple[str, str], tuple[str, Any]] = {}  # (url, key) -> (login, what the server was told)
@@ -65,7 +73,7 @@ class Server:
                 platform=str(self._ctx.config.get("server.platform", "webapp")),
                 verify=self._verify(),
             )
-            self._dialect = None
+            self._current = None
             if old is not None:
                 old.close_later()
         return self._http
@@ -86,39 +94,39 @@ class Server:
     # -- the dialect -------------------------------------------------------------------------------------
 
     @property
-    def configured(self) -> str:
+    def _configured(self) -> str:
         """``server.api`` as set: ``auto`` or a dialect's name."""
         return str(self._ctx.config.get("server.api", "auto"))
 
     @property
     def api(self) -> str:
         """The dialect in use, if known without asking the server ("" before ``auto`` detected it)."""
-        if self._dialect is not None and self._dialect.http is self._http:
-            return self._dialect.name
-        if self.configured != "auto":
-            return self.configured
+        if self._current is not None and self._current.http is self._http:
+            return self._current.name
+        if self._configured != "auto":
+            return self._configured
         return self._cached() or ""
 
     def _cached(self) -> str | None:
         cached = self._ctx.session.credentials.load_api(self.url)
         return cached if cached in _dialects.NAMES else None
 
-    async def dialect(self) -> Dialect:
+    async def _dialect(self) -> Dialect:
         """The dialect object (detected on first use when ``server.api`` is ``auto``)."""
         http = self.http
-        if self._dialect is not None and self._dialect.http is http:
-            return self._dialect
-        name = self.configured
+        if self._current is not None and self._current.http is http:
+            return self._current
+        name = self._configured
         if name not in _dialects.CHOICES:
             raise ConfigError(f"server.api must be one of {', '.join(_dialects.CHOICES)}, not {name!r}")
         if name == "auto":
             name = self._cached() or await self._detect(http)
-        self._dialect = _dialects.make(name, http, str(self._ctx.config.get("server.version", "0.0.0")))
-        self._dialect.first_pages, self._answers = self._answers, {}
+        self._current = _dialects.make(name, http, str(self._ctx.config.get("server.version", "0.0.0")))
+        self._current.first_pages, self._answers = self._answers, {}
         if self._timezone_due:  # a login happened before the dialect was known: tell it now
             self._timezone_due = False
             await self.sync_timezone()
-        return self._dialect
+        return self._current
 
     async def _detect(self, http: HttpClient) -> str:
         name, self._answers = await _dialects.detect(http, str(self._ctx.config.get("server.version", "0.0.0")))
@@ -127,20 +135,19 @@ class Server:
 
     def _switch(self, name: str) -> None:
         """What a call showed of the server beats what was detected: use ``name`` from now on."""
-        if self.configured == "auto":
+        if self._configured == "auto":
             self._ctx.session.credentials.save_api(self.url, name)
-            self._dialect = None
+            self._current = None
 
-    async def capabilities(self) -> Capabilities:
-        """What the server's dialect can do (detecting it if need be)."""
-        return (await self.dialect()).can
+    async def capabilities(self, *, before_login: bool = False) -> Capabilities:
+        """What the server's dialect can do, detecting the dialect if need be (``before_login``: without a login,
+        as a sign-up does, by the routes alone)."""
+        return (await (self._signup_dialect() if before_login else self._dialect())).can
 
-    @property
-    def can(self) -> Capabilities:
-        """What the dialect in use can do (that of ``spec`` until it is known)."""
-        from mojodex_core._dialects._base import Capabilities
-
-        return self._dialect.can if self._dialect is not None else Capabilities()
+    def unsupported(self, what: str) -> UnsupportedError:
+        """The error that says ``what`` is not in the dialect in use (ask ``capabilities()`` first)."""
+        dialect = f"the {self.api} dialect" if self.api else "the dialect"
+        return UnsupportedError(f"{what} is not in {dialect} of the protocol this server speaks")
 
     async def _call(self, what: Callable[[Dialect], Awaitable[T]], retry: bool = True, *,
                     other_method: bool = False, missing: tuple[str, int | str] | None = None) -> T:
@@ -151,7 +158,7 @@ class Server:
         ``missing``: the call names a run (``("run", pk)``) or a definition (``("definition", ref)``, a workflow or
         a task as the dialect calls them); an answer that means there is no such one for this user (each backend
         words it, and picks its status, its own way) becomes ``NotFoundError`` ``run 99 not found``."""
-        dialect = await self.dialect()
+        dialect = await self._dialect()
         try:
             return await what(dialect)
         except ServerError as exc:
@@ -177,20 +184,20 @@ class Server:
                                    "has to be renewed in Mojodex's web app") from None
             if not exc.route_missing:
                 raise
-            if retry and self.configured == "auto":
+            if retry and self._configured == "auto":
                 # The server changed, or was detected wrongly: detect once more, and try again if it differs.
                 self._ctx.session.credentials.save_api(self.url, None)
-                self._dialect = None
-                if (await self.dialect()).name != dialect.name:
+                self._current = None
+                if (await self._dialect()).name != dialect.name:
                     return await self._call(what, retry=False, other_method=other_method, missing=missing)
             raise self._wrong_api(dialect.name) from None
 
     def _methods_swapped(self, name: str, exc: ServerError) -> bool:
-        return self.configured == "auto" and bool(_dialects.other_generation(name)) and (
+        return self._configured == "auto" and bool(_dialects.other_generation(name)) and (
             exc.status == 405 or (exc.status == 400 and "user_workflow_execution_pk" in exc.text))
 
     def _wrong_api(self, name: str) -> MojodexError:
-        hint = "auto" if self.configured != "auto" else "the dialect it speaks"
+        hint = "auto" if self._configured != "auto" else "the dialect it speaks"
         return MojodexError(
             f"the server at {self.url} speaks another Mojodex API than {name}: set server.api to {hint} "
             f"(`mojodex config set server.api auto`; choices: {', '.join(_dialects.CHOICES)})")
@@ -308,7 +315,7 @@ class Server:
         """A Socket.IO event as a ``ServerEvent`` (None for one that cannot be used)."""
         from mojodex_core._dialects import _payloads
 
-        return (self._dialect.event(name, data) if self._dialect is not None else _payloads.event(name, data))
+        return (self._current.event(name, data) if self._current is not None else _payloads.event(name, data))
 
     def step(self, payload: Any, session_id: str | None = None) -> StepEvent | None:
         """A step execution's payload (as a server sends it, or as it was kept) as a ``StepEvent``."""
@@ -327,7 +334,7 @@ class Server:
         """What to answer an event the server sends with an acknowledgement (None: nothing)."""
         from mojodex_core._dialects import _payloads
 
-        return self._dialect.ack(name, data) if self._dialect is not None else _payloads.ack(name, data)
+        return self._current.ack(name, data) if self._current is not None else _payloads.ack(name, data)
 
     async def follow(self, session_id: str, listener: Any) -> None:
         """Have the run's events delivered to ``listener`` until ``unfollow`` (see ``mojodex_follow_session``)."""
@@ -399,7 +406,7 @@ class Server:
             return None
         offset = local_offset()
         try:
-            dialect = await self.dialect()
+            dialect = await self._dialect()
             if not dialect.can.todos:
                 return None
             if self.recall("timezone") == offset:
@@ -462,7 +469,7 @@ class Server:
         """The account's language (its tasks' names, the assistant's words) becomes ``code``."""
         await self._call(lambda d: d.set_language(code))
         self.remember("language", code)
-        dialect = self._dialect
+        dialect = self._current
         if dialect is not None:
             dialect.known.clear()  # the tasks' names change with it: nothing listed before holds
             dialect.first_pages.clear()
@@ -499,7 +506,7 @@ class Server:
 
         can = await self.capabilities()
         if not can.account:
-            raise (await self.dialect()).unsupported("the account page")
+            raise (await self._dialect()).unsupported("the account page")
         timezone = await self.sync_timezone()
         plan = await self.plan()
         user = self._ctx.user
@@ -537,12 +544,12 @@ class Server:
 
     # -- a new account: sign-up and its first plan (``can.signup``) ---------------------------------------------
 
-    async def signup_dialect(self) -> Dialect:
+    async def _signup_dialect(self) -> Dialect:
         """The dialect, for a sign-up, which has no login yet: when ``auto`` has not detected it, the detection's
         GETs without a token tell it by the routes alone (Mojodex 0.4 has no ``/user_workflow`` route, the
         specification no ``/user_task``), asking only until one dialect is left."""
         if self.api:
-            return await self.dialect()
+            return await self._dialect()
         http = self.http
 
         async def missing(path: str) -> bool:
@@ -556,7 +563,7 @@ class Server:
 
         name = await _dialects.identify(missing)
         self._ctx.session.credentials.save_api(self.url, name)
-        return await self.dialect()
+        return await self._dialect()
 
     async def sign_up(self, name: str, email: str, password: str, language: str = "en") -> bool:
         """Create an account and keep its token as a login does (the user is logged in to it, with no plan yet
@@ -566,7 +573,7 @@ class Server:
         On a server whose dialect has no sign-up (``can.signup``), ``UnsupportedError`` before anything is sent."""
         session = self._ctx.session
         await session.check_transport("password")
-        dialect = await self.signup_dialect()
+        dialect = await self._signup_dialect()
         if not dialect.can.signup:
             raise dialect.unsupported("signing up")
         created = True

@@ -56,7 +56,7 @@ def whoami_command(ctx: Context, args: list[str]) -> int:
         raise NotLoggedInError(f"not logged in to {ctx.server_url}: run `mojodex login`, or set MOJODEX_TOKEN")
     api = ctx.server.api
     how = f" ({api} API)" if api else (" (its API is detected at the first request)"
-                                      if ctx.server.configured == "auto" else "")
+                                      if ctx.config.get("server.api", "auto") == "auto" else "")
     if ctx.token_source == "env":
         ctx.print(f"Using the token from MOJODEX_TOKEN on {ctx.server_url}{how}.")
     else:

@@ -55,14 +55,13 @@ async def cmd_signup(ctx: Context, args: list[str]) -> int:
     if resume and user is not None:  # (resume implies a user: said again for the type checker)
         can = await ctx.server.capabilities()
         if not can.signup:
-            raise (await ctx.server.dialect()).unsupported("signing up")
+            raise ctx.server.unsupported("signing up")
         created = False
         if not ns.json:
             ctx.print(f"Going on with the sign-up of {_who(user.name, user.email)} on {ctx.server_url}.")
     else:
-        dialect = await ctx.server.signup_dialect()  # before any question: a server without sign-up says so
-        if not dialect.can.signup:
-            raise dialect.unsupported("signing up")
+        if not (await ctx.server.capabilities(before_login=True)).signup:  # before any question
+            raise ctx.server.unsupported("signing up")
         name, email, password, language = await _answers(ctx, ns)
         created = await ctx.server.sign_up(name, email, password, language)
         user = ctx.user

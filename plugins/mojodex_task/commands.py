@@ -285,7 +285,7 @@ async def cmd_resume(ctx: Context, args: list[str]) -> int:
     pk = pk_arg(ns.ref, "RUN")
     await ctx.require_user()
     run = await ctx.server.read_run(pk)
-    if run.kind != "instruct" and ctx.server.can.result_chat:
+    if run.kind != "instruct" and (await ctx.server.capabilities()).result_chat:
         from mojodex_task.result_chat import finished, resume_result
 
         if finished(run):

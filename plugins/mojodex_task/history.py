@@ -17,7 +17,6 @@ from mojodex_core import (
     NotInteractiveError,
     ProducedText,
     RunInfo,
-    UnsupportedError,
     one_line,
     open_in_editor,
     pk_arg,
@@ -33,7 +32,7 @@ MAX_FILE = 1_000_000  # characters of a hand edit read from --file
 async def need(ctx: Context, flag: str, what: str) -> None:
     """Refuse, in one line and before any request about the run, what the server's dialect cannot do."""
     if not getattr(await ctx.server.capabilities(), flag):
-        raise UnsupportedError(f"{what} is not in the {ctx.server.api} dialect of the protocol this server speaks")
+        raise ctx.server.unsupported(what)
 
 
 async def confirmed(ctx: Context, question: str, assume_yes: bool, refusal: str) -> bool:

@@ -247,7 +247,7 @@ class ServerRun:
         # steps and their fan-out say another step must run, a quiet server is slow, not done (the step timeout
         # tells a step that never comes).
         done = self._all_steps_done()
-        if after_validation and not self.server.can.end_event and (done or not self.run.step_names):
+        if after_validation and not (await self.server.capabilities()).end_event and (done or not self.run.step_names):
             wait = min(self.grace, END_EVENT_WAIT) if done else self.grace
             while True:
                 try:
@@ -402,8 +402,8 @@ class ServerRun:
             for line in result_lines(result):
                 self.ctx.print(line)
 
-    def _extra_answers(self, step: StepEvent) -> dict[str, str]:
-        can = self.server.can
+    async def _extra_answers(self, step: StepEvent) -> dict[str, str]:
+        can = await self.server.capabilities()
         extra = {}
         if can.edit_result:
             extra["e"] = "edit the result"
@@ -419,7 +419,7 @@ class ServerRun:
             show = True
             answer = await ask_validation(self.ctx, step.step_name, assume_yes=self.assume_yes,
                                           json_mode=self.quiet, resume=f"workflow resume {self.pk}",
-                                          extra=self._extra_answers(step))
+                                          extra=await self._extra_answers(step))
             if answer == "y":
                 await self._validate(step, result)
                 return True
@@ -441,7 +441,7 @@ class ServerRun:
 
     async def _result_of(self, step: StepEvent) -> Any:
         """The step's result: read from the run where the dialect says so (the specification), else the event's."""
-        if self.server.can.result_in_run:
+        if (await self.server.capabilities()).result_in_run:
             try:
                 run = await self.server.read_run(self.pk)
             except AuthError:
@@ -481,7 +481,7 @@ class ServerRun:
         """``n``: on servers that rerun a step rejected with an instruction, ask for it (an empty answer: False,
         the step is asked about again); else the specification's "work in progress" line, nothing sent, the run
         left waiting."""
-        if self.server.can.reject_with_instruction:
+        if (await self.server.capabilities()).reject_with_instruction:
             instruction = (await self.ctx.ask("What should change? ", toolbar="Enter alone: back to "
                                               f"{QUESTION}")).strip()
             if not instruction:
@@ -519,7 +519,7 @@ class ServerRun:
 
     async def _failed_step(self, step: StepEvent) -> None:
         self.emit(f"Step {step.step_name} failed on the server: {step.error}")
-        if not self.server.can.relaunch:
+        if not (await self.server.capabilities()).relaunch:
             raise RunOver(await self._failed(f"step {step.step_name} failed on the server: {step.error}"))
         key = str(step.step_name), str(step.parameter)
         if self.assume_yes:

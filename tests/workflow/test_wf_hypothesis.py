@@ -281,8 +281,8 @@ async def _through_the_shell(h: Harness, events: list[tuple[str, Any]], answers:
     ctx.config.override("server.api", dialect)
     api = FakeApi(ctx.server_url, answers)
     ctx.server._http = api  # type: ignore[assignment]
-    ctx.server._dialect = None
-    await ctx.server.dialect()
+    ctx.server._current = None
+    await ctx.server.capabilities()  # the dialect, made once
     socket = h.plugin("socketio")
     names = [n for n in step_names if isinstance(n, str)] if isinstance(step_names, list) else []
     run = ServerRun(ctx, RunInfo(3, SID, "Write poem", step_names=names), assume_yes=True, json_mode=json_mode)
@@ -303,7 +303,7 @@ async def _through_the_shell(h: Harness, events: list[tuple[str, Any]], answers:
     finally:
         socket.listeners = {}
         ctx.server._http = None
-        ctx.server._dialect = None
+        ctx.server._current = None
         ctx.config.override("server.api", "spec")
     await _still_usable(h)
 

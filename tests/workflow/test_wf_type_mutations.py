@@ -517,7 +517,7 @@ class Shell:
         http.on_events = emit
         WAITING.clear()  # each command on its own: no run kept from another example
         ctx.server._http = http  # type: ignore[assignment]
-        ctx.server._dialect = None
+        ctx.server._current = None
         try:
             with captured() as out:
                 found = resolve(ctx, line)
@@ -527,7 +527,7 @@ class Shell:
         finally:
             self.socket.listeners = {}
             ctx.server._http = None
-            ctx.server._dialect = None
+            ctx.server._current = None
             ctx.config.override("server.api", "spec")
         return out.getvalue(), http.served
 
