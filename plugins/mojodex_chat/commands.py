@@ -100,9 +100,7 @@ async def cmd_resume(ctx: Context, args: list[str]) -> int:
     conv.seen(messages)
     run_pk = next((pk for pk in (run_pk_of(m.get("message") or {}) for m in messages) if pk is not None), None)
     if run_pk is not None:
-        await conv.follow_run(run_pk, announce=False)
-        conv.draft = conv.run.produced
-        conv.version = (conv.run.produced.version or 1) if conv.run.produced is not None else 0
+        await conv.follow_run(run_pk, announce=False)  # its draft, if it has one, is the run's produced text
     if conv.show:
         ctx.print(f"Chat {short(session_id)}" + (f", which started run {conv.pk}: {conv.run.name or 'a task'}"
                                                  if run_pk is not None else "") + ".")

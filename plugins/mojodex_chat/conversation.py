@@ -74,7 +74,9 @@ class ChatConversation(Conversation):
             run.title = self.run.title  # its title came first, while the chat was all there was
         self.end_stream()
         self.run = run
-        self.draft, self.version = None, 0  # its first draft is the one coming
+        if announce:
+            run.produced = None  # started just now: its first draft is the one coming
+        self.version = (run.produced.version or 1) if run.produced is not None else 0
         if self.show and announce:
             self.ctx.print(f"The assistant started run {run.pk}: {run.name or 'a task'}.")
         await self.ctx.call_hook("mojodex_run_started", run=run)

@@ -121,7 +121,6 @@ class Conversation:
         self.queue: asyncio.Queue[ServerEvent] = asyncio.Queue()
         self.seen_messages: set[str] = set()  # mojo_message pks handled (a server sends one again until acked)
         self.seen_versions: set[str] = set()  # draft version pks handled
-        self.draft: ProducedText | None = run.produced
         self.version = (run.produced.version or 1) if run.produced is not None else 0
         self.question = ""  # the assistant's last question, while it waits for an answer
         # The run's new title, not shown yet: a draft that bears it as its heading shows it; anything else comes
@@ -142,6 +141,11 @@ class Conversation:
     @property
     def pk(self) -> int | str:
         return self.run.pk
+
+    @property
+    def draft(self) -> ProducedText | None:
+        """The latest draft: the run's produced text (kept there, and only there)."""
+        return self.run.produced
 
     @property
     def label(self) -> str:
@@ -275,7 +279,7 @@ class Conversation:
             self.version += 1
             title, body = _parts(event)
             draft = replace(event.produced, title=title, text=body, version=self.version)
-            self.draft = self.run.produced = draft
+            self.run.produced = draft
             self.question = ""
             self._show_draft(draft)
             await self._tell(self.pieces.finish(draft.title, draft.text))

@@ -35,8 +35,8 @@ class ResultChat(Conversation):
 
     def __init__(self, ctx: Context, run: RunInfo, *, plain: bool = False, json_mode: bool = False) -> None:
         super().__init__(ctx, run, plain=plain, json_mode=json_mode)
-        if self.draft is not None and not self.draft.title:
-            self.draft = replace(self.draft, title=run.title)  # workflow texts come untitled: the run's title
+        if run.produced is not None and not run.produced.title:
+            run.produced = replace(run.produced, title=run.title)  # workflow texts come untitled: the run's title
         self.told_plan = False
 
     async def _handle(self, event: ServerEvent) -> Reply | None:
@@ -79,7 +79,7 @@ class ResultChat(Conversation):
             return Reply("left", f"step {step_name} of run {self.pk} waits for validation")
         self.seen_versions.add(str(produced.version_pk))
         self.version = produced.version or self.version + 1
-        self.draft = self.run.produced = replace(produced, title=produced.title or run.title, version=self.version)
+        self.run.produced = replace(produced, title=produced.title or run.title, version=self.version)
         self.ctx.print(f"(version {self.version} of run {self.pk}; `task text {self.pk}` prints it)")
         return Reply("draft", draft=self.draft)
 
