@@ -310,6 +310,33 @@ class InProcessShell:
 
 
 @pytest.fixture
+def in_process_terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
+    """``in_process_terminal(build, env=None, prompt=None)``: the shell ``build()`` makes (an ``InProcessShell``)
+    as a terminal (``inprocess.InProcessTerminal``), built in the script's environment of ``spawn_mojodex``
+    (``NO_COLOR``, ``PAGER=cat``, then ``env``), once ``prompt`` shows if given. Every terminal is killed after
+    the test, which fails if one of them showed a traceback."""
+    from inprocess import InProcessTerminal
+
+    opened: list[InProcessTerminal] = []
+
+    def open_(build: Callable[[], InProcessShell], env: dict[str, str] | None = None,
+              prompt: str | None = None) -> Any:
+        for name, value in {"NO_COLOR": "1", "PAGER": "cat", **(env or {})}.items():
+            monkeypatch.setenv(name, value)
+        term = InProcessTerminal(build())
+        opened.append(term)
+        if prompt is not None:
+            term.expect(prompt, timeout=10)
+        return term
+
+    yield open_
+    for term in opened:
+        term.kill()
+    for term in opened:
+        assert "Traceback" not in term.text, term.text
+
+
+@pytest.fixture
 def make_shell(mojodex_home: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., InProcessShell]:
     """Build an in-process shell: ``make_shell(server_url=None, plugins=None, disabled=())``."""
     monkeypatch.setenv("TERM", "xterm")

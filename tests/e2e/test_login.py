@@ -21,23 +21,14 @@ def saved_token(home: Path, url: str) -> str:
 
 
 @pytest.fixture
-def open_term(make_shell, monkeypatch):
+def open_term(make_shell, in_process_terminal):
     """``open_term(url, env=None)``: the shell for ``url`` in this process (``InProcessTerminal``), as the script
     starts it: asking to log in when no login to ``url`` is saved."""
-    opened = []
 
     def open_(url: str, env: dict[str, str] | None = None) -> InProcessTerminal:
-        for name, value in {"NO_COLOR": "1", "PAGER": "cat", **(env or {})}.items():
-            monkeypatch.setenv(name, value)  # as the script's environment in spawn_mojodex
-        term = InProcessTerminal(make_shell(server_url=url))
-        opened.append(term)
-        return term
+        return in_process_terminal(lambda: make_shell(server_url=url), env)
 
-    yield open_
-    for term in opened:
-        term.kill()
-    for term in opened:
-        assert "Traceback" not in term.text, term.text
+    return open_
 
 
 def log_in(term, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD) -> None:

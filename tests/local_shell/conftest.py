@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inprocess import InProcessTerminal, shell_as_configured
+from inprocess import shell_as_configured
 
 from .local_shell_helpers import LLMThread, llm_config, model_env, roleplay_reply, write_config
 
@@ -57,26 +57,16 @@ def local_shell(spawn_mojodex: Callable[..., Any], logged_in: Callable[..., str]
 
 @pytest.fixture
 def local_term(make_shell: Callable[..., Any], logged_in: Callable[..., str], mojodex_home: Path,
-               unreachable_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
+               unreachable_url: str, in_process_terminal: Callable[..., Any]) -> Callable[..., Any]:
     """``local_term(llm)``: ``local_shell``'s shell in this process (``InProcessTerminal``, the same API), for a
     workflow's flow at the prompt; Ctrl-C while a step runs (a signal) keeps the pseudo-terminal."""
-    opened: list[InProcessTerminal] = []
-
     def open_(llm: LLMThread | None, *, config: str | None = None, env: dict[str, str] | None = None) -> Any:
         if config is None and llm is not None:
             config = llm_config(llm.base_url)
         if config is not None:
             write_config(mojodex_home, config)
         logged_in(unreachable_url)
-        for name, value in {"NO_COLOR": "1", "PAGER": "cat", **model_env(), **(env or {})}.items():
-            monkeypatch.setenv(name, value)  # as the script's environment in spawn_mojodex
-        term = InProcessTerminal(shell_as_configured(make_shell, mojodex_home, unreachable_url))
-        opened.append(term)
-        term.expect("mojodex> ", timeout=10)
-        return term
+        return in_process_terminal(lambda: shell_as_configured(make_shell, mojodex_home, unreachable_url),
+                                   {**model_env(), **(env or {})}, "mojodex> ")
 
-    yield open_
-    for term in opened:
-        term.kill()
-    for term in opened:
-        assert "Traceback" not in term.text, term.text
+    return open_

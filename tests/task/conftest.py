@@ -4,12 +4,12 @@ pseudo-terminal (logged in, at its first prompt) or one-shot with no terminal.""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from inprocess import InProcessTerminal, shell_as_configured
+from inprocess import shell_as_configured
 from task_helpers import CONFIG, PROMPT, SERVER, write_config
 
 
@@ -46,30 +46,17 @@ def open_shell(spawn_mojodex: Callable[..., Any], logged_in: Callable[..., str],
 
 @pytest.fixture
 def open_term(make_shell: Callable[..., Any], logged_in: Callable[..., str], mojodex_home: Path,
-              monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
+              in_process_terminal: Callable[..., Any]) -> Callable[..., Any]:
     """``open_term(srv, config=CONFIG, env=None)``: the shell logged in, at its first prompt, in this process
     (``InProcessTerminal``: ``open_shell``'s API). For a command's output or a question's flow at the prompt; what
     the terminal itself shows (escape sequences, Ctrl-C as a signal while a command runs) keeps ``open_shell``."""
-    opened: list[InProcessTerminal] = []
-
     def open_(server: Any, config: str | None = CONFIG, env: dict[str, str] | None = None) -> Any:
         if config is not None:
             write_config(mojodex_home, config)
         logged_in(server.url, server.token_for())
-        monkeypatch.setenv("NO_COLOR", "1")  # as the script's environment in spawn_mojodex
-        monkeypatch.setenv("PAGER", "cat")
-        for name, value in (env or {}).items():
-            monkeypatch.setenv(name, value)
-        term = InProcessTerminal(shell_as_configured(make_shell, mojodex_home, server.url))
-        opened.append(term)
-        term.expect(PROMPT, timeout=10)
-        return term
+        return in_process_terminal(lambda: shell_as_configured(make_shell, mojodex_home, server.url), env, PROMPT)
 
-    yield open_
-    for term in opened:
-        term.kill()
-    for term in opened:
-        assert "Traceback" not in term.text, term.text
+    return open_
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ against a reference server running in a thread of its own on 127.0.0.1."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from inprocess import InProcessTerminal, shell_as_configured
+from inprocess import shell_as_configured
 from workflow_helpers import write_config
 
 # The run's end, for servers that send no end event, comes after this much quiet: short in tests. These tests are
@@ -46,13 +46,11 @@ def open_shell(spawn_mojodex: Callable[..., Any], logged_in: Callable[..., str],
 
 @pytest.fixture
 def open_term(open_shell: Callable[..., Any], make_shell: Callable[..., Any], logged_in: Callable[..., str],
-              mojodex_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
+              mojodex_home: Path, in_process_terminal: Callable[..., Any]) -> Callable[..., Any]:
     """``open_term(srv, config=fast_config(srv), pty=False, env=None)``: the shell logged in to ``srv`` at its first
     prompt, in this process (``InProcessTerminal``: the same ``line``/``expect`` API) or, with ``pty=True``, the
     ``mojodex`` script in a terminal (``open_shell``). A behaviour run on every dialect keeps one dialect in a real
     terminal and runs the others here: the same shell, without a process started for each."""
-    opened: list[InProcessTerminal] = []
-
     def open_(srv: Any, config: Any = DEFAULT, token: str | None = None, pty: bool = False,
               env: dict[str, str] | None = None) -> Any:
         if pty:
@@ -61,20 +59,9 @@ def open_term(open_shell: Callable[..., Any], make_shell: Callable[..., Any], lo
         if config is not None:
             write_config(mojodex_home, config)
         logged_in(srv.url, token or srv.token_for())
-        monkeypatch.setenv("NO_COLOR", "1")  # as the script's environment in spawn_mojodex
-        monkeypatch.setenv("PAGER", "cat")
-        for name, value in (env or {}).items():
-            monkeypatch.setenv(name, value)
-        term = InProcessTerminal(shell_as_configured(make_shell, mojodex_home, srv.url))
-        opened.append(term)
-        term.expect("mojodex> ", timeout=10)
-        return term
+        return in_process_terminal(lambda: shell_as_configured(make_shell, mojodex_home, srv.url), env, "mojodex> ")
 
-    yield open_
-    for term in opened:
-        term.kill()
-    for term in opened:
-        assert "Traceback" not in term.text, term.text
+    return open_
 
 
 @pytest.fixture
