@@ -34,6 +34,14 @@ def llm(start_llm: Callable[..., LLMThread]) -> LLMThread:
     return start_llm(reply_fn=roleplay_reply)
 
 
+def configure(home: Path, llm: LLMThread | None, config: str | None) -> None:
+    """``config`` as the shell's config.toml, or by default an [llm] section pointing at ``llm`` (if any)."""
+    if config is None and llm is not None:
+        config = llm_config(llm.base_url)
+    if config is not None:
+        write_config(home, config)
+
+
 @pytest.fixture
 def local_shell(spawn_mojodex: Callable[..., Any], logged_in: Callable[..., str], mojodex_home: Path,
                 unreachable_url: str) -> Callable[..., Any]:
@@ -43,10 +51,7 @@ def local_shell(spawn_mojodex: Callable[..., Any], logged_in: Callable[..., str]
     """
 
     def open_(llm: LLMThread | None, *, config: str | None = None, env: dict[str, str] | None = None) -> Any:
-        if config is None and llm is not None:
-            config = llm_config(llm.base_url)
-        if config is not None:
-            write_config(mojodex_home, config)
+        configure(mojodex_home, llm, config)
         logged_in(unreachable_url)
         term = spawn_mojodex(server_url=unreachable_url, env={**model_env(), **(env or {})})
         term.expect("mojodex> ", timeout=10)
@@ -60,11 +65,9 @@ def local_term(make_shell: Callable[..., Any], logged_in: Callable[..., str], mo
                unreachable_url: str, in_process_terminal: Callable[..., Any]) -> Callable[..., Any]:
     """``local_term(llm)``: ``local_shell``'s shell in this process (``InProcessTerminal``, the same API), for a
     workflow's flow at the prompt; Ctrl-C while a step runs (a signal) keeps the pseudo-terminal."""
+
     def open_(llm: LLMThread | None, *, config: str | None = None, env: dict[str, str] | None = None) -> Any:
-        if config is None and llm is not None:
-            config = llm_config(llm.base_url)
-        if config is not None:
-            write_config(mojodex_home, config)
+        configure(mojodex_home, llm, config)
         logged_in(unreachable_url)
         return in_process_terminal(lambda: shell_as_configured(make_shell, mojodex_home, unreachable_url),
                                    {**model_env(), **(env or {})}, "mojodex> ")
