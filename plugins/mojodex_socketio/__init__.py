@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core import MojodexError, NetworkError, ca_context, hookimpl
+from mojodex_core import MojodexError, NetworkError, hookimpl
 
 if TYPE_CHECKING:
     import asyncio
@@ -110,6 +110,8 @@ class SocketPlugin:
 
     def _tls(self) -> dict[str, Any]:
         """TLS stays verified; with ``server.ca_bundle`` against the user's own CA, as for HTTP."""
+        from mojodex_core import ca_context  # with the HTTP client it comes from: not at every start
+
         context = ca_context(str(self.ctx.config.get("server.ca_bundle", "") or ""))
         if context is None:
             return {}
