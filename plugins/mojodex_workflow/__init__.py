@@ -209,14 +209,7 @@ class WorkflowPlugin:
             if not workflows and not failures:
                 ctx.print("No workflows.")
         # A source that failed is one line after what could be listed, and the command fails (as `ls` does).
-        for plugin, exc in failures:
-            source = "server workflows" if plugin == "workflow" else f"workflows of plugin {plugin}"
-            if isinstance(exc, MojodexError):
-                ctx.error(f"{source}: {exc}")
-            else:
-                ctx.log_exception(exc, f"listing workflows of {plugin}")
-                ctx.error(f"{source}: failed with {type(exc).__name__}")
-        return 1 if failures else 0
+        return _report_failures(ctx, failures, "workflows")
 
     def _run_parser(self, name: str, with_inputs: bool, *, output: bool = True) -> ArgumentParser:
         parser = ArgumentParser(name, epilog=EXTRA_ANSWERS)
@@ -318,14 +311,7 @@ class WorkflowPlugin:
                           ("RUN", "SOURCE", "WORKFLOW", "STATUS", "STEP", "TOKENS"))
         elif not failures:
             ctx.print("No runs yet. `workflow run local/write-poem` starts one.")
-        for plugin, exc in failures:
-            source = "server runs" if plugin == "workflow" else f"runs of plugin {plugin}"
-            if isinstance(exc, MojodexError):
-                ctx.error(f"{source}: {exc}")
-            else:
-                ctx.log_exception(exc, f"listing runs of {plugin}")
-                ctx.error(f"{source}: failed with {type(exc).__name__}")
-        return 1 if failures else 0
+        return _report_failures(ctx, failures, "runs")
 
     async def _show(self, ctx: Context, args: list[str]) -> int:
         ns = _show_parser().parse(ctx, args)
@@ -445,6 +431,18 @@ class WorkflowPlugin:
         workflows = [w for batch in results if isinstance(batch, list) for w in batch if isinstance(w, WorkflowInfo)]
         self.listed.update({w.ref: w for w in workflows})
         return workflows
+
+
+def _report_failures(ctx: Context, failures: list[tuple[str, BaseException]], what: str) -> int:
+    """One error line per source of a list that failed (``what``: "workflows", "runs"); 1 when one did."""
+    for plugin, exc in failures:
+        source = f"server {what}" if plugin == "workflow" else f"{what} of plugin {plugin}"
+        if isinstance(exc, MojodexError):
+            ctx.error(f"{source}: {exc}")
+        else:
+            ctx.log_exception(exc, f"listing {what} of {plugin}")
+            ctx.error(f"{source}: failed with {type(exc).__name__}")
+    return 1 if failures else 0
 
 
 def _started(value: Any) -> float:
