@@ -17,8 +17,9 @@ POEM, ASSIST, MINUTES, DISABLED = 11, 12, 13, 14
 DEMO_EMAIL = "demo@example.com"
 PROMPT = "mojodex>"
 YOU = "you>"
-# Tests wait for events, not for time: a short ack re-send makes an unanswered ack show at once.
-SERVER = {"api": API, "first_pk": 11, "ack_resend_seconds": 0.3}
+# Tests wait for events, not for time. The server re-sends an event whose ack has not come in 2 s: a loaded machine
+# may ack after 0.3 s, and an ack that never comes still fails wait_acked.
+SERVER = {"api": API, "first_pk": 11, "ack_resend_seconds": 2.0}
 # The server's tasks only (the local-workflow plugin's are left out), and a quick silence timeout. Tab's background
 # loading asks the server nothing: these tests check what it received (tests/e2e/test_completion.py has the loads).
 CONFIG = '[plugins]\ndisabled = ["local"]\n[task]\nreply_timeout_seconds = 20.0\n[shell]\nload_completions = false\n'
