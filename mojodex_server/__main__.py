@@ -16,13 +16,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--api", choices=APIS, default="mojodex-0.4")
     parser.add_argument("--step-delay", type=float, default=0.5, help="seconds each step takes (default 0.5)")
     parser.add_argument("--first-pk", type=int, default=1, help="first primary key of every table")
-    parser.add_argument("--db", default=None, help="SQLite file (default: in memory)")
     return parser.parse_args(argv)
 
 
 async def serve(args: argparse.Namespace) -> None:
     server = ReferenceServer(api=args.api, host=args.host, port=args.port, step_delay=args.step_delay,
-                             db_path=args.db, first_pk=args.first_pk)
+                             first_pk=args.first_pk)
     async with server:
         print(f"Mojodex reference server ({args.api}) on {server.url}", flush=True)
         print(f"Demo account: {DEMO_EMAIL} / {DEMO_PASSWORD}", flush=True)

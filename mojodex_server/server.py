@@ -54,7 +54,6 @@ class ReferenceServer:
         start_delay: float = 0.0,
         end_event: bool | None = None,
         generator: Generator | None = None,
-        db_path: str | None = None,
         first_pk: int = 1,
         join_grace: float = 0.0,
         assistant: Assistant | None = None,
@@ -84,7 +83,7 @@ class ReferenceServer:
         self.ack_max_tries = ack_max_tries
         self.record_token_limit = record_token_limit
         """Token events of one stream recorded in ``emitted`` (all are counted in ``recorder.tokens``)."""
-        self.store = Store(db_path, first_pk)
+        self.store = Store(first_pk=first_pk)
         self.accounts = AccountStore(self, first_pk)
         self.faults = Faults()
         self.recorder = Recorder()
