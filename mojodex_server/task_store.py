@@ -1,51 +1,18 @@
-"""SQLite tables of Mojodex 0.4 (tasks, task runs, their step executions, uploads) and of the chat (messages,
-produced texts), which the 2024 dialect shares for its rejection messages.
-
-It shares the connection of :class:`mojodex_server.store.Store`, which creates the schema.
+"""Storage of Mojodex 0.4, in memory: tasks, task runs, their step executions, uploads, and the chat's messages
+and produced texts (which the 2024 dialect shares for its rejection messages). ``Store.tasks`` holds it.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import secrets
-import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-TABLES = (
-    "tasks", "task_steps", "user_tasks", "task_executions", "task_step_executions", "uploads", "messages",
-    "produced_texts", "produced_text_versions",
-)
-
-SCHEMA = """
-CREATE TABLE tasks (pk INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, icon TEXT NOT NULL,
-                    description TEXT NOT NULL, task_type TEXT NOT NULL, json_input TEXT NOT NULL,
-                    visible_for_teasing INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE task_steps (pk INTEGER PRIMARY KEY AUTOINCREMENT, task_fk INTEGER NOT NULL, rank INTEGER NOT NULL,
-                         step_name TEXT NOT NULL, name_for_user TEXT NOT NULL, definition_for_user TEXT NOT NULL,
-                         user_validation_required INTEGER NOT NULL, review_chat_enabled INTEGER NOT NULL);
-CREATE TABLE user_tasks (pk INTEGER PRIMARY KEY AUTOINCREMENT, user_fk INTEGER NOT NULL,
-                         task_fk INTEGER NOT NULL, enabled INTEGER NOT NULL DEFAULT 1);
-CREATE TABLE task_executions (pk INTEGER PRIMARY KEY AUTOINCREMENT, user_task_fk INTEGER NOT NULL,
-                              user_fk INTEGER NOT NULL, session_id TEXT UNIQUE NOT NULL,
-                              json_input_values TEXT NOT NULL, start_date TEXT, title TEXT, summary TEXT,
-                              deleted INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE task_step_executions (pk INTEGER PRIMARY KEY AUTOINCREMENT, execution_fk INTEGER NOT NULL,
-                                   step_fk INTEGER NOT NULL, parameter TEXT NOT NULL, result TEXT,
-                                   validated INTEGER, error_status TEXT, creation_date TEXT NOT NULL,
-                                   instruction TEXT);
-CREATE TABLE uploads (pk INTEGER PRIMARY KEY AUTOINCREMENT, execution_fk INTEGER NOT NULL,
-                      input_name TEXT NOT NULL, filename TEXT NOT NULL, content_type TEXT NOT NULL,
-                      content BLOB NOT NULL);
-CREATE TABLE messages (pk INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, sender TEXT NOT NULL,
-                       message TEXT NOT NULL, message_id TEXT, creation_date TEXT NOT NULL);
-CREATE TABLE produced_texts (pk INTEGER PRIMARY KEY AUTOINCREMENT, execution_fk INTEGER,
-                             user_fk INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE produced_text_versions (pk INTEGER PRIMARY KEY AUTOINCREMENT, produced_text_fk INTEGER NOT NULL,
-                                     title TEXT, production TEXT NOT NULL, text_type TEXT NOT NULL,
-                                     creation_date TEXT NOT NULL);
-"""
+from .records import FormFile
+from .table import Table, page, snapshot
 
 
 def now_iso() -> str:
@@ -127,18 +94,16 @@ class TaskStepExecution:
         }
 
 
-@dataclass(frozen=True)
-class Upload:
-    """A file that came with a run's form, as it arrived."""
+
+@dataclass(frozen=True, init=False)
+class Upload(FormFile):
+    """A file that came with a run's form, as it arrived: a form file under the name of its input."""
 
     input_name: str
-    filename: str
-    content_type: str
-    content: bytes
 
-    @property
-    def size(self) -> int:
-        return len(self.content)
+    def __init__(self, input_name: str, filename: str, content_type: str, content: bytes) -> None:
+        super().__init__(filename, content_type, content)
+        object.__setattr__(self, "input_name", input_name)
 
 
 @dataclass(frozen=True)
@@ -164,264 +129,208 @@ class ProducedTextVersion:
     index: int  # 1 for the first version of its produced text
 
 
-class TaskStore:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
+@dataclass(frozen=True)
+class _Task:
+    pk: int
+    name: str
+    icon: str
+    description: str
+    task_type: str
+    json_input: list[dict[str, Any]]
+    visible_for_teasing: bool
+    steps: tuple[TaskStep, ...]
 
-    def _insert(self, sql: str, args: tuple[Any, ...]) -> int:
-        cursor = self.db.execute(sql, args)
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+    def as_user_task(self, user_task_pk: int | None = None, user_pk: int | None = None,
+                     enabled: bool = False) -> UserTask:
+        """The task as a user has it (as none has it, shown for teasing, by default)."""
+        return UserTask(user_task_pk, user_pk, enabled, self.pk, self.name, self.icon, self.description,
+                        self.task_type, self.json_input)
+
+
+@dataclass(frozen=True)
+class _ProducedText:
+    pk: int
+    execution_fk: int | None
+    user_fk: int
+    deleted: bool = False
+
+
+class TaskStore:
+    """What a method returns is a snapshot (changing it changes nothing stored)."""
+
+    def __init__(self, first_pk: int = 1) -> None:
+        self._tasks: Table[_Task] = Table(first_pk)
+        self._steps: Table[TaskStep] = Table(first_pk)
+        self._user_tasks: Table[UserTask] = Table(first_pk)  # the tasks never change: a user's has their data
+        self._executions: Table[TaskExecution] = Table(first_pk)
+        self._step_executions: Table[TaskStepExecution] = Table(first_pk)
+        self._uploads: dict[int, list[Upload]] = {}  # by run pk, in the order they came
+        self._messages: Table[Message] = Table(first_pk)
+        self._texts: Table[_ProducedText] = Table(first_pk)
+        self._versions: Table[ProducedTextVersion] = Table(first_pk)  # ``index`` set as they are read
 
     # ---- tasks -------------------------------------------------------------------------------------------
     def add_task(self, name: str, icon: str, description: str, task_type: str, json_input: list[dict[str, Any]],
                  steps: list[dict[str, Any]], visible_for_teasing: bool = False) -> int:
-        task_pk = self._insert(
-            "INSERT INTO tasks (name, icon, description, task_type, json_input, visible_for_teasing) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (name, icon, description, task_type, json.dumps(json_input), int(visible_for_teasing)),
-        )
-        for rank, step in enumerate(steps, start=1):
-            self._insert(
-                "INSERT INTO task_steps (task_fk, rank, step_name, name_for_user, definition_for_user, "
-                "user_validation_required, review_chat_enabled) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (task_pk, rank, step["step_name"], step["name_for_user"], step["definition_for_user"],
-                 int(step.get("user_validation_required", True)), int(step.get("review_chat_enabled", True))),
-            )
-        return task_pk
+        made = tuple(self._steps.add(TaskStep, s["step_name"], rank, s["name_for_user"], s["definition_for_user"],
+                                     bool(s.get("user_validation_required", True)),
+                                     bool(s.get("review_chat_enabled", True)))
+                     for rank, s in enumerate(steps, start=1))
+        return self._tasks.add(_Task, name, icon, description, task_type, json_input, visible_for_teasing, made).pk
 
     def add_user_task(self, user_pk: int, task_pk: int, enabled: bool = True) -> int:
-        return self._insert("INSERT INTO user_tasks (user_fk, task_fk, enabled) VALUES (?, ?, ?)",
-                            (user_pk, task_pk, int(enabled)))
+        task = self._tasks.get(task_pk)
+        if task is None:
+            raise KeyError(f"no task {task_pk}")
+        pk = self._user_tasks.add(lambda pk: task.as_user_task(pk, user_pk, enabled)).user_task_pk
+        assert pk is not None
+        return pk
 
     def task_steps(self, task_pk: int) -> list[TaskStep]:
-        rows = self.db.execute("SELECT * FROM task_steps WHERE task_fk = ? ORDER BY rank, pk", (task_pk,)).fetchall()
-        return [self._task_step(r) for r in rows]
-
-    @staticmethod
-    def _task_step(row: sqlite3.Row) -> TaskStep:
-        return TaskStep(row["pk"], row["step_name"], row["rank"], row["name_for_user"], row["definition_for_user"],
-                        bool(row["user_validation_required"]), bool(row["review_chat_enabled"]))
-
-    _UT_SELECT = (
-        "SELECT ut.pk AS ut_pk, ut.user_fk, ut.enabled, t.pk AS t_pk, t.name, t.icon, t.description, t.task_type, "
-        "t.json_input FROM user_tasks ut JOIN tasks t ON t.pk = ut.task_fk "
-    )
-
-    @staticmethod
-    def _user_task(row: sqlite3.Row) -> UserTask:
-        return UserTask(row["ut_pk"], row["user_fk"], bool(row["enabled"]), row["t_pk"], row["name"], row["icon"],
-                        row["description"], row["task_type"], json.loads(row["json_input"]))
+        task = self._tasks.get(task_pk)
+        return [] if task is None else sorted(task.steps, key=lambda s: (s.rank, s.workflow_step_pk))
 
     def enabled_user_tasks(self, user_pk: int, limit: int, offset: int, task_type: str | None = None) -> list[UserTask]:
-        where = "WHERE ut.user_fk = ? AND ut.enabled = 1" + (" AND t.task_type = ?" if task_type else "")
-        args: tuple[Any, ...] = (user_pk, task_type) if task_type else (user_pk,)
-        rows = self.db.execute(self._UT_SELECT + where + " ORDER BY ut.task_fk, ut.pk LIMIT ? OFFSET ?",
-                               (*args, limit, offset)).fetchall()
-        return [self._user_task(r) for r in rows]
+        found = self._user_tasks.where(lambda u: u.user_fk == user_pk and u.enabled
+                                       and (not task_type or u.task_type == task_type))
+        return page(sorted(found, key=lambda u: (u.task_pk, u.user_task_pk)), limit, offset)
 
     def count_enabled(self, user_pk: int) -> int:
-        row = self.db.execute("SELECT COUNT(*) FROM user_tasks WHERE user_fk = ? AND enabled = 1",
-                              (user_pk,)).fetchone()
-        return int(row[0])
+        return sum(1 for u in self._user_tasks if u.user_fk == user_pk and u.enabled)
 
     def unavailable_tasks(self, user_pk: int, limit: int, offset: int) -> list[UserTask]:
-        """Tasks the user cannot run: disabled for them, or never theirs but shown for teasing."""
-        rows = self.db.execute(
-            "SELECT ut.pk AS ut_pk, ut.user_fk, 0 AS enabled, t.pk AS t_pk, t.name, t.icon, t.description, "
-            "t.task_type, t.json_input FROM tasks t "
-            "LEFT JOIN user_tasks ut ON ut.task_fk = t.pk AND ut.user_fk = ? "
-            "WHERE (ut.pk IS NOT NULL AND ut.enabled = 0) OR (ut.pk IS NULL AND t.visible_for_teasing = 1) "
-            "ORDER BY t.pk LIMIT ? OFFSET ?",
-            (user_pk, limit, offset),
-        ).fetchall()
-        return [self._user_task(r) for r in rows]
+        """Tasks the user cannot run: disabled for them, or never theirs but shown for teasing (by task pk)."""
+        found: list[UserTask] = []
+        for task in self._tasks.where():
+            theirs = [snapshot(u) for u in self._user_tasks if u.task_pk == task.pk and u.user_fk == user_pk]
+            found += [u for u in theirs if not u.enabled]
+            if not theirs and task.visible_for_teasing:
+                found.append(task.as_user_task())
+        return page(found, limit, offset)
 
     def user_task(self, user_task_pk: int) -> UserTask | None:
-        row = self.db.execute(self._UT_SELECT + "WHERE ut.pk = ?", (user_task_pk,)).fetchone()
-        return None if row is None else self._user_task(row)
+        return self._user_tasks.get(user_task_pk)
 
     # ---- task executions -----------------------------------------------------------------------------------
     def add_execution(self, user_task_pk: int, user_pk: int, json_input_values: list[dict[str, Any]]) -> int:
-        return self._insert(
-            "INSERT INTO task_executions (user_task_fk, user_fk, session_id, json_input_values) VALUES (?, ?, ?, ?)",
-            (user_task_pk, user_pk, secrets.token_hex(16), json.dumps(json_input_values)),
-        )
-
-    @staticmethod
-    def _execution(row: sqlite3.Row | None) -> TaskExecution | None:
-        if row is None:
-            return None
-        return TaskExecution(row["pk"], row["user_task_fk"], row["user_fk"], row["session_id"],
-                             json.loads(row["json_input_values"]), row["start_date"], row["title"], row["summary"],
-                             bool(row["deleted"]))
+        return self._executions.add(TaskExecution, user_task_pk, user_pk, secrets.token_hex(16), json_input_values,
+                                    None, None, None, False).pk
 
     def execution(self, pk: int) -> TaskExecution | None:
-        return self._execution(self.db.execute("SELECT * FROM task_executions WHERE pk = ?", (pk,)).fetchone())
+        return self._executions.get(pk)
 
     def execution_by_session(self, session_id: str) -> TaskExecution | None:
-        row = self.db.execute("SELECT * FROM task_executions WHERE session_id = ?", (session_id,)).fetchone()
-        return self._execution(row)
+        return next(iter(self._executions.where(lambda e: e.session_id == session_id)), None)
 
     def started_executions(self, user_pk: int) -> list[TaskExecution]:
         """The user's started, undeleted runs, newest first."""
-        rows = self.db.execute(
-            "SELECT * FROM task_executions WHERE user_fk = ? AND start_date IS NOT NULL AND deleted = 0 "
-            "ORDER BY pk DESC", (user_pk,),
-        ).fetchall()
-        return [e for e in (self._execution(r) for r in rows) if e is not None]
+        return self._executions.where(
+            lambda e: e.user_fk == user_pk and e.start_date is not None and not e.deleted)[::-1]
 
     def set_inputs(self, pk: int, json_input_values: list[dict[str, Any]]) -> None:
-        self.db.execute("UPDATE task_executions SET json_input_values = ? WHERE pk = ?",
-                        (json.dumps(json_input_values), pk))
+        self._executions.update(pk, json_input_values=json_input_values)
 
     def set_started(self, pk: int) -> None:
-        self.db.execute("UPDATE task_executions SET start_date = COALESCE(start_date, ?) WHERE pk = ?",
-                        (now_iso(), pk))
+        """The first start counts (the date stays)."""
+        run = self._executions.get(pk)
+        if run is not None and run.start_date is None:
+            self._executions.update(pk, start_date=now_iso())
 
     def set_title(self, pk: int, title: str, summary: str | None = None) -> None:
-        self.db.execute("UPDATE task_executions SET title = ?, summary = COALESCE(?, summary) WHERE pk = ?",
-                        (title, summary, pk))
+        """A title without a summary keeps the summary."""
+        self._executions.update(pk, title=title, **({} if summary is None else {"summary": summary}))
+
+    def set_session(self, pk: int, session_id: str) -> None:
+        self._executions.update(pk, session_id=session_id)
 
     def delete_execution(self, pk: int) -> None:
-        self.db.execute("UPDATE task_executions SET deleted = 1 WHERE pk = ?", (pk,))
+        self._executions.update(pk, deleted=True)
 
     # ---- step executions -----------------------------------------------------------------------------------
     def add_step_execution(self, execution_pk: int, step_pk: int, parameter: dict[str, Any],
                            instruction: str | None = None) -> int:
-        return self._insert(
-            "INSERT INTO task_step_executions (execution_fk, step_fk, parameter, creation_date, instruction) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (execution_pk, step_pk, json.dumps(parameter), now_iso(), instruction),
-        )
-
-    _SE_SELECT = (
-        "SELECT se.*, ts.pk AS ts_pk, ts.step_name, ts.rank, ts.name_for_user, ts.definition_for_user, "
-        "ts.user_validation_required, ts.review_chat_enabled FROM task_step_executions se "
-        "JOIN task_steps ts ON ts.pk = se.step_fk "
-    )
-
-    @staticmethod
-    def _step_execution(row: sqlite3.Row) -> TaskStepExecution:
-        step = TaskStep(row["ts_pk"], row["step_name"], row["rank"], row["name_for_user"],
-                        row["definition_for_user"], bool(row["user_validation_required"]),
-                        bool(row["review_chat_enabled"]))
-        validated = None if row["validated"] is None else bool(row["validated"])
-        result = None if row["result"] is None else json.loads(row["result"])
-        error = None if row["error_status"] is None else json.loads(row["error_status"])
-        return TaskStepExecution(row["pk"], row["execution_fk"], row["step_fk"], step, json.loads(row["parameter"]),
-                                 result, validated, error, row["creation_date"], row["instruction"])
+        step = self._steps.get(step_pk)
+        if step is None:
+            raise KeyError(f"no task step {step_pk}")
+        return self._step_executions.add(TaskStepExecution, execution_pk, step_pk, step, parameter, None, None, None,
+                                         now_iso(), instruction).pk
 
     def step_execution(self, pk: int) -> TaskStepExecution | None:
-        row = self.db.execute(self._SE_SELECT + "WHERE se.pk = ?", (pk,)).fetchone()
-        return None if row is None else self._step_execution(row)
+        return self._step_executions.get(pk)
 
     def step_executions(self, execution_pk: int) -> list[TaskStepExecution]:
-        rows = self.db.execute(self._SE_SELECT + "WHERE se.execution_fk = ? ORDER BY se.pk",
-                               (execution_pk,)).fetchall()
-        return [self._step_execution(r) for r in rows]
+        return self._step_executions.where(lambda se: se.execution_fk == execution_pk)
 
     def set_step_result(self, pk: int, result: list[Any]) -> None:
-        self.db.execute("UPDATE task_step_executions SET result = ? WHERE pk = ?", (json.dumps(result), pk))
+        self._step_executions.update(pk, result=result)
 
     def set_step_error(self, pk: int, error: str) -> None:
-        status = {"datetime": now_iso(), "error": error}
-        self.db.execute("UPDATE task_step_executions SET error_status = ? WHERE pk = ?", (json.dumps(status), pk))
+        self._step_executions.update(pk, error_status={"datetime": now_iso(), "error": error})
 
     def set_validated(self, pk: int, validated: bool | None) -> None:
-        value = None if validated is None else int(validated)
-        self.db.execute("UPDATE task_step_executions SET validated = ? WHERE pk = ?", (value, pk))
+        self._step_executions.update(pk, validated=validated)
 
     # ---- uploads -------------------------------------------------------------------------------------------
     def add_upload(self, execution_pk: int, upload: Upload) -> None:
-        self._insert("INSERT INTO uploads (execution_fk, input_name, filename, content_type, content) "
-                     "VALUES (?, ?, ?, ?, ?)",
-                     (execution_pk, upload.input_name, upload.filename, upload.content_type, upload.content))
+        self._uploads.setdefault(execution_pk, []).append(upload)
 
     def uploads(self, execution_pk: int) -> list[Upload]:
-        rows = self.db.execute("SELECT * FROM uploads WHERE execution_fk = ? ORDER BY pk", (execution_pk,)).fetchall()
-        return [Upload(r["input_name"], r["filename"], r["content_type"], bytes(r["content"])) for r in rows]
+        return list(self._uploads.get(execution_pk, []))
 
     # ---- messages ------------------------------------------------------------------------------------------
     def add_message(self, session_id: str, sender: str, message: dict[str, Any], message_id: str | None = None) -> int:
-        return self._insert(
-            "INSERT INTO messages (session_id, sender, message, message_id, creation_date) VALUES (?, ?, ?, ?, ?)",
-            (session_id, sender, json.dumps(message), message_id, now_iso()),
-        )
+        return self._messages.add(Message, session_id, sender, message, message_id, now_iso()).pk
 
     def set_message(self, pk: int, message: dict[str, Any]) -> None:
-        self.db.execute("UPDATE messages SET message = ? WHERE pk = ?", (json.dumps(message), pk))
-
-    @staticmethod
-    def _message(row: sqlite3.Row) -> Message:
-        return Message(row["pk"], row["session_id"], row["sender"], json.loads(row["message"]), row["message_id"],
-                       row["creation_date"])
+        self._messages.update(pk, message=message)
 
     def message_by_id(self, session_id: str, message_id: str) -> Message | None:
-        row = self.db.execute("SELECT * FROM messages WHERE session_id = ? AND message_id = ?",
-                              (session_id, message_id)).fetchone()
-        return None if row is None else self._message(row)
+        found = self._messages.where(lambda m: m.session_id == session_id and m.message_id == message_id)
+        return next(iter(found), None)
 
     def messages(self, session_id: str, limit: int = -1, offset: int = 0) -> list[Message]:
         """Newest first."""
-        rows = self.db.execute("SELECT * FROM messages WHERE session_id = ? ORDER BY pk DESC LIMIT ? OFFSET ?",
-                               (session_id, limit, offset)).fetchall()
-        return [self._message(r) for r in rows]
+        return page(self._messages.where(lambda m: m.session_id == session_id)[::-1], limit, offset)
 
     # ---- produced texts ------------------------------------------------------------------------------------
     def add_produced_text_version(self, execution_pk: int, user_pk: int, title: str, production: str,
                                   text_type: str = "document") -> ProducedTextVersion:
         """A new version of the run's produced text (made on its first version). The run's text is the one of
         its newest version: a text added by hand to the run (``add_produced_text``) takes over."""
-        row = self.db.execute(
-            "SELECT p.pk FROM produced_texts p JOIN produced_text_versions v ON v.produced_text_fk = p.pk "
-            "WHERE p.execution_fk = ? ORDER BY v.pk DESC LIMIT 1", (execution_pk,)).fetchone()
-        text_pk = row["pk"] if row else self.add_produced_text(execution_pk, user_pk)
+        versions = self.versions_of_execution(execution_pk)
+        text_pk = versions[-1].produced_text_pk if versions else self.add_produced_text(execution_pk, user_pk)
         return self.add_version(text_pk, title, production, text_type)
 
     def add_produced_text(self, execution_pk: int | None, user_pk: int) -> int:
         """A new produced text without versions, tied to a run or to none."""
-        return self._insert("INSERT INTO produced_texts (execution_fk, user_fk) VALUES (?, ?)",
-                            (execution_pk, user_pk))
+        return self._texts.add(_ProducedText, execution_pk, user_pk).pk
 
     def add_version(self, produced_text_pk: int, title: str | None, production: str,
                     text_type: str = "document") -> ProducedTextVersion:
         """A new version of produced text ``produced_text_pk`` (its ``index`` counts over its run's texts)."""
-        version_pk = self._insert(
-            "INSERT INTO produced_text_versions (produced_text_fk, title, production, text_type, creation_date) "
-            "VALUES (?, ?, ?, ?, ?)", (produced_text_pk, title, production, text_type, now_iso()))
-        owner = self.db.execute("SELECT execution_fk FROM produced_texts WHERE pk = ?",
-                                (produced_text_pk,)).fetchone()
-        execution_pk = owner["execution_fk"] if owner else None
-        versions = (self.versions_of_execution(execution_pk) if execution_pk is not None
+        text = self._texts.get(produced_text_pk)
+        if text is None:
+            raise KeyError(f"no produced text {produced_text_pk}")
+        version_pk = self._versions.add(ProducedTextVersion, text.pk, text.execution_fk, text.user_fk, title,
+                                        production, text_type, now_iso(), 0).pk
+        versions = (self.versions_of_execution(text.execution_fk) if text.execution_fk is not None
                     else self.versions_of_text(produced_text_pk))
         return next(v for v in versions if v.pk == version_pk)
 
     def produced_text_owner(self, produced_text_pk: int, with_deleted: bool = True) -> int | None:
         """The user pk of produced text ``produced_text_pk`` (None: no such text, or deleted and not wanted)."""
-        row = self.db.execute("SELECT user_fk, deleted FROM produced_texts WHERE pk = ?",
-                              (produced_text_pk,)).fetchone()
-        if row is None or (row["deleted"] and not with_deleted):
-            return None
-        return int(row["user_fk"])
+        text = self._texts.get(produced_text_pk)
+        return None if text is None or (text.deleted and not with_deleted) else text.user_fk
 
     def delete_produced_text(self, produced_text_pk: int) -> None:
         """Soft: the run still shows it as its text, and it still takes new versions (as on the backend)."""
-        self.db.execute("UPDATE produced_texts SET deleted = 1 WHERE pk = ?", (produced_text_pk,))
+        self._texts.update(produced_text_pk, deleted=True)
 
-    _PTV_SELECT = (
-        "SELECT v.*, p.execution_fk, p.user_fk FROM produced_text_versions v "
-        "JOIN produced_texts p ON p.pk = v.produced_text_fk "
-    )
-
-    def _versions(self, where: str, args: tuple[Any, ...]) -> list[ProducedTextVersion]:
-        rows = self.db.execute(self._PTV_SELECT + where + " ORDER BY v.pk", args).fetchall()
-        return [ProducedTextVersion(r["pk"], r["produced_text_fk"], r["execution_fk"], r["user_fk"], r["title"],
-                                    r["production"], r["text_type"], r["creation_date"], i)
-                for i, r in enumerate(rows, start=1)]
+    def _numbered(self, keep: Callable[[ProducedTextVersion], bool]) -> list[ProducedTextVersion]:
+        return [dataclasses.replace(v, index=i) for i, v in enumerate(self._versions.where(keep), start=1)]
 
     def versions_of_execution(self, execution_pk: int) -> list[ProducedTextVersion]:
-        return self._versions("WHERE p.execution_fk = ?", (execution_pk,))
+        return self._numbered(lambda v: v.execution_fk == execution_pk)
 
     def versions_of_text(self, produced_text_pk: int) -> list[ProducedTextVersion]:
-        return self._versions("WHERE p.pk = ?", (produced_text_pk,))
+        return self._numbered(lambda v: v.produced_text_pk == produced_text_pk)
