@@ -26,6 +26,7 @@ _NAMES = {
     "parse_assignments": "_inputs", "pk_arg": "_inputs",
     # untrusted text
     "sanitize": "_text", "one_line": "_text", "clean": "_decode",
+    "TextStream": "_stream", "Screen": "_stream",
     # what travels through hooks
     "StepEvent": "_events", "WorkflowInfo": "_events", "InputSpec": "_events", "RunInfo": "_events",
     "ServerEvent": "_events", "ProducedText": "_events",
@@ -72,11 +73,13 @@ __all__ = [
     "Purchase",
     "Resource",
     "RunInfo",
+    "Screen",
     "Server",
     "ServerError",
     "ServerEvent",
     "StepEvent",
     "TermsNotAcceptedError",
+    "TextStream",
     "Todo",
     "TodoPage",
     "UnsupportedError",
@@ -149,6 +152,7 @@ if TYPE_CHECKING:
     from mojodex_core._registry import Command
     from mojodex_core._results import QUESTION, report_event, result_lines
     from mojodex_core._server import Server
+    from mojodex_core._stream import Screen, TextStream
     from mojodex_core._text import one_line, sanitize
     from mojodex_core._validation import ask_validation
     from mojodex_core.hookspecs import hookimpl

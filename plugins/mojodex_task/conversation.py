@@ -19,11 +19,13 @@ from mojodex_core import (
     NetworkError,
     ProducedText,
     RunInfo,
+    Screen,
     ServerEvent,
+    TextStream,
     sanitize,
 )
 from mojodex_task import render
-from mojodex_task.stream import DraftPieces, DraftStream, Piece, Screen, TextStream
+from mojodex_task.stream import DraftPieces, DraftStream, Piece
 
 if TYPE_CHECKING:
     from mojodex_core import Context

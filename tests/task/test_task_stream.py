@@ -1,118 +1,18 @@
-"""The incremental printer of streamed texts, and how drafts and runs read (no server, no terminal)."""
+"""How drafts stream, and how drafts and runs read (no server, no terminal)."""
 
 from __future__ import annotations
 
 import pytest
+from recording_screen import RecordingScreen
 
 from mojodex_core import ProducedText, RunInfo, WorkflowInfo
 from mojodex_task import render
 from mojodex_task.commands import run_date, run_row, task_row
-from mojodex_task.stream import MAX_RESTARTS, DraftStream, Screen, TextStream
-
-
-class FakeCtx:
-    def __init__(self) -> None:
-        self.out: list[str] = []
-
-    def write(self, text: str) -> None:
-        from mojodex_core import sanitize
-
-        self.out.append(sanitize(text))
-
-
-class FakeScreen(Screen):
-    def __init__(self, terminal: bool = False, columns: int = 80, lines: int = 24) -> None:
-        self.ctx_ = FakeCtx()
-        super().__init__(self.ctx_, terminal)
-        self.controls: list[str] = []
-        self._size = (columns, lines)
-
-    def control(self, sequence: str) -> None:
-        if self.terminal:
-            self.controls.append(sequence)
-            self.ctx_.out.append("<ctl>")
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self._size
-
-    @property
-    def shown(self) -> str:
-        return "".join(self.ctx_.out)
-
-
-def snapshots(text: str, step: int = 3) -> list[str]:
-    return [text[:i] for i in range(step, len(text) + step, step)]
-
-
-def test_each_token_writes_only_what_is_new() -> None:
-    screen = FakeScreen()
-    stream = TextStream(screen)
-    text = "The quick brown fox jumps over the lazy dog. " * 200
-    for snapshot in snapshots(text):
-        stream.update(snapshot)
-    assert stream.finish(text)
-    assert screen.shown == text
-    assert screen.written == len(text)  # linear: never the whole text again per token
-
-
-def test_a_control_sequence_split_over_two_tokens_is_stripped_whole() -> None:
-    screen = FakeScreen()
-    stream = TextStream(screen)
-    text = "red \x1b[31malert\x1b[0m and \x1b]0;pwned\x07 title"
-    for i in range(1, len(text) + 1):
-        stream.update(text[:i])
-    stream.finish(text)
-    assert screen.shown == "red alert and  title"
-
-
-def test_a_prefix_is_written_once_before_the_text() -> None:
-    screen = FakeScreen()
-    stream = TextStream(screen, "Assistant: ")
-    for snapshot in ["Who", "Who took", "Who took part?"]:
-        stream.update(snapshot)
-    assert stream.finish("Who took part?")
-    assert screen.shown == "Assistant: Who took part?"
-
-
-def test_a_rewritten_line_is_redrawn_in_place_on_a_terminal() -> None:
-    screen = FakeScreen(terminal=True)
-    stream = TextStream(screen)
-    for snapshot in ["Not", "Note to", "Memo", "Memo to the team"]:
-        stream.update(snapshot)
-    assert stream.finish("Memo to the team")
-    assert screen.controls == ["\r\x1b[K"]
-    assert screen.shown == "Note to<ctl>Memo to the team"
-
-
-def test_a_rewritten_text_starts_over_on_a_new_line_without_a_terminal() -> None:
-    screen = FakeScreen()
-    stream = TextStream(screen)
-    for snapshot in ["Note", "Note to", "Memo", "Memo to"]:
-        stream.update(snapshot)
-    assert screen.shown == "Note to\nMemo to"
-
-
-def test_a_text_that_keeps_changing_stops_streaming_after_a_few_restarts() -> None:
-    screen = FakeScreen()
-    stream = TextStream(screen)
-    for i in range(50):
-        stream.update(f"version {i} of a text that changes every time\nand has two lines")
-    assert stream.quiet and stream.restarts == MAX_RESTARTS + 1
-    assert not stream.finish("the final text")
-    assert len(screen.shown) < 5 * 70  # bounded, whatever the server sends
-
-
-def test_rows_count_wrapped_lines() -> None:
-    screen = FakeScreen(terminal=True, columns=10)
-    stream = TextStream(screen)
-    stream.update("x" * 25 + "\n" + "y" * 10 + "\nz")
-    stream.end_line()
-    assert stream.rows == 3 + 1 + 1 + 1  # 25 columns on 3 rows, 10 on 1, z, and the cursor's row
+from mojodex_task.stream import DraftStream
 
 
 def test_a_draft_streams_its_title_then_a_blank_line_then_its_body() -> None:
-    screen = FakeScreen()
+    screen = RecordingScreen()
     draft = DraftStream(screen)
     draft.update("Note", "")
     draft.update("Note to the team", "")
@@ -124,7 +24,7 @@ def test_a_draft_streams_its_title_then_a_blank_line_then_its_body() -> None:
 
 
 def test_a_draft_whose_title_changes_while_its_body_streams_is_not_shown_exactly() -> None:
-    screen = FakeScreen()
+    screen = RecordingScreen()
     draft = DraftStream(screen)
     draft.update("Note", "Dear all")
     draft.update("Memo", "Dear all, thanks")
@@ -133,13 +33,13 @@ def test_a_draft_whose_title_changes_while_its_body_streams_is_not_shown_exactly
 
 
 def test_a_draft_whose_tokens_never_came_is_written_whole_by_finish() -> None:
-    screen = FakeScreen()
+    screen = RecordingScreen()
     assert DraftStream(screen).finish("Title", "Body")
     assert screen.shown == "Title\n\nBody"
 
 
 def test_draft_height_is_what_erasing_it_takes() -> None:
-    screen = FakeScreen(terminal=True, columns=10)
+    screen = RecordingScreen(terminal=True, columns=10)
     draft = DraftStream(screen)
     draft.update("T", "")
     draft.update("T", "b" * 15)
