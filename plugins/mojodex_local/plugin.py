@@ -15,7 +15,9 @@ from mojodex_core import (
     MojodexError,
     ProducedText,
     RunInfo,
+    Screen,
     StepEvent,
+    TextStream,
     UsageError,
     WorkflowInfo,
     ask_inputs,
@@ -369,7 +371,7 @@ class ShellObserver:
         self.quiet = json_mode or jsonl  # nothing but JSON on stdout
         self.kind = ""
         self.role = ""
-        self.open = False  # a streamed line is being written
+        self.stream: TextStream | None = None  # the message being streamed (the engine gives chunks)
         self.declined_budget = False  # the user said stop at the token budget's question
         self.edited = ""  # the step execution whose result the user just edited (`e`)
         from mojodex_engine.product import run_title
@@ -416,10 +418,9 @@ class ShellObserver:
         # The engine streams what is kept of the message, without its "Role:" prefix (written here, once).
         if self.quiet or self.kind != "conversation":
             return
-        if not self.open:
-            self.open = True
-            text = f"{role}: {text}"
-        self.ctx.write(text)
+        if self.stream is None:
+            self.stream = TextStream(Screen(self.ctx), f"{role}: ")
+        self.stream.append(text)
 
     async def on_message_done(self, role: str, text: str) -> None:
         if self.quiet:
@@ -427,15 +428,17 @@ class ShellObserver:
             return
         if self.kind != "conversation":
             return
-        if not self.open:  # nothing streamed (or only the prefix): show the whole message
+        if self.stream is None or not self.stream.started:  # nothing streamed: show the whole message
+            self.stream = None
             self.ctx.print(text)
         else:
             self.end_line()
 
     def end_line(self) -> None:
-        if self.open:
-            self.ctx.write("\n")
-            self.open = False
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            stream.finish()  # the tail held back in case it was half a control sequence
+            stream.end_line()
 
     async def on_step_ended(self, step: Any, result: Any) -> None:
         self.end_line()

@@ -20,8 +20,10 @@ from mojodex_core import (
     NotInteractiveError,
     ProducedText,
     RunInfo,
+    Screen,
     ServerEvent,
     StepEvent,
+    TextStream,
     ask_inputs,
     ask_validation,
     report_event,
@@ -65,7 +67,7 @@ class ServerRun:
         self.away = False  # the event connection is down: silence then says nothing about the run
         self.detached = False  # the user left with Ctrl-C: nothing is shown, a step's end is still kept
         self.relaunched: set[tuple[str, str]] = set()
-        self.streamed = ""  # the assistant's message shown so far (tokens carry the whole text)
+        self.stream: TextStream | None = None  # the assistant's message being shown (tokens carry the whole text)
         self.status = "running"
         self.inputs_sent = True  # False from ``created`` until ``start``: the run exists, its inputs do not yet
         self.pending: StepEvent | None = None  # picked up (``pick_up``): the step that waits for validation
@@ -336,25 +338,24 @@ class ServerRun:
     def _stream(self, text: str) -> None:
         if self.quiet or not text:
             return
-        if not text.startswith(self.streamed):
-            self._end_stream()
-        if not self.streamed:
-            self.ctx.write("Assistant: ")
-        self.ctx.write(text[len(self.streamed):])
-        self.streamed = text
+        if self.stream is None:
+            self.stream = TextStream(Screen(self.ctx), "Assistant: ")
+        self.stream.update(text)
 
     def _end_stream(self) -> None:
-        if self.streamed:
-            self.ctx.write("\n")
-            self.streamed = ""
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            if not self.detached:
+                stream.finish()  # the tail held back in case it was half a control sequence
+            stream.end_line()
 
     async def _assistant_message(self, event: ServerEvent) -> None:
         text = event.text.strip()
-        if self.streamed and text.startswith(self.streamed.strip()):
-            self._stream(event.text)
-            self._end_stream()
-        elif text:
-            self._end_stream()
+        stream, self.stream = self.stream, None
+        shown = stream is not None and stream.finish(event.text)
+        if stream is not None:
+            stream.end_line()
+        if text and not shown:
             self.emit(f"Assistant: {text}", "message", role="assistant", text=text)
         waiting_rerun = [pk for pk in self.rejected if ("step_invalidated", pk) not in self.seen]
         if not waiting_rerun or self.assume_yes or not self.ctx.interactive:
