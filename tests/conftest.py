@@ -31,6 +31,18 @@ DEMO_NAME = "Demo User"
 _SHELL_ENV = ("MOJODEX_HOME", "MOJODEX_SERVER_URL", "MOJODEX_TOKEN", "MOJODEX_DEBUG")
 
 
+# -- the order of the run ------------------------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow first, each group in its own order (every xdist worker sorts alike).
+
+    pytest-xdist's worksteal hands each worker a slice of this list and lets an idle worker take the end of
+    another's: a slow test there would run last, alone, while the other workers wait with nothing left to take.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 # -- an isolated home ----------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from property_budget import examples
 
 from mojodex_core import MojodexError, RunInfo, StepEvent, atomic_write
 from mojodex_core._decode import MAX_DEPTH, clean, loads
@@ -48,7 +49,7 @@ def usable(value: Any) -> None:
     json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(value=values)
 def test_clean_turns_anything_into_plain_utf8_json(value):
     usable(clean(value))
@@ -65,7 +66,7 @@ def test_clean_and_loads_refuse_deep_nesting_with_one_error():
     usable(clean(deep(MAX_DEPTH - 2)))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(name=st.sampled_from(EVENTS), data=values, session=st.one_of(st.text(max_size=8), SURROGATES))
 @example(name="mojo_message", data={"message_pk": b""}, session="")  # a raw ack holds bytes: only decoded is JSON
 def test_every_event_parser_returns_an_event_or_none(name, data, session):
@@ -90,7 +91,7 @@ def test_every_event_parser_returns_an_event_or_none(name, data, session):
                 json.dumps(ack)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(data=values)
 def test_the_run_and_list_parsers_return_data_or_raise_one_error(data):
     payload = clean(data)
@@ -110,7 +111,7 @@ def test_the_run_and_list_parsers_return_data_or_raise_one_error(data):
             usable(clean(out.values))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=values)
 def test_atomic_write_of_any_text_leaves_valid_utf8(tmp_path: Path, value):
     target = tmp_path / "out.json"
@@ -124,7 +125,7 @@ def test_atomic_write_of_any_text_leaves_valid_utf8(tmp_path: Path, value):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(result=values)
 def test_the_waiting_runs_file_stays_valid_utf8_json_whatever_a_step_held(tmp_path: Path, result):
     from mojodex_core._config import Config
@@ -142,7 +143,7 @@ def test_the_waiting_runs_file_stays_valid_utf8_json_whatever_a_step_held(tmp_pa
     assert data
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.one_of(st.text(max_size=30), SURROGATES))
 def test_config_and_credentials_files_stay_valid_whatever_text_they_keep(tmp_path: Path, text):
     from mojodex_core._config import Config

@@ -12,6 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 WRITERS = 16
 EACH = 8
 
@@ -68,6 +70,7 @@ def whole(path: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.slow
 def test_sixteen_shells_writing_at_once_lose_no_update_of_any_shared_file(mojodex_home):
     import tomllib
 

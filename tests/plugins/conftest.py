@@ -14,10 +14,6 @@ from pathlib import Path
 import pytest
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: builds wheels and a virtualenv (selected with -m slow)")
-
-
 class PluginDir:
     """A folder on ``sys.path`` holding distributions as pip leaves them: a module and a ``*.dist-info``.
 

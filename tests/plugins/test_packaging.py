@@ -11,6 +11,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 CHECKED = '''\
@@ -22,6 +24,7 @@ number: int = step
 '''
 
 
+@pytest.mark.slow
 def test_mypy_finds_the_types_of_mojodex_core(tmp_path):
     (tmp_path / "check.py").write_text(CHECKED, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MYPY", "PYTHON"))}

@@ -9,6 +9,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
 
 
@@ -18,6 +20,7 @@ def guide_files() -> dict[str, str]:
     return dict(re.findall(r"^\*\*`([^`]+)`\*\*\n\n```\w+\n(.*?)^```", text, re.M | re.S))
 
 
+@pytest.mark.slow
 def test_the_plugin_in_one_screen_passes_its_own_test(tmp_path):
     files = guide_files()
     assert set(files) == {"pyproject.toml", "mojodex_hello.py", "tests/test_hello.py"}

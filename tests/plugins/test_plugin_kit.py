@@ -99,6 +99,7 @@ def test_an_indirect_parameter_picks_the_dialect(mojodex_server, mojodex_shell, 
     assert shell.run("workflow list").startswith("1. 🌸 Write poem - Write a poem stanza by stanza\n")
 
 
+@pytest.mark.slow
 def test_a_plugins_test_runs_an_instruct_task_through_the_kit(tmp_path):
     project = tmp_path / "mojodex-notes"
     (project / "tests").mkdir(parents=True)
@@ -111,6 +112,7 @@ def test_a_plugins_test_runs_an_instruct_task_through_the_kit(tmp_path):
     assert "DeprecationWarning" not in out, out  # PytestDeprecationWarning and PendingDeprecationWarning too
 
 
+@pytest.mark.slow
 def test_the_example_plugins_tests_print_no_deprecation_warning(tmp_path):
     out = run_pytest(EXAMPLE, tmp_path)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tomllib
 
+import pytest
 from workflow_helpers import (
     EXECUTION_PATH,
     NOW,
@@ -17,6 +18,7 @@ from workflow_helpers import (
 )
 
 
+@pytest.mark.slow
 def test_a_whole_run_against_the_2024_backend(start_server_thread, run_mojodex, open_shell, mojodex_home):
     srv = start_server_thread(api="mojodex-2024", first_pk=11)
     for key, value in (("server.api", "mojodex-2024"), ("workflow.end_grace_seconds", "0.5"),

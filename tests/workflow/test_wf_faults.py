@@ -39,6 +39,7 @@ def check_every_step_once(srv, out: str, pk: int = 1) -> None:
     assert execution(srv, pk)["finished"]
 
 
+@pytest.mark.slow
 def test_socket_dropped_20_times_in_a_50_step_run_loses_and_repeats_nothing(start_server_thread, one_shot):
     """The server cuts every Socket.IO connection after every 5th event; it lists the step execution waiting
     for validation in its execution JSON (``current_step_execution``, as the specification's API does), so what
@@ -54,6 +55,7 @@ def test_socket_dropped_20_times_in_a_50_step_run_loses_and_repeats_nothing(star
     assert drops >= 20 and len(connects) >= 20  # it reconnected after (nearly) every drop
 
 
+@pytest.mark.slow
 def test_socket_dropped_by_a_backend_that_lists_validated_steps_only(start_server_thread, one_shot):
     """Against a server like the backend (validated steps only in its JSON), events are the only news of a
     step: here each step ends once the shell is back in the run's room, so no event is emitted to nobody."""

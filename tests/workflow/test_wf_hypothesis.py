@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from property_budget import examples
 
 from mojodex_core import DIALECTS
 from mojodex_core._dialects import _payloads, make
@@ -162,8 +163,10 @@ async def _lines(h: Harness, lines: list[str]) -> None:
         await _one_line(h, line)
 
 
-# 1,000 examples of 10 lines each: 10,000 command lines, each followed by a check that the shell still answers.
-@settings(BASE, max_examples=1_000)
+# 1,000 examples of 10 lines each (200 in the default run, property_budget.py): 10,000 command lines, each
+# followed by a check that the shell still answers.
+@pytest.mark.slow
+@settings(BASE, max_examples=examples(1_000))
 @given(lines=st.lists(command_lines, min_size=10, max_size=10))
 def test_generated_command_lines_never_escape_the_dispatcher(line_harness: Harness, lines: list[str]) -> None:
     with captured() as out:
@@ -173,7 +176,7 @@ def test_generated_command_lines_never_escape_the_dispatcher(line_harness: Harne
     assert text.count("webapp\n") >= len(lines)
 
 
-# -- 1,000 malformed server payloads through the event and answer handlers ----------------------------------
+# -- 1,000 (by default 200) malformed server payloads through the event and answer handlers ------------------
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=True) | st.text(max_size=12),
@@ -308,7 +311,8 @@ async def _through_the_shell(h: Harness, events: list[tuple[str, Any]], answers:
     await _still_usable(h)
 
 
-@settings(BASE, max_examples=1_000)
+@pytest.mark.slow
+@settings(BASE, max_examples=examples(1_000))
 @given(payload=payloads, events=st.lists(st.tuples(st.sampled_from(EVENTS), event_payloads, st.booleans()), max_size=4),
        answers=answers, step_names=st.one_of(st.just(["stanza_divider", "stanza_writer"]), odd),
        json_mode=st.booleans(), dialect=st.sampled_from(DIALECTS))

@@ -28,6 +28,7 @@ from typing import Any, Literal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from property_budget import examples
 from test_wf_hypothesis import BASE, Harness, captured
 
 from mojodex_core._dialects import NAMES, make
@@ -585,6 +586,7 @@ def test_the_payloads_as_they_are_run_every_command(shell: Shell) -> None:
         assert not unread, f"{api}: no command reads {unread}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("api", NAMES)
 def test_a_container_anywhere_never_breaks_a_command(shell: Shell, api: str) -> None:
     """Every path of every payload holding an object or a list (what cannot be hashed, sorted or joined to a
@@ -593,7 +595,7 @@ def test_a_container_anywhere_never_breaks_a_command(shell: Shell, api: str) -> 
         shell.check(api, name, at, container_for(api, index, name, at))
 
 
-@settings(BASE, max_examples=100)
+@settings(BASE, max_examples=examples(100))
 @given(data=st.data())
 def test_sampled_values_of_other_types_never_break_a_command(shell: Shell, data: st.DataObject) -> None:
     api = data.draw(st.sampled_from(NAMES))
