@@ -1,19 +1,10 @@
-"""Chat messages (``PUT /user_message``): storing them, then the assistant's answer in the background.
-
-- ``mojodex-2024``: a message on a workflow execution reruns its rejected step (``user_message_reception``,
-  ``workflow_step_execution_invalidated``, an acknowledged ``mojo_message`` "Ok", then the new step execution);
-- ``mojodex-0.4``: on a workflow run the same with ``mojo_token``s instead of the "Ok" (or, when the assistant
-  asks back, the tokens and an acknowledged ``mojo_message``, nothing rerun); on a finished workflow run, the
-  result chat (:mod:`mojodex_server.result_chat`); on an instruct run, the next turn of the conversation
-  (:mod:`mojodex_server.instruct`).
-"""
+"""Chat messages (``PUT /user_message``): storing them, then the assistant's answer in the background (what it
+answers is the dialect's: :meth:`mojodex_server.dialect.Dialect.answer_message`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .generators import DEMO_PREFIX
-from .runner import step_payload
 from .streaming import stream
 from .task_store import Message
 
@@ -56,24 +47,7 @@ class Chat:
         try:
             await self.server.emit_to_room("user_message_reception", {"success": True, "session_id": session_id},
                                            session_id)
-            if self.server.api == "mojodex-2024":
-                await self._rerun_2024(session_id)
-                return
-            run = self.tasks.execution_by_session(session_id)
-            if run is None:  # a chat session outside any task (0.4's home chat) that has started none yet
-                from .home_chat import answer
-
-                await answer(self.server, session_id)
-                return
-            task = self.tasks.user_task(run.user_task_fk)
-            if task is not None and task.task_type == "instruct" and run.start_date is None:
-                from .voice import start_by_message  # a message instead of the form starts it (surprise 15)
-
-                await start_by_message(self.server, run, instructions(self.tasks.messages(session_id)))
-            if task is not None and task.task_type == "instruct":
-                await self.server.instruct.turn(run.pk)
-            else:
-                await self._review(run.pk, session_id)
+            await self.server.dialect.answer_message(session_id)
         finally:
             self.processing.discard(message_pk)
 
@@ -90,43 +64,3 @@ class Chat:
     async def tokens(self, session_id: str, text: str) -> None:
         await stream(self.server, "mojo_token", text, lambda so_far: {"text": so_far, "session_id": session_id},
                      session_id)
-
-    async def _rerun_2024(self, session_id: str) -> None:
-        store, runner = self.server.store, self.server.runner
-        execution = store.execution_by_session(session_id)
-        assert execution is not None
-        old = runner.rejected(execution.pk)
-        instruction = instructions(self.tasks.messages(session_id))
-        if old is not None:
-            store.set_validated(old.pk, False)
-            se = store.step_execution(old.pk)
-            assert se is not None
-            await self.server.emit_to_room("workflow_step_execution_invalidated", step_payload(se, session_id),
-                                           session_id)
-        await self.mojo_message(session_id, "Ok", None, question=False)
-        if old is not None:
-            runner.rerun(old, instruction)
-
-    async def _review(self, run_pk: int, session_id: str) -> None:
-        """0.4: the user's instruction on the step that waits: rerun it, unless the assistant asks back."""
-        task_runner = self.server.task_runner
-        old = task_runner.rejected(run_pk)
-        if old is None:
-            from .result_chat import ResultChat
-
-            result_chat = ResultChat(self.server)
-            run = self.tasks.execution(run_pk)
-            if run is not None and result_chat.finished(run):
-                await result_chat.answer(run, instructions(self.tasks.messages(session_id)))
-                return
-        if self.server.faults.take_clarify() or old is None:
-            question = (f"{DEMO_PREFIX} What should I change in this step?" if old is not None
-                        else f"{DEMO_PREFIX} There is no step waiting for your review right now.")
-            await self.tokens(session_id, question)
-            await self.mojo_message(session_id, question, run_pk, question=True)
-            return
-        instruction = instructions(self.tasks.messages(session_id))
-        reply = f"{DEMO_PREFIX} Ok, I am doing this step again: {instruction}"
-        await self.tokens(session_id, reply)
-        self.tasks.add_message(session_id, "mojo", {"text": reply, "text_with_tags": reply, "question": False})
-        await task_runner.rerun(old, instruction)

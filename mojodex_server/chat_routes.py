@@ -1,4 +1,4 @@
-"""``PUT /user_message`` (``mojodex-2024`` and ``mojodex-0.4``): a chat message, as a form."""
+"""``PUT /user_message`` (the dialects that chat: ``mojodex-2024``, ``mojodex-0.4``): a chat message, as a form."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from aiohttp import web
 
 from .errors import ApiError
 from .params import authorized, files, form, json_response, require_field
-from .voice import transcription
 
 if TYPE_CHECKING:
     from .server import ReferenceServer
@@ -25,20 +24,13 @@ class ChatRoutes:
     async def user_message(self, request: web.Request) -> web.Response:
         user_pk = authorized(request, self.store)
         fields = form(request, "This route takes a form, not JSON")
-        voice = self.server.api == "mojodex-0.4" and "text" not in fields  # a voice message (section 8)
+        dialect = self.server.dialect
+        voice = dialect.takes_voice and "text" not in fields  # a voice message (0.4: protocol-0.4-more.md, 8)
         require_field(fields, "datetime", "session_id", "message_id", *(() if voice else ("text",)))
         session_id = fields["session_id"]
         if self.store.session_owner(session_id) != user_pk:
             raise ApiError(404, "Session not found")
-        if self.server.api == "mojodex-2024":
-            execution = self.store.execution_by_session(session_id)
-            run_key, run_pk = "user_workflow_execution_pk", execution.pk if execution else 0
-        else:
-            run = self.store.tasks.execution_by_session(session_id)
-            if run is None and fields.get("origin") != "home_chat":  # a chat session's message said origin=task
-                raise ApiError(400, "_get_associated_user_task_execution:: cannot unpack non-iterable NoneType "
-                                    "object")
-            run_key, run_pk = "user_task_execution_pk", run.pk if run else 0
+        run_key, run_pk = dialect.message_run(session_id, fields)
         chat = self.server.chat
         known = self.store.tasks.message_by_id(session_id, fields["message_id"])
         if known is not None:  # the same message again: not processed twice
@@ -46,7 +38,7 @@ class ChatRoutes:
                 return json_response({"status": "processing"})
             return json_response(chat.answer_json(known, run_key, run_pk))
         if voice:
-            text, duration = await transcription(self.server, session_id, fields["message_id"], files(request))
+            text, duration = await dialect.transcribe(session_id, fields["message_id"], files(request))
             message = chat.receive(session_id, fields["message_id"], text, fields.get("message_date"))
             return json_response({**chat.answer_json(message, run_key, run_pk), "audio_duration": duration})
         message = chat.receive(session_id, fields["message_id"], fields["text"], fields.get("message_date"))

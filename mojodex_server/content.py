@@ -6,10 +6,7 @@ On 0.4, ``n_stanzas`` is a ``drop_down_list`` of the strings "1" to "5" (0.4 sto
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .server import ReferenceServer
+from typing import Any
 
 DEMO_EMAIL = "demo@example.com"
 POEM = ("Write poem", "🌸", "Write a poem stanza by stanza")
@@ -45,6 +42,7 @@ INSTRUCT_TASKS: list[tuple[str, str, str, list[dict[str, Any]]]] = [
       _text_input("notes", "Your notes of the meeting")]),
 ]
 DISABLED_TASK = ("Translate document", "🌍", "Translate a document into another language")
+DISABLED_TASK_INPUTS = [_text_input("text", "The text")]
 TEASER_TASK = ("Prepare a sales call", "📞", "Research a prospect before you call them")
 
 
@@ -60,22 +58,3 @@ def task_step(step: str | dict[str, Any]) -> dict[str, Any]:
     data.setdefault("name_for_user", name.replace("_", " ").capitalize())
     data.setdefault("definition_for_user", f"Runs {data['name_for_user'].lower()}")
     return data
-
-
-def install(server: ReferenceServer) -> int:
-    """Give the demo account its content; return the Write poem workflow's ref (user_workflow_pk/user_task_pk)."""
-    if server.api == "spec":
-        return server.add_workflow(*POEM)
-    if server.api == "mojodex-2024":
-        ref = server.add_workflow(*POEM, inputs=POEM_DEFAULTS_2024)
-        for name, icon, description, json_input in INSTRUCT_TASKS:  # listed by GET /user_task, not run here
-            server.add_task(name, icon, description, task_type="instruct", json_input=json_input)
-        return ref
-    ref = server.add_task(*POEM, task_type="workflow")  # first, so that a default server lists it as 1
-    for name, icon, description, json_input in INSTRUCT_TASKS:
-        server.add_task(name, icon, description, task_type="instruct", json_input=json_input)
-    server.add_task(*DISABLED_TASK, task_type="instruct", json_input=[_text_input("text", "The text")],
-                    enabled=False)
-    server.store.tasks.add_task(*TEASER_TASK, task_type="instruct", json_input=[], steps=[],
-                                visible_for_teasing=True)
-    return ref

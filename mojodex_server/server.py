@@ -1,13 +1,9 @@
-"""ReferenceServer: a Mojodex-compatible server (aiohttp + Socket.IO + SQLite) to run in-process.
+"""ReferenceServer: a Mojodex-compatible server (aiohttp + Socket.IO, storage in memory) to run in-process.
 
-It speaks the protocol of /work/shared/protocol.md, in one of three dialects:
-- ``api="spec"``: the specification's methods (POST creates an execution, PUT submits its inputs) and, by
-  default, a ``workflow_execution_produced_text`` event at the end of a run;
-- ``api="mojodex-2024"``: the backend of the specification's time (PUT creates, POST submits, inputs prefilled
-  with their defaults), no end event, the very last validation of a run answered 200 but never stored, and
-  rejection with an instruction through ``PUT /user_message``;
-- ``api="mojodex-0.4"``: workflows and instruct tasks are *tasks* (``/user_task``, ``/user_task_execution``...),
-  with the chat, drafts, acknowledged messages and the reading routes.
+It speaks the protocol of /work/shared/protocol.md in one dialect, chosen at start-up by name (``api``) from the
+registry of :mod:`mojodex_server.dialect`: ``spec``, ``mojodex-2024`` or ``mojodex-0.4``, each a package of its own.
+This class holds what every dialect shares: accounts, storage, the chat, Socket.IO, fault switches and the
+recorder of what happened (:mod:`mojodex_server.testing`).
 """
 
 from __future__ import annotations
@@ -18,26 +14,22 @@ from typing import Any
 
 from aiohttp import web
 
-from . import content, views
+from . import content
 from .account_store import AccountStore
 from .acks import Acks
 from .assistant import Assistant, offline_assistant
 from .background import Background
 from .chat import Chat
+from .dialect import NAMES, Dialect, dialect_class
 from .faults import BINARY_ATTACHMENT, Faults
 from .generators import Generator, offline_generator
-from .instruct import Instruct
 from .middleware import make_middleware
 from .records import RecordedRequest, Recorder
-from .resources import Resources
-from .routes import setup_routes
-from .runner import Runner, step_payload
 from .sockets import Sockets
 from .store import Store, User
-from .task_runner import TaskRunner
-from .voice import Voice
+from .users import setup_routes
 
-APIS = ("spec", "mojodex-2024", "mojodex-0.4")
+APIS = NAMES
 DEMO_EMAIL = content.DEMO_EMAIL
 DEMO_PASSWORD = "demo"
 DEMO_NAME = "Demo User"
@@ -63,16 +55,16 @@ class ReferenceServer:
         ack_max_tries: int = 120,
         record_token_limit: int = 1000,
     ) -> None:
-        if api not in APIS:
-            raise ValueError(f"api must be one of {APIS}, not {api!r}")
         self.api = api
+        self.first_pk = first_pk
         self.host = host
         self.port = port
         self.step_delay = step_delay
         self.start_delay = start_delay
         """Seconds between a validation and the next step's start, as a busy backend takes them."""
         self.join_grace = join_grace
-        self.end_event = (api != "mojodex-2024") if end_event is None else end_event
+        kind = dialect_class(api)
+        self.end_event = kind.end_event if end_event is None else end_event
         self.generator: Generator = generator or offline_generator
         self.assistant: Assistant = assistant or offline_assistant
         self.draft_tokens = draft_tokens
@@ -88,18 +80,14 @@ class ReferenceServer:
         self.faults = Faults()
         self.recorder = Recorder()
         self.background = Background()
-        self.runner = Runner(self)
-        self.task_runner = TaskRunner(self)
         self.chat = Chat(self)
-        self.instruct = Instruct(self)
-        self.voice = Voice()  # voice messages' canned transcriptions
-        self.resources = Resources(first_pk)  # the users' documents and descriptions
         self.acks = Acks(self)
+        self.dialect: Dialect = kind(self)
         self._sockets: Sockets | None = None
         self._web_runner: web.AppRunner | None = None
         self._room_emits = 0
         self.add_user(DEMO_EMAIL, DEMO_PASSWORD, DEMO_NAME)
-        self._demo_ref = content.install(self)
+        self._demo_ref = self.dialect.install_demo()
 
     # ---- lifecycle -----------------------------------------------------------------------------------
     @property
@@ -175,14 +163,7 @@ class ReferenceServer:
     ) -> int:
         """Give ``user_email`` a workflow; return its user_workflow_pk (on 0.4: a workflow task, its
         user_task_pk). ``inputs``: names or spec dicts; ``steps``: system step names."""
-        if self.api == "mojodex-0.4":
-            json_input = None if inputs is None else [content.task_input(i) for i in inputs]
-            return self.add_task(name, icon, description, "workflow", json_input, steps, user_email)
-        raw_inputs: list[Any] = list(inputs) if inputs is not None else ["poem_topic", "n_stanzas"]
-        inputs_spec = [{"input_name": i} if isinstance(i, str) else dict(i) for i in raw_inputs]
-        step_names = list(steps) if steps is not None else ["stanza_divider", "stanza_writer"]
-        return self.store.add_workflow(self._user(user_email).user_pk, name, icon, description, inputs_spec,
-                                       step_names)
+        return self.dialect.add_workflow(name, icon, description, inputs, steps, user_email)
 
     def add_task(
         self, name: str, icon: str, description: str, task_type: str = "workflow",
@@ -246,37 +227,9 @@ class ReferenceServer:
     async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         return await self.recorder.wait_until(predicate, timeout)
 
-    def execution_json(self, pk: int) -> dict[str, Any]:
-        """spec/2024: the execution as ``GET /user_workflow_execution`` returns it."""
-        return views.execution_json(self, pk)
-
-    def execution(self, pk: int) -> dict[str, Any]:
-        """spec/2024: the stored execution: its JSON plus all step_executions, json_inputs, finished and error."""
-        data = self.execution_json(pk)
-        execution = self.store.execution(pk)
-        assert execution is not None
-        data["step_executions"] = [step_payload(se, execution.session_id)
-                                   for se in self.store.step_executions(pk)]
-        data["json_inputs"] = execution.json_inputs
-        data["finished"] = execution.finished
-        data["error"] = execution.error
-        return data
-
-    def task_execution(self, pk: int) -> dict[str, Any]:
-        """0.4: the run as ``GET /user_task_execution`` returns it, plus what is stored: ``all_step_executions``
-        (with their ``instruction``), ``uploads``, ``messages`` (oldest first), ``versions`` and ``deleted``."""
-        tasks = self.store.tasks
-        run = tasks.execution(pk)
-        if run is None:
-            raise KeyError(pk)
-        data = views.run_json(self, run)
-        data["all_step_executions"] = [{**se.json(), "instruction": se.instruction}
-                                       for se in tasks.step_executions(pk)]
-        data["uploads"] = tasks.uploads(pk)
-        data["messages"] = list(reversed(tasks.messages(run.session_id)))
-        data["versions"] = tasks.versions_of_execution(pk)
-        data["deleted"] = run.deleted
-        return data
+    def stored_run(self, pk: int) -> dict[str, Any]:
+        """A run as its GET returns it, plus what is stored (the dialect says what: ``Dialect.stored_run``)."""
+        return self.dialect.stored_run(pk)
 
     # ---- sockets -------------------------------------------------------------------------------------
     def _record(self, event: str, payload: Any, record: bool = True) -> None:

@@ -61,10 +61,7 @@ class Sockets:
             return
         owner = self.server.store.session_owner(session_id) if isinstance(session_id, str) else None
         if owner is None or owner != self.users.get(sid):
-            if self.server.api == "mojodex-0.4":  # a bare string there, with no session id
-                await self._send_error(sid, f"Session {session_id} not found")
-            else:
-                await self._send_error(sid, {"error": "Unknown session.", "session_id": session_id})
+            await self._send_error(sid, self.server.dialect.session_not_found(session_id))
             return
         assert isinstance(session_id, str)
         await self.sio.enter_room(sid, session_id)

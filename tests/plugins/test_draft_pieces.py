@@ -52,7 +52,7 @@ def test_the_pieces_of_each_version_stream_in_and_add_up_to_the_draft(mojodex_sh
     [run_pk] = plugin.runs
     assert f"(version 1 of run {run_pk};" in out
     # What the server stored of the run (as docs/plugins.md shows): the same two versions.
-    stored = mojodex_server.call(mojodex_server.server.task_execution, run_pk)
+    stored = mojodex_server.call(mojodex_server.server.stored_run, run_pk)
     assert len(stored["versions"]) == 2
 
 

@@ -38,7 +38,7 @@ async def test_chat_answers_then_starts_the_task_a_message_names(probes: Probes)
         names = [e for e, _ in probe.events]
         assert names.index("user_task_execution_start") < names.index("user_task_execution_title") < names.index(
             "draft_token")
-        state = srv.task_execution(pk)
+        state = srv.stored_run(pk)
         assert state["session_id"] == sid and srv.store.tasks.execution(pk).user_task_fk == MINUTES
         assert "budget meeting" in draft["produced_text"]
         # the next message of the chat is a turn of that run: a new version

@@ -46,7 +46,7 @@ async def test_draft_stream_then_new_version_per_message(probes: Probes) -> None
         assert set(after_message[1:-1]) == {"draft_token"}
         await srv.idle()
         assert not [e for e, _ in probe.events if e.startswith("workflow_")]  # no steps, no end event
-        state = srv.task_execution(pk)
+        state = srv.stored_run(pk)
         assert state["task_type"] == "instruct" and "steps" not in state
         assert state["produced_text_version_index"] == 2 and [v.index for v in state["versions"]] == [1, 2]
         assert [m.sender for m in state["messages"]] == ["mojo", "user", "mojo"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from server04_helpers import server04
 
-from mojodex_server.todo_routes import GENERIC
+from mojodex_server.mojodex_04.todo_routes import GENERIC
 
 ANN = "ann@example.com"
 NEW = {"datetime": "now", "email": ANN, "name": "Ann", "password": "pw"}

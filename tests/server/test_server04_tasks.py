@@ -94,13 +94,13 @@ async def test_run_form_only_and_input_value_key(probes: Probes) -> None:
                                    inputs=json.dumps([{"input_name": "poem_topic", "value": "Spring"}]))
         assert wrong_key.status_code == 500
         await srv.idle()
-        assert not srv.emitted and srv.task_execution(pk)["start_date"] is None  # nothing started
+        assert not srv.emitted and srv.stored_run(pk)["start_date"] is None  # nothing started
         probe = await probes(srv.url, api.token)
         await probe.join(run["session_id"])
         ok = await api.start(pk, {"poem_topic": "Spring", "n_stanzas": "2"})
         assert ok.json() == {"success": "ok"}
         assert (await api.start(pk, {"poem_topic": "again"})).status_code == 400  # once only
-        state = srv.task_execution(pk)
+        state = srv.stored_run(pk)
         assert [(v["input_name"], v["value"]) for v in state["json_inputs_values"]] == [
             ("poem_topic", "Spring"), ("n_stanzas", "2")]  # strings stay strings
         ended = await probe.wait_for(lambda: probe.named("workflow_step_execution_ended"))
@@ -116,7 +116,7 @@ async def test_file_inputs_are_stored() -> None:
         files = {"photo": ("cat.png", b"\x89PNG\x00data", "image/png")}
         r = await api.start(run["user_task_execution_pk"], {"photo": "cat.png"}, files=files)
         assert r.status_code == 200
-        uploads = srv.task_execution(run["user_task_execution_pk"])["uploads"]
+        uploads = srv.stored_run(run["user_task_execution_pk"])["uploads"]
         assert [(u.input_name, u.filename, u.content) for u in uploads] == [("photo", "cat.png", b"\x89PNG\x00data")]
         assert srv.requests[-1].files["photo"].size == 9
         await srv.idle()

@@ -10,7 +10,7 @@ from typing import Any
 from server04_helpers import ASSIST, POEM, joined_run, nth, server04
 from server_helpers import DEMO
 
-from mojodex_server.todo_routes import GENERIC, MISSING
+from mojodex_server.mojodex_04.todo_routes import GENERIC, MISSING
 
 Probes = Callable[..., Any]
 ANN = "ann@example.com"
@@ -61,7 +61,7 @@ async def test_the_to_do_list_waits_for_the_timezone_and_follows_it() -> None:
         assert listed(await api.get("/todos")) == ["tomorrow", "moved", "next week"]
         by_run = await api.get("/todos", user_task_execution_fk=run)
         assert listed(by_run) == ["yesterday", "today", "done", "tomorrow", "moved", "next week"]
-        assert srv.task_execution(run)["n_todos"] == 7 and srv.task_execution(run)["n_not_read_todos"] == 6
+        assert srv.stored_run(run)["n_todos"] == 7 and srv.stored_run(run)["n_not_read_todos"] == 6
         paged = await api.get("/todos", user_task_execution_fk=run, n_todos=2, offset=2)
         assert listed(paged) == ["done", "tomorrow"]
         await api.send("POST", "/timezone", timezone_offset=None)

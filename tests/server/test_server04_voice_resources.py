@@ -11,8 +11,8 @@ from typing import Any
 
 from server04_helpers import ASSIST, joined_run, nth, server04
 
-from mojodex_server.todo_routes import MISSING
-from mojodex_server.voice import CANNED_LABEL, NO_FFPROBE
+from mojodex_server.mojodex_04.todo_routes import MISSING
+from mojodex_server.mojodex_04.voice import CANNED_LABEL, NO_FFPROBE
 
 Probes = Callable[..., Any]
 
@@ -48,7 +48,7 @@ async def test_a_voice_message_is_transcribed_in_the_answer_and_drafted_on(probe
         assert "Make it a list of three items" in draft["produced_text"]
         again = await api.form("/user_message", method="PUT", files={"file": ("voice.wav", a_wav(), "audio/wav")},
                                **voice_form(run, "v1"))
-        assert again.json()["message_pk"] == answer["message_pk"] and len(srv.voice.transcribed) == 1
+        assert again.json()["message_pk"] == answer["message_pk"] and len(srv.dialect.voice.transcribed) == 1
 
 
 async def test_files_the_backend_cannot_read_are_refused_as_it_words_it_after_the_reception(probes: Probes) -> None:
@@ -68,7 +68,7 @@ async def test_files_the_backend_cannot_read_are_refused_as_it_words_it_after_th
                                                                         "'filename'"})
         # each emitted before the refusal (surprise 14)
         await probe.wait_for(lambda: len(probe.named("user_message_reception")) == 4)
-        assert srv.voice.transcribed == []
+        assert srv.dialect.voice.transcribed == []
 
 
 async def test_a_voice_message_starts_a_run_created_but_never_started(probes: Probes) -> None:
@@ -120,6 +120,6 @@ async def test_the_users_description_is_an_edition_of_user_description() -> None
         r = await api.send("POST", "/resource", document_pk="user_description", edition="I write short poems.")
         assert r.json() == {"document_pk": "user_description"}
         user_pk = srv.store.user_by_email("demo@example.com").user_pk
-        assert srv.resources.descriptions[(user_pk, "user_description")] == "I write short poems."
+        assert srv.dialect.resources.descriptions[(user_pk, "user_description")] == "I write short poems."
         unknown = await api.send("POST", "/resource", document_pk=999)
         assert (unknown.status_code, unknown.json()) == (404, {"error": "Document not found for this user"})

@@ -51,7 +51,7 @@ async def test_whole_run_event_order(probes: Probes) -> None:
         assert kinds == ["started", "ended"] * 4
         await srv.idle()
         assert len(probe.named("user_task_execution_title")) == 1
-        state = srv.task_execution(pk)
+        state = srv.stored_run(pk)
         assert state["produced_text_production"] == end[0]["produced_text"]
         assert [se["validated"] for se in state["step_executions"]] == [True] * 4  # the last validation kept
 
@@ -66,7 +66,7 @@ async def test_automatic_steps_go_on_alone(probes: Probes) -> None:
         first = await ended_step(probe, 0)
         writer = await ended_step(probe, 1)  # came without a validation
         assert first["user_validation_required"] is False and writer["step_name_for_user"] == "Stanza writer"
-        assert srv.task_execution(11)["step_executions"][0]["validated"] is True
+        assert srv.stored_run(11)["step_executions"][0]["validated"] is True
 
 
 async def test_edit_result_keeps_shape_and_drives_fan_out(probes: Probes) -> None:
@@ -94,7 +94,7 @@ async def test_edit_result_keeps_shape_and_drives_fan_out(probes: Probes) -> Non
         await api.validate(second["user_workflow_step_execution_pk"])
         end = await probe.wait_for(lambda: probe.named("workflow_execution_produced_text"))
         assert end[0]["produced_text"].count(DEMO_PREFIX) == 2
-        assert srv.task_execution(11)["step_executions"][0]["result"] == new
+        assert srv.stored_run(11)["step_executions"][0]["result"] == new
 
 
 async def test_reject_with_instruction_reruns(probes: Probes) -> None:
@@ -188,7 +188,7 @@ async def test_failed_step_then_relaunch(probes: Probes) -> None:
         assert set(failed["error_status"]) == {"datetime", "error"} and not probe.named("error")
         se_pk = failed["user_workflow_step_execution_pk"]
         assert (await api.validate(se_pk)).status_code == 400
-        shown = srv.task_execution(11)["step_executions"]
+        shown = srv.stored_run(11)["step_executions"]
         assert [s["user_workflow_step_execution_pk"] for s in shown] == [se_pk]  # the failed one is shown
         r = await api.send("PUT", "/user_workflow_step_execution", user_workflow_step_execution_pk=se_pk)
         assert r.json() == {"message": "Workflow relaunched"}
@@ -233,7 +233,7 @@ async def test_restart_only_while_first_step_waits(probes: Probes) -> None:
         late = await api.form("/restart_user_workflow_execution", user_task_execution_pk=pk, inputs=inputs)
         assert late.status_code == 200  # fails silently, as the real server does
         await srv.idle()
-        assert len(probe.events) == count and len(srv.task_execution(pk)["all_step_executions"]) == 3
+        assert len(probe.events) == count and len(srv.stored_run(pk)["all_step_executions"]) == 3
 
 
 @pytest.mark.parametrize("api_name", ["spec", "mojodex-0.4"])

@@ -84,4 +84,4 @@ async def test_workflow_executions_of_nobody_or_of_another_user(api: str) -> Non
             created = await http.request(create, "/user_workflow_execution", headers=demo,
                                          json={**NOW, "user_workflow_pk": pk})
             assert refused(created, 404, "Workflow not found for this user")
-        assert srv.execution(her_run)["json_inputs"] is None  # her run was not started by anyone else
+        assert srv.stored_run(her_run)["json_inputs"] is None  # her run was not started by anyone else

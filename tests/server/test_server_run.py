@@ -68,7 +68,7 @@ async def test_full_poem_run_spec(client: httpx.AsyncClient, server: ReferenceSe
         assert writer["step_name"] == "stanza_writer" and writer["workflow_step_pk"] == 102
         assert writer["parameter"] == topic
         assert len(writer["result"]) == 1 and writer["result"][0]["stanza"].startswith(DEMO_PREFIX)
-        assert len(server.execution(pk)["step_executions"]) == 2 + i  # the next writer waits for validation
+        assert len(server.stored_run(pk)["step_executions"]) == 2 + i  # the next writer waits for validation
         assert (await validate(client, token, writer["user_workflow_step_execution_pk"])).status_code == 200
 
     end = (await probe.wait_for(lambda: probe.named("workflow_execution_produced_text")))[0]
@@ -83,7 +83,7 @@ async def test_full_poem_run_spec(client: httpx.AsyncClient, server: ReferenceSe
                      ("workflow_execution_produced_text", None)]
     final = await get_execution(client, token, pk)
     assert len(final["validated_steps_executions"]) == 4
-    assert server.execution(pk)["finished"] is True
+    assert server.stored_run(pk)["finished"] is True
     assert ("start_session", {"session_id": session_id, "version": "0.0.0"}) in server.socket_log
 
 
@@ -111,7 +111,7 @@ async def test_mojodex_2024_mode(probes: Probes) -> None:
         assert not [e for e, _ in srv.emitted if e == "workflow_execution_produced_text"]
         final = await get_execution(client, token, pk)
         assert len(final["validated_steps_executions"]) == 3  # the very last validation was lost
-        state = srv.execution(pk)
+        state = srv.stored_run(pk)
         assert state["step_executions"][-1]["validated"] is False and state["finished"] is True
 
 
@@ -143,7 +143,7 @@ async def test_reject_stores_and_stops(client: httpx.AsyncClient, server: Refere
     r = await validate(client, token, divider["user_workflow_step_execution_pk"], validated=False)
     assert r.status_code == 200 and r.json() == {"message": "Step validated"}
     await server.idle()
-    state = server.execution(pk)
+    state = server.stored_run(pk)
     assert len(state["step_executions"]) == 1 and state["step_executions"][0]["validated"] is False
     assert state["validated_steps_executions"] == [] and not state["finished"]
     assert len(server.emitted) == 2
@@ -196,8 +196,8 @@ async def test_generator_failure_emits_error(probes: Probes) -> None:
         await submit(client, token, 1)
         error = (await probe.wait_for(lambda: probe.named("error")))[0]
         assert error == {"error": "model unavailable", "session_id": execution["session_id"]}
-        assert srv.execution(1)["error"] == "model unavailable"
-        pending = srv.execution(1)["step_executions"][0]["user_workflow_step_execution_pk"]
+        assert srv.stored_run(1)["error"] == "model unavailable"
+        pending = srv.stored_run(1)["step_executions"][0]["user_workflow_step_execution_pk"]
         assert (await validate(client, token, pending)).status_code == 400  # it never ended
 
 

@@ -72,7 +72,7 @@ def messages_sent(srv: Any) -> list[str]:
 
 
 def task_execution(srv: Any, pk: int) -> dict[str, Any]:
-    return dict(srv.call(srv.server.task_execution, pk))
+    return dict(srv.call(srv.server.stored_run, pk))
 
 
 def add_runs(srv: Any, n: int, user_task_pk: int = ASSIST, title: str = "Old run") -> list[int]:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from task_helpers import ASSIST, POEM
 
-from mojodex_server.voice import CANNED_LABEL
+from mojodex_server.mojodex_04.voice import CANNED_LABEL
 
 
 def write_wav(path: Path, seconds: float = 1.0) -> Path:
@@ -56,7 +56,7 @@ def test_task_run_audio_starts_the_run_from_a_voice_message(srv: Any, one_shot: 
     sent = next(r for r in srv.requests if r.path == "/user_message")
     assert "text" not in sent.form and sent.files["file"].filename == "voice.wav"
     assert sent.form["origin"] == "task" and sent.form["user_task_execution_pk"] == str(document["run_pk"])
-    assert srv.call(lambda: srv.server.voice.transcribed) == [("voice.wav", 1.0)]
+    assert srv.call(lambda: srv.server.dialect.voice.transcribed) == [("voice.wav", 1.0)]
 
 
 def test_audio_files_are_checked_before_anything_is_created(srv: Any, one_shot: Any, tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def test_socket_dropped_by_a_backend_that_lists_validated_steps_only(start_serve
 
     async def after_rejoin(step_name, parameter):
         server: Any = holder["server"]
-        session_id = server.execution(1)["session_id"]
+        session_id = server.stored_run(1)["session_id"]
         await server.wait_until(lambda: server.room_size(session_id), 20)
         return await topics(step_name, parameter)
 
@@ -262,7 +262,7 @@ def test_wrong_fields_in_the_servers_payloads_are_one_line(start_server_thread, 
     term.ctrl("c")
     term.expect(PROMPT)
 
-    original = srv.server.execution_json
+    original = srv.server.dialect.execution_json
 
     def without_session(pk):
         data = original(pk)
@@ -270,7 +270,7 @@ def test_wrong_fields_in_the_servers_payloads_are_one_line(start_server_thread, 
         data["steps"] = "not a list"
         return data
 
-    srv.call(lambda: setattr(srv.server, "execution_json", without_session))
+    srv.call(lambda: setattr(srv.server.dialect, "execution_json", without_session))
     term.line("workflow run 1")
     for name, value in (("poem_topic", "Spring"), ("n_stanzas", "1")):  # asked before the run is created
         term.expect(f"{name}: ")

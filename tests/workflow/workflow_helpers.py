@@ -40,7 +40,7 @@ def validations(srv: Any) -> list[Any]:
 
 def execution(srv: Any, pk: int) -> dict[str, Any]:
     """The stored execution (with every step execution, validated or not)."""
-    return dict(srv.call(srv.server.execution, pk))
+    return dict(srv.call(srv.server.stored_run, pk))
 
 
 def wait_server(srv: Any, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:

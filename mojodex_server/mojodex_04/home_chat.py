@@ -17,15 +17,16 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from .errors import ApiError
-from .generators import DEMO_PREFIX
-from .params import authorized, json_body, json_response, page
-from .routes import require_terms
+from ..errors import ApiError
+from ..generators import DEMO_PREFIX
+from ..params import authorized, json_body, json_response, page
+from ..task_store import UserTask
+from ..users import require_terms
 from .task_runner import announce_title
-from .task_store import UserTask
 
 if TYPE_CHECKING:
-    from .server import ReferenceServer
+    from ..server import ReferenceServer
+    from . import Mojodex04
 
 HOME_CHAT_BUG = ("error_message: with_db_session :: __create_home_chat() got an unexpected keyword argument "
                  "'close_db'")
@@ -45,8 +46,9 @@ def task_named(tasks: list[UserTask], text: str) -> UserTask | None:
     return None
 
 
-async def answer(server: ReferenceServer, session_id: str) -> None:
+async def answer_outside_runs(dialect: Mojodex04, session_id: str) -> None:
     """The assistant's answer to the newest message of chat session ``session_id`` (which has no run yet)."""
+    server = dialect.server
     tasks = server.store.tasks
     user_pk = server.store.chats.owner(session_id)
     messages = tasks.messages(session_id)
@@ -60,12 +62,13 @@ async def answer(server: ReferenceServer, session_id: str) -> None:
         await server.chat.tokens(session_id, reply)
         await server.chat.mojo_message(session_id, reply, None, question=False)
         return
-    await start_task(server, session_id, user_pk, task)
+    await start_task(dialect, session_id, user_pk, task)
 
 
-async def start_task(server: ReferenceServer, session_id: str, user_pk: int, task: UserTask) -> None:
+async def start_task(dialect: Mojodex04, session_id: str, user_pk: int, task: UserTask) -> None:
     """A run of ``task`` in the chat's session, started, titled, then its first draft (as the backend's
     ``<task_pk>`` does; its inputs stay empty: the conversation is what the assistant goes by)."""
+    server = dialect.server
     tasks = server.store.tasks
     assert task.user_task_pk is not None
     run_pk = tasks.add_execution(task.user_task_pk, user_pk, [{**e, "value": None} for e in task.json_input])
@@ -79,7 +82,7 @@ async def start_task(server: ReferenceServer, session_id: str, user_pk: int, tas
         "start_date": run.start_date or datetime.datetime.now(datetime.UTC).isoformat(),
         "user_task_execution_pk": run_pk, "session_id": session_id}, session_id)
     await announce_title(server, run)
-    await server.instruct.turn(run_pk)
+    await dialect.instruct.turn(run_pk)
 
 
 class HomeChatRoutes:

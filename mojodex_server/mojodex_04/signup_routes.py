@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import content
-from .account_store import Plan
-from .errors import ApiError
-from .params import authorized, is_json, json_body, json_response, require_field
+from .. import content
+from ..account_store import Plan
+from ..errors import ApiError
+from ..params import authorized, is_json, json_body, json_response, require_field
 
 if TYPE_CHECKING:
-    from .server import ReferenceServer
+    from ..server import ReferenceServer
 
 
 def user_id(user_pk: int) -> str:

@@ -7,12 +7,12 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from .assistant import run_title
-from .runner import Crashed, final_text, generate, inputs_parameter, plan_next, under_review, wait_for_room
-from .task_store import TaskExecution, TaskStepExecution
+from ..assistant import run_title
+from ..steps import Crashed, final_text, generate, inputs_parameter, plan_next, under_review, wait_for_room
+from ..task_store import TaskExecution, TaskStepExecution
 
 if TYPE_CHECKING:
-    from .server import ReferenceServer
+    from ..server import ReferenceServer
 
 log = logging.getLogger(__name__)
 

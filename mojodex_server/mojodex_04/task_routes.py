@@ -7,25 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .account_store import task_inputs
-from .errors import ApiError
-from .params import as_int, authorized, files, form, json_body, json_response, page, require_field
-from .routes import require_terms
-from .task_store import TaskExecution, TaskStepExecution, Upload
-from .views import own_run, run_not_found, task_json
+from ..account_store import task_inputs
+from ..errors import ApiError
+from ..params import as_int, authorized, files, form, json_body, json_response, require_field
+from ..task_listing import check_platform
+from ..task_store import TaskExecution, TaskStepExecution, Upload
+from ..users import require_terms
+from .views import own_run, run_not_found
 
 if TYPE_CHECKING:
-    from .server import ReferenceServer
+    from . import Mojodex04
 
-PLATFORMS = ("webapp", "mobile")
 FILE_TYPES = ("image", "multiple_images", "audio_file", "video")
 FORM_ONLY = "This route takes a form, not JSON"
-
-
-def check_platform(params: Any) -> None:
-    platform = params.get("platform", "webapp")
-    if platform not in PLATFORMS:
-        raise ApiError(404, f"the platform '{platform}' is invalid")
 
 
 def input_values(run: TaskExecution, raw: str, uploads: dict[str, Any]) -> list[dict[str, Any]]:
@@ -52,17 +46,13 @@ def input_values(run: TaskExecution, raw: str, uploads: dict[str, Any]) -> list[
 
 
 class TaskRoutes:
-    def __init__(self, server: ReferenceServer) -> None:
-        self.server = server
-        self.store = server.store
-        self.tasks = server.store.tasks
-
-    def setup_listing(self, app: web.Application) -> None:
-        """``GET /user_task`` alone: what the 2024 backend has (it lists its older instruct tasks there)."""
-        app.router.add_get("/user_task", self.list_tasks)
+    def __init__(self, dialect: Mojodex04) -> None:
+        self.dialect = dialect
+        self.server = dialect.server
+        self.store = dialect.server.store
+        self.tasks = dialect.server.store.tasks
 
     def setup(self, app: web.Application) -> None:
-        self.setup_listing(app)
         router = app.router
         router.add_put("/user_task_execution", self.create_run)
         router.add_post("/user_task_execution_run", self.start_run)
@@ -70,28 +60,6 @@ class TaskRoutes:
         router.add_put("/user_workflow_step_execution", self.relaunch_step)
         router.add_put("/user_workflow_step_execution_result", self.edit_result)
         router.add_post("/restart_user_workflow_execution", self.restart)
-
-    # ---- /user_task ----------------------------------------------------------------------------------
-    async def list_tasks(self, request: web.Request) -> web.Response:
-        user_pk = authorized(request, self.store)
-        query = request.query
-        require_field(query, "datetime")
-        check_platform(query)
-        purchase = self.server.accounts.has_purchase(user_pk)  # a plan used up: its tasks vanish
-        if "user_task_pk" in query:
-            pk = as_int(query["user_task_pk"], "user_task_pk")
-            task = self.tasks.user_task(pk)
-            if task is None or task.user_fk != user_pk or not task.enabled or not purchase:
-                raise ApiError(400, f"Invalid user_task_pk: {pk} for this user")
-            return json_response(task_json(self.server, task, one=True))
-        limit, offset = page(query, "n_user_tasks")
-        if not purchase:
-            return json_response({"user_tasks": []})
-        found = self.tasks.enabled_user_tasks(user_pk, limit, offset)
-        if len(found) < limit:  # a short page: the tasks the user cannot run come after
-            skip = max(0, offset - self.tasks.count_enabled(user_pk))
-            found += self.tasks.unavailable_tasks(user_pk, limit - len(found), skip)
-        return json_response({"user_tasks": [task_json(self.server, t) for t in found]})
 
     # ---- runs ----------------------------------------------------------------------------------------
     async def create_run(self, request: web.Request) -> web.Response:
@@ -136,9 +104,9 @@ class TaskRoutes:
         self.tasks.set_started(run.pk)
         task = self.tasks.user_task(run.user_task_fk)
         if task is not None and task.task_type == "instruct":
-            self.server.instruct.start(run.pk)
+            self.dialect.instruct.start(run.pk)
         else:
-            self.server.task_runner.start(run.pk)
+            self.dialect.task_runner.start(run.pk)
         return json_response({"success": "ok"})
 
     async def restart(self, request: web.Request) -> web.Response:
@@ -148,7 +116,7 @@ class TaskRoutes:
         pk = as_int(fields["user_task_execution_pk"], "user_task_execution_pk")
         run = own_run(self.server, user_pk, pk, 400, run_not_found(pk))
         values = input_values(run, fields["inputs"], files(request))
-        self.server.task_runner.restart(run.pk, values)  # too late in the run: 200 all the same, nothing done
+        self.dialect.task_runner.restart(run.pk, values)  # too late in the run: 200 all the same, nothing done
         return json_response({"message": "Workflow restarted"})
 
     # ---- step executions -----------------------------------------------------------------------------
@@ -170,14 +138,14 @@ class TaskRoutes:
             raise ApiError(400, "Bad parameter : 'validated' must be a boolean")
         if se.result is None:
             raise ApiError(400, "Step execution has not ended yet")
-        self.server.task_runner.validate(se.pk, body["validated"])
+        self.dialect.task_runner.validate(se.pk, body["validated"])
         return json_response({"message": "Step validated"})
 
     async def relaunch_step(self, request: web.Request) -> web.Response:
         se = self._own_step(authorized(request, self.store), json_body(request))
         if se.error_status is None:
             raise ApiError(400, "Step execution is not in error")
-        self.server.task_runner.relaunch(se)
+        self.dialect.task_runner.relaunch(se)
         return json_response({"message": "Workflow relaunched"})
 
     async def edit_result(self, request: web.Request) -> web.Response:

@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from .errors import ApiError
-from .params import authorized, json_body, json_response, page
+from ..errors import ApiError
+from ..params import authorized, json_body, json_response, page
 from .todo_routes import MISSING, pk_of
 
 if TYPE_CHECKING:
-    from .server import ReferenceServer
+    from . import Mojodex04
 
 NOT_FOUND = "Document not found for this user"
 CANNED_TEXT = "[canned fetch] This server does not read the web: the page's text would be here."
@@ -80,10 +80,10 @@ def resolvable(url: str) -> bool:
 
 
 class ResourceRoutes:
-    def __init__(self, server: ReferenceServer) -> None:
-        self.server = server
-        self.store = server.store
-        self.resources = server.resources
+    def __init__(self, dialect: Mojodex04) -> None:
+        self.server = dialect.server
+        self.store = dialect.server.store
+        self.resources = dialect.resources
 
     def setup(self, app: web.Application) -> None:
         router = app.router

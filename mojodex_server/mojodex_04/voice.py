@@ -13,13 +13,13 @@ import io
 import wave
 from typing import TYPE_CHECKING
 
-from .assistant import run_title
-from .errors import ApiError
-from .records import FormFile
+from ..assistant import run_title
+from ..errors import ApiError
+from ..records import FormFile
 
 if TYPE_CHECKING:
-    from .server import ReferenceServer
-    from .task_store import TaskExecution
+    from ..server import ReferenceServer
+    from ..task_store import TaskExecution
 
 CANNED_LABEL = "[canned transcription]"
 """Starts every transcription: this server has no speech model, it says the same words for any voice."""
@@ -53,6 +53,20 @@ class Voice:
         self.transcribed.append((upload.filename, duration))
         return f" {CANNED_LABEL} {self.words}", duration
 
+    async def transcription(self, server: ReferenceServer, session_id: str, message_id: str,
+                            uploads: dict[str, FormFile]) -> tuple[str, float]:
+        """The transcription of the voice message in a ``PUT /user_message`` form's ``file`` part; a failure is
+        answered after ``user_message_reception``, as the backend emits it before reading anything (surprise 14)."""
+        upload = uploads.get("file")
+        try:
+            if upload is None:
+                raise ApiError(400, NO_FILE)
+            return self.transcribe(upload, message_id)
+        except ApiError:
+            await server.emit_to_room("user_message_reception", {"success": "User message has been received",
+                                                                 "session_id": session_id}, session_id)
+            raise
+
 
 async def start_by_message(server: ReferenceServer, run: TaskExecution, text: str) -> None:
     """A message on a run created but never started starts it, without the form's inputs (surprise 15):
@@ -66,18 +80,3 @@ async def start_by_message(server: ReferenceServer, run: TaskExecution, text: st
     title = run_title(task.name if task else "Task", {"message": text})
     tasks.set_title(run.pk, title)
     await server.emit_to_room("user_task_execution_title", {"title": title, "session_id": room}, room)
-
-
-async def transcription(server: ReferenceServer, session_id: str, message_id: str,
-                        uploads: dict[str, FormFile]) -> tuple[str, float]:
-    """The transcription of the voice message in a ``PUT /user_message`` form's ``file`` part; a failure is
-    answered after ``user_message_reception``, as the backend emits it before reading anything (surprise 14)."""
-    upload = uploads.get("file")
-    try:
-        if upload is None:
-            raise ApiError(400, NO_FILE)
-        return server.voice.transcribe(upload, message_id)
-    except ApiError:
-        await server.emit_to_room("user_message_reception", {"success": "User message has been received",
-                                                             "session_id": session_id}, session_id)
-        raise

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .assistant import Reply, Turn
-from .runner import inputs_parameter, wait_for_room
-from .streaming import draft_fields, stream
+from ..assistant import Reply, Turn
+from ..steps import inputs_parameter, wait_for_room
+from ..streaming import draft_fields, stream
+from ..task_store import TaskExecution
 from .task_runner import announce_title
-from .task_store import TaskExecution
 
 if TYPE_CHECKING:
-    from .server import ReferenceServer
+    from ..server import ReferenceServer
 
 
 def missing_inputs(run: TaskExecution) -> list[str]:

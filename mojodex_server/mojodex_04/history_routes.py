@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .errors import ApiError
-from .params import as_int, authorized, is_json, json_body, json_response, require_field
+from ..errors import ApiError
+from ..params import as_int, authorized, is_json, json_body, json_response, require_field
 
 if TYPE_CHECKING:
-    from .server import ReferenceServer
+    from ..server import ReferenceServer
 
 # What Flask says for a missing query parameter (``request.args[...]``), after the backend's "Missing field".
 MISSING = ("Missing field 400 Bad Request: The browser (or proxy) sent a request that this server could not "

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from .errors import ApiError
-from .params import as_int, authorized, json_response, page, require_field
-from .task_store import ProducedTextVersion
+from ..errors import ApiError
+from ..params import as_int, authorized, json_response, page, require_field
+from ..task_store import ProducedTextVersion
 from .views import find_run, run_json, run_not_found
 
 if TYPE_CHECKING:
-    from .server import ReferenceServer
+    from ..server import ReferenceServer
 
 
 def version_json(version: ProducedTextVersion) -> dict[str, object]:

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .errors import ApiError
-from .params import authorized, is_json, json_body, json_response
+from ..errors import ApiError
+from ..params import authorized, is_json, json_body, json_response
 
 if TYPE_CHECKING:
-    from .account_store import Todo
-    from .server import ReferenceServer
+    from ..account_store import Todo
+    from ..server import ReferenceServer
 
 GENERIC = "Oops, something weird has happened. We'll help you by email!"
 BAD_REQUEST = ("400 Bad Request: The browser (or proxy) sent a request that this server could not understand.")
@@ -81,7 +81,7 @@ class TodoRoutes:
                               "n_todos_not_read": self.accounts.unread(user_pk)})
 
     async def mark(self, request: web.Request) -> web.Response:
-        from .account_store import naive_now
+        from ..account_store import naive_now
 
         user_pk = authorized(request, self.store)
         if not is_json(request):
@@ -117,7 +117,7 @@ class TodoRoutes:
         return json_response({"todo_pks": [t.pk for t in marked]})
 
     async def delete(self, request: web.Request) -> web.Response:
-        from .account_store import naive_now
+        from ..account_store import naive_now
 
         user_pk = authorized(request, self.store)
         query = request.query

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from .account_store import LANGUAGES, UI_STRINGS
-from .errors import ApiError
-from .params import authorized, is_json, json_body, json_response
+from ..account_store import LANGUAGES, UI_STRINGS
+from ..errors import ApiError
+from ..params import authorized, is_json, json_body, json_response
 from .todo_routes import GENERIC, MISSING
 
 if TYPE_CHECKING:
-    from .server import ReferenceServer
+    from ..server import ReferenceServer
 
 
 class AccountRoutes:

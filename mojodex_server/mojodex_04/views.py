@@ -1,66 +1,14 @@
-"""JSON views of stored state: the workflow execution of ``spec``/``mojodex-2024``, the tasks and runs of 0.4."""
+"""JSON views of 0.4's stored state: tasks and runs."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import ApiError
-from .runner import step_payload
-from .task_store import TaskExecution, TaskStepExecution, UserTask
+from ..errors import ApiError
+from ..task_store import TaskExecution, TaskStepExecution
 
 if TYPE_CHECKING:
-    from .server import ReferenceServer
-
-
-def execution_json(server: ReferenceServer, pk: int) -> dict[str, Any]:
-    """The execution as ``GET /user_workflow_execution`` returns it."""
-    store = server.store
-    execution = store.execution(pk)
-    if execution is None:
-        raise KeyError(pk)
-    found = store.user_workflow(execution.user_workflow_fk)
-    assert found is not None
-    user_workflow = found[1]
-    values = {e["input_name"]: e.get("value") for e in execution.json_inputs or []}
-    prefill = server.api == "mojodex-2024" and execution.json_inputs is None  # that backend sets the defaults
-    inputs = [
-        {**spec, "value": spec.get("default_value") if prefill else values.get(spec["input_name"]),
-         "default_value": spec.get("default_value")}
-        for spec in user_workflow["inputs_spec"]
-    ]
-    steps = store.step_executions(pk)
-    validated = [step_payload(se, execution.session_id) for se in steps if se.validated]
-    data = {
-        "workflow_name": user_workflow["name"],
-        "user_workflow_execution_pk": execution.pk,
-        "user_workflow_fk": execution.user_workflow_fk,
-        "steps": user_workflow["steps"],
-        "validated_steps_executions": validated,
-        "session_id": execution.session_id,
-        "inputs": inputs,
-    }
-    if server.api == "spec":
-        # The specification reads "the status of the step and the results of the current step run" from
-        # this GET: the step execution that ended and waits for validation (null when there is none).
-        # The backend of that time (api "mojodex-2024") lists validated steps only.
-        waiting = [se for se in steps if not se.validated and se.result is not None]
-        data["current_step_execution"] = step_payload(waiting[-1], execution.session_id) if waiting else None
-    return data
-
-
-def task_json(server: ReferenceServer, task: UserTask, one: bool = False) -> dict[str, Any]:
-    """A task as ``GET /user_task`` lists it (``one``: as it returns a single task, with the user_task_ keys)."""
-    steps = server.store.tasks.task_steps(task.task_pk) if task.task_type == "workflow" else []
-    data: dict[str, Any] = {
-        "user_task_pk": task.user_task_pk, "task_pk": task.task_pk,
-        "task_name": server.accounts.task_name(task.user_fk, task.name),
-        "task_description": task.description, "task_icon": task.icon, "task_type": task.task_type,
-        "steps": [s.json() for s in steps], "enabled": task.enabled,
-    }
-    if one:
-        data.update(user_task_name=data["task_name"], user_task_description=task.description,
-                    user_task_icon=task.icon)
-    return data
+    from ..server import ReferenceServer
 
 
 def shown_step_executions(executions: list[TaskStepExecution]) -> list[TaskStepExecution]:

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .generators import DEMO_PREFIX
-from .runner import plan_next
-from .streaming import draft_fields, stream
-from .task_store import TaskExecution, TaskStepExecution
+from ..generators import DEMO_PREFIX
+from ..steps import plan_next
+from ..streaming import draft_fields, stream
+from ..task_store import TaskExecution, TaskStepExecution
 
 if TYPE_CHECKING:
-    from .server import ReferenceServer
+    from . import Mojodex04
 
 EDIT_MARK = "[edit]"
 STATE_EVENT = "worflow_step_execution_rejection"  # sic, the backend's name
@@ -44,9 +44,10 @@ def state_text(executions: list[TaskStepExecution]) -> str:
 
 
 class ResultChat:
-    def __init__(self, server: ReferenceServer) -> None:
-        self.server = server
-        self.tasks = server.store.tasks
+    def __init__(self, dialect: Mojodex04) -> None:
+        self.dialect = dialect
+        self.server = dialect.server
+        self.tasks = dialect.server.store.tasks
 
     def finished(self, run: TaskExecution) -> bool:
         """Whether the workflow run is over: every step validated as planned, and a produced text made."""
@@ -94,4 +95,4 @@ class ResultChat:
         chat = self.server.chat
         await chat.tokens(run.session_id, reply)
         self.tasks.add_message(run.session_id, "mojo", {"text": reply, "text_with_tags": reply, "question": False})
-        await self.server.task_runner.rerun(last, instruction)
+        await self.dialect.task_runner.rerun(last, instruction)

@@ -1,0 +1,105 @@
+"""HTTP handlers of workflows, in the ``spec`` and ``mojodex-2024`` dialects (see /work/shared/protocol.md)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from ..errors import ApiError
+from ..params import as_int, authorized, json_body, json_response, page, require
+from ..users import require_terms
+
+if TYPE_CHECKING:
+    from . import Spec
+
+
+class WorkflowRoutes:
+    def __init__(self, dialect: Spec) -> None:
+        self.dialect = dialect
+        self.server = dialect.server
+        self.store = dialect.server.store
+
+    def setup(self, app: web.Application) -> None:
+        """``/user_workflow_execution``: the dialect's ``creates_with`` method creates, the other one submits."""
+        router = app.router
+        router.add_get("/user_workflow", self.list_workflows)
+        router.add_get("/user_workflow_execution", self.get_execution)
+        create, submit = self.create_execution, self.submit_inputs
+        post_creates = self.dialect.creates_with == "POST"
+        router.add_post("/user_workflow_execution", create if post_creates else submit)
+        router.add_put("/user_workflow_execution", submit if post_creates else create)
+        app.router.add_post("/user_workflow_step_execution", self.validate_step)
+
+    # ---- /user_workflow ----------------------------------------------------------------------------
+    async def list_workflows(self, request: web.Request) -> web.Response:
+        user_pk = authorized(request, self.store)
+        query = request.query
+        require(query, "datetime", "platform", "version")
+        limit, offset = page(query, "n_user_workflows")
+        return json_response({"user_workflows": self.store.user_workflows(user_pk, limit, offset)})
+
+    # ---- /user_workflow_execution -----------------------------------------------------------------
+    async def create_execution(self, request: web.Request) -> web.Response:
+        user_pk = authorized(request, self.store)
+        body = json_body(request)
+        require(body, "datetime", "platform", "user_workflow_pk")
+        user_workflow_pk = as_int(body["user_workflow_pk"], "user_workflow_pk")
+        found = self.store.user_workflow(user_workflow_pk)
+        if found is None or found[0] != user_pk:
+            raise ApiError(404, "Workflow not found for this user")
+        require_terms(self.server, user_pk)
+        execution = self.store.add_execution(user_workflow_pk, user_pk)
+        return json_response(self.dialect.execution_json(execution.pk))
+
+    def _own_execution(self, user_pk: int, value: Any) -> int:
+        pk = as_int(value, "user_workflow_execution_pk")
+        execution = self.store.execution(pk)
+        if execution is None or execution.user_fk != user_pk:
+            raise ApiError(404, "Workflow execution not found for this user")
+        return pk
+
+    async def submit_inputs(self, request: web.Request) -> web.Response:
+        user_pk = authorized(request, self.store)
+        body = json_body(request)
+        require(body, "datetime", "platform", "user_workflow_execution_pk", "json_inputs")
+        pk = self._own_execution(user_pk, body["user_workflow_execution_pk"])
+        json_inputs = body["json_inputs"]
+        if not isinstance(json_inputs, list):
+            raise ApiError(400, "json_inputs must be a list.")
+        for entry in json_inputs:
+            if not isinstance(entry, dict) or not isinstance(entry.get("input_name"), str):
+                raise ApiError(400, "Each json_inputs entry must be an object with an input_name.")
+        execution = self.store.execution(pk)
+        assert execution is not None
+        if execution.json_inputs is not None:
+            raise ApiError(400, "Inputs already submitted for this execution.")
+        self.dialect.runner.submit_inputs(pk, json_inputs)
+        return json_response({"user_workflow_execution_pk": pk})
+
+    async def get_execution(self, request: web.Request) -> web.Response:
+        user_pk = authorized(request, self.store)
+        query = request.query
+        require(query, "datetime", "platform", "user_workflow_execution_pk")
+        pk = self._own_execution(user_pk, query["user_workflow_execution_pk"])
+        return json_response(self.dialect.execution_json(pk))
+
+    # ---- /user_workflow_step_execution ------------------------------------------------------------
+    async def validate_step(self, request: web.Request) -> web.Response:
+        user_pk = authorized(request, self.store)
+        body = json_body(request)
+        require(body, "datetime", "platform", "user_workflow_step_execution_pk", "validated")
+        pk = as_int(body["user_workflow_step_execution_pk"], "user_workflow_step_execution_pk")
+        validated = body["validated"]
+        if not isinstance(validated, bool):
+            raise ApiError(400, "Bad parameter : 'validated' must be a boolean")
+        step_execution = self.store.step_execution(pk)
+        if step_execution is None:
+            raise ApiError(404, "Step execution not found.")
+        execution = self.store.execution(step_execution.execution_fk)
+        if execution is None or execution.user_fk != user_pk:
+            raise ApiError(404, "Step execution not found.")
+        if step_execution.result is None:
+            raise ApiError(400, "Step execution has not ended yet.")
+        self.dialect.runner.validate(pk, validated)
+        return json_response({"message": "Step validated"})
