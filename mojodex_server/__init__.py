@@ -1,10 +1,10 @@
-"""A reference Mojodex-compatible server (aiohttp + python-socketio + SQLite) for tests and the demo."""
+"""A reference Mojodex-compatible server (aiohttp + python-socketio, storage in memory) for tests and the demo."""
 
 import logging
 
 from .generators import DEMO_PREFIX, offline_generator
-from .records import RecordedRequest
 from .server import DEMO_EMAIL, DEMO_NAME, DEMO_PASSWORD, ReferenceServer
+from .testing import RecordedRequest
 
 # A library logs; the program that runs it decides where that goes (the shell's demo: nowhere on screen).
 logging.getLogger(__name__).addHandler(logging.NullHandler())

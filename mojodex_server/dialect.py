@@ -18,8 +18,8 @@ from .errors import ApiError
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from .records import FormFile
     from .server import ReferenceServer
+    from .task_store import FormFile
 
 _REGISTRY: dict[str, tuple[str, str]] = {}
 

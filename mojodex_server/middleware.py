@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .errors import ApiError
-from .records import RECORD_KEY, FormFile, Headers, RecordedRequest
+from .task_store import FormFile
+from .testing import RECORD_KEY, Headers, RecordedRequest
 
 if TYPE_CHECKING:
     from .server import ReferenceServer

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .errors import ApiError, missing
-from .records import RECORD_KEY, FormFile
+from .task_store import FormFile
+from .testing import RECORD_KEY
 
 if TYPE_CHECKING:
     from .store import Store
@@ -81,7 +82,7 @@ def require_field(params: dict[str, Any] | Any, *names: str) -> None:
 
 
 def as_int(value: Any, name: str) -> int:
-    """An int, or a string of one; within SQLite's range."""
+    """An int, or a string of one, within a 64-bit integer's range (as the backend's database takes it)."""
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value

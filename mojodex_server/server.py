@@ -21,12 +21,11 @@ from .assistant import Assistant, offline_assistant
 from .background import Background
 from .chat import Chat
 from .dialect import NAMES, Dialect, dialect_class
-from .faults import BINARY_ATTACHMENT, Faults
 from .generators import Generator, offline_generator
 from .middleware import make_middleware
-from .records import RecordedRequest, Recorder
 from .sockets import Sockets
 from .store import Store, User
+from .testing import BINARY_ATTACHMENT, Faults, RecordedRequest, Recorder
 from .users import setup_routes
 
 APIS = NAMES

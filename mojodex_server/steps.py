@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .generators import call_generator
-from .records import GeneratorCall
 from .store import StepExecution
+from .testing import GeneratorCall
 
 if TYPE_CHECKING:
     from .server import ReferenceServer

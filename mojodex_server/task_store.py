@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .records import FormFile
 from .table import Table, page, snapshot
 
 
@@ -93,6 +92,19 @@ class TaskStepExecution:
             "review_chat_enabled": self.step.review_chat_enabled,
         }
 
+
+
+@dataclass(frozen=True)
+class FormFile:
+    """A file of a multipart form, as it arrived."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
 
 
 @dataclass(frozen=True, init=False)

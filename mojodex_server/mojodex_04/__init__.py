@@ -30,8 +30,8 @@ from .voice import Voice, start_by_message
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from ..records import FormFile
     from ..server import ReferenceServer
+    from ..task_store import FormFile
 
 
 class Mojodex04(Dialect):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..assistant import run_title
 from ..errors import ApiError
-from ..records import FormFile
+from ..task_store import FormFile
 
 if TYPE_CHECKING:
     from ..server import ReferenceServer

@@ -1,7 +1,10 @@
-"""`mojodex_core` imports itself in layers: no module imports, at run time, one that imports it back.
+"""`mojodex_core` and `mojodex_server` import themselves in layers: no module imports, at run time, one that imports
+it back.
 
-Only the imports a module runs when it is loaded count: those at its top level (not under ``if TYPE_CHECKING:``,
-not inside a function, which runs later).
+In the core, only the imports a module runs when it is loaded count: those at its top level (not under
+``if TYPE_CHECKING:``, not inside a function, which runs later). In the reference server, an import inside a
+function counts too: its layers are the shared modules, the dialect registry, one package per dialect and the
+server that holds them, and only type hints look back up.
 """
 
 from __future__ import annotations
@@ -10,13 +13,15 @@ import ast
 from pathlib import Path
 
 import mojodex_core
+import mojodex_server
 
 CORE = Path(mojodex_core.__file__).parent
+SERVER = Path(mojodex_server.__file__).parent
 FACE: dict[str, str] = mojodex_core._NAMES  # a name of the face -> the private module that holds it
 
 
-def _module_name(path: Path) -> str:
-    parts = ["mojodex_core", *path.relative_to(CORE).with_suffix("").parts]
+def _module_name(path: Path, root: Path = CORE) -> str:
+    parts = [root.name, *path.relative_to(root).with_suffix("").parts]
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -25,8 +30,8 @@ def _is_type_checking(test: ast.expr) -> bool:
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def _load_time_imports(tree: ast.Module, name: str, package: bool) -> set[str]:
-    """The modules of ``mojodex_core`` that loading the module ``name`` imports."""
+def _load_time_imports(tree: ast.Module, name: str, package: bool, late: bool = False) -> set[str]:
+    """The modules that loading the module ``name`` imports (``late``: and its functions, when they run)."""
     base = name if package else name.rpartition(".")[0]
     found: set[str] = set()
 
@@ -40,7 +45,8 @@ def _load_time_imports(tree: ast.Module, name: str, package: bool) -> set[str]:
                     module = f"{parent}.{node.module}" if node.module else parent
                 else:
                     module = node.module or ""
-                found.add(module)
+                if node.module or not node.level:  # (``from . import x``: x, a module beside this one)
+                    found.add(module)
                 for alias in node.names:
                     found.add(f"{module}.{alias.name}")  # a submodule imported by name
                     if module == "mojodex_core" and alias.name in FACE:  # the face loads the name's module
@@ -57,17 +63,19 @@ def _load_time_imports(tree: ast.Module, name: str, package: bool) -> set[str]:
                 visit(node.finalbody)
             elif isinstance(node, (ast.With, ast.AsyncWith, ast.ClassDef)):
                 visit(node.body)  # a class body runs at load time (a function's body, later: not visited)
+            elif late and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit(node.body)
 
     visit(tree.body)
     return found
 
 
-def _graph() -> dict[str, set[str]]:
-    paths = {_module_name(path): path for path in CORE.rglob("*.py")}
+def _graph(root: Path = CORE, late: bool = False) -> dict[str, set[str]]:
+    paths = {_module_name(path, root): path for path in root.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in paths.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        imported = _load_time_imports(tree, name, path.name == "__init__.py")
+        imported = _load_time_imports(tree, name, path.name == "__init__.py", late)
         graph[name] = {module for module in imported if module in paths and module != name}
     return graph
 
@@ -122,3 +130,27 @@ def test_mojodex_core_has_no_import_cycle() -> None:
     assert "mojodex_core._server" in graph  # the walk found the modules
     cycle = _cycle(graph)
     assert cycle is None, "import cycle in mojodex_core: " + " -> ".join(cycle or [])
+
+
+def test_the_reference_server_has_no_import_cycle_even_inside_functions() -> None:
+    graph = _graph(SERVER, late=True)
+    assert "mojodex_server.mojodex_04.task_routes" in graph
+    cycle = _cycle(graph)
+    assert cycle is None, "import cycle in mojodex_server: " + " -> ".join(cycle or [])
+
+
+def test_a_dialect_package_imports_no_other_dialect_and_shared_modules_import_none() -> None:
+    """The server picks a dialect by name (mojodex_server.dialect); only 2024 builds on the spec, as its backend
+    did."""
+    dialects = {"mojodex_server.spec", "mojodex_server.mojodex_2024", "mojodex_server.mojodex_04"}
+    allowed = {"mojodex_server.mojodex_2024": {"mojodex_server.spec"}}
+
+    def package(module: str) -> str | None:
+        return next((d for d in dialects if module == d or module.startswith(d + ".")), None)
+
+    for module, imported in _graph(SERVER, late=True).items():
+        own = package(module)
+        for other in imported:
+            theirs = package(other)
+            if theirs is not None and theirs != own:
+                assert theirs in allowed.get(own or "", set()), f"{module} imports {other}"

@@ -12,7 +12,7 @@ from server04_helpers import STEP_KEYS, joined_run, nth, server04, step_events
 from server_helpers import SocketProbe
 
 from mojodex_server import DEMO_PREFIX, ReferenceServer
-from mojodex_server.faults import BINARY_ATTACHMENT
+from mojodex_server.testing import BINARY_ATTACHMENT
 
 Probes = Callable[..., Any]
 

@@ -9,7 +9,7 @@ import httpx
 from server_helpers import DEMO, LIST_PARAMS, NOW, create, get_execution, submit, validate
 
 from mojodex_server import ReferenceServer
-from mojodex_server.faults import BINARY_ATTACHMENT
+from mojodex_server.testing import BINARY_ATTACHMENT
 
 Probes = Callable[..., Any]
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from ..task_store import FormFile
+
 
 class Headers(dict[str, str]):
     """A dict of request headers whose lookups ignore case (keys stored lower-case)."""
@@ -40,17 +42,6 @@ class RecordedRequest:
     fault: str | None = None  # "fail", "garbage", "truncate" or "deep" when a fault knob answered it
     form: dict[str, str] | None = None  # the fields of a form body (multipart or urlencoded)
     files: dict[str, FormFile] = field(default_factory=dict)  # the files of a multipart body, by field name
-
-
-@dataclass(frozen=True)
-class FormFile:
-    filename: str
-    content_type: str
-    content: bytes
-
-    @property
-    def size(self) -> int:
-        return len(self.content)
 
 
 @dataclass(frozen=True)
