@@ -8,18 +8,17 @@ from aiohttp import web
 
 from .errors import ApiError
 from .params import authorized, files, form, json_response, require_field
+from .routes import Handler, Routes
 
 if TYPE_CHECKING:
-    from .server import ReferenceServer
+    pass
 
 
-class ChatRoutes:
-    def __init__(self, server: ReferenceServer) -> None:
-        self.server = server
-        self.store = server.store
-
-    def setup(self, app: web.Application) -> None:
-        app.router.add_put("/user_message", self.user_message)
+class ChatRoutes(Routes):
+    def table(self) -> list[tuple[str, str, Handler]]:
+        return [
+            ("PUT", "/user_message", self.user_message),
+        ]
 
     async def user_message(self, request: web.Request) -> web.Response:
         user_pk = authorized(request, self.store)

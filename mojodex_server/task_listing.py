@@ -9,6 +9,7 @@ from aiohttp import web
 
 from .errors import ApiError
 from .params import as_int, authorized, json_response, page, require_field
+from .routes import Handler, Routes
 from .task_store import UserTask
 
 if TYPE_CHECKING:
@@ -38,14 +39,11 @@ def task_json(server: ReferenceServer, task: UserTask, one: bool = False) -> dic
     return data
 
 
-class TaskListing:
-    def __init__(self, server: ReferenceServer) -> None:
-        self.server = server
-        self.store = server.store
-        self.tasks = server.store.tasks
-
-    def setup(self, app: web.Application) -> None:
-        app.router.add_get("/user_task", self.list_tasks)
+class TaskListing(Routes):
+    def table(self) -> list[tuple[str, str, Handler]]:
+        return [
+            ("GET", "/user_task", self.list_tasks),
+        ]
 
     async def list_tasks(self, request: web.Request) -> web.Response:
         user_pk = authorized(request, self.store)

@@ -9,9 +9,11 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from .table import Table, page, snapshot
+
+R = TypeVar("R")
 
 
 def now_iso() -> str:
@@ -167,6 +169,12 @@ class _ProducedText:
     deleted: bool = False
 
 
+def _known(row: R | None, pk: int) -> R:
+    if row is None:
+        raise KeyError(pk)
+    return row
+
+
 class TaskStore:
     """What a method returns is a snapshot (changing it changes nothing stored)."""
 
@@ -231,6 +239,10 @@ class TaskStore:
     def execution(self, pk: int) -> TaskExecution | None:
         return self._executions.get(pk)
 
+    def known_execution(self, pk: int) -> TaskExecution:
+        """Run ``pk``, which the caller knows exists (KeyError otherwise)."""
+        return _known(self._executions.get(pk), pk)
+
     def execution_by_session(self, session_id: str) -> TaskExecution | None:
         return next(iter(self._executions.where(lambda e: e.session_id == session_id)), None)
 
@@ -269,6 +281,10 @@ class TaskStore:
 
     def step_execution(self, pk: int) -> TaskStepExecution | None:
         return self._step_executions.get(pk)
+
+    def known_step_execution(self, pk: int) -> TaskStepExecution:
+        """Step execution ``pk``, which the caller knows exists (KeyError otherwise)."""
+        return _known(self._step_executions.get(pk), pk)
 
     def step_executions(self, execution_pk: int) -> list[TaskStepExecution]:
         return self._step_executions.where(lambda se: se.execution_fk == execution_pk)

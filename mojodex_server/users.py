@@ -9,6 +9,7 @@ from aiohttp import web
 
 from .errors import ApiError
 from .params import authorized, json_body, json_response, require
+from .routes import Handler, Routes
 
 if TYPE_CHECKING:
     from .server import ReferenceServer
@@ -23,17 +24,14 @@ def require_terms(server: ReferenceServer, user_pk: int) -> None:
 
 def setup_routes(server: ReferenceServer, app: web.Application) -> None:
     """Mount the accounts' routes, then the dialect's; a route a dialect does not have answers Flask's HTML 404."""
-    users = UserRoutes(server)
-    app.router.add_post("/user", users.login)
-    app.router.add_put("/user", users.signup)
-    app.router.add_put("/terms_and_conditions", users.accept_terms)
+    UserRoutes(server).setup(app)
     server.dialect.setup_routes(app)
 
 
-class UserRoutes:
-    def __init__(self, server: ReferenceServer) -> None:
-        self.server = server
-        self.store = server.store
+class UserRoutes(Routes):
+    def table(self) -> list[tuple[str, str, Handler]]:
+        return [("POST", "/user", self.login), ("PUT", "/user", self.signup),
+                ("PUT", "/terms_and_conditions", self.accept_terms)]
 
     # ---- /user and /terms_and_conditions ------------------------------------------------------------
     def _login_json(self, user_pk: int) -> dict[str, Any]:

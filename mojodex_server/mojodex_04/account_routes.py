@@ -10,23 +10,20 @@ from aiohttp import web
 from ..account_store import LANGUAGES, UI_STRINGS
 from ..errors import ApiError
 from ..params import authorized, is_json, json_body, json_response
+from ..routes import Handler, Routes
 from .todo_routes import GENERIC, MISSING
 
 if TYPE_CHECKING:
-    from ..server import ReferenceServer
+    pass
 
 
-class AccountRoutes:
-    def __init__(self, server: ReferenceServer) -> None:
-        self.server = server
-        self.store = server.store
-        self.accounts = server.accounts
-
-    def setup(self, app: web.Application) -> None:
-        router = app.router
-        router.add_get("/language", self.languages)
-        router.add_post("/language", self.set_language)
-        router.add_get("/purchase", self.purchases)
+class AccountRoutes(Routes):
+    def table(self) -> list[tuple[str, str, Handler]]:
+        return [
+            ("GET", "/language", self.languages),
+            ("POST", "/language", self.set_language),
+            ("GET", "/purchase", self.purchases),
+        ]
 
     async def languages(self, request: web.Request) -> web.Response:
         code = request.query.get("language_code")

@@ -13,9 +13,10 @@ from aiohttp import web
 
 from ..errors import ApiError
 from ..params import as_int, authorized, is_json, json_body, json_response, require_field
+from ..routes import Handler, Routes
 
 if TYPE_CHECKING:
-    from ..server import ReferenceServer
+    pass
 
 # What Flask says for a missing query parameter (``request.args[...]``), after the backend's "Missing field".
 MISSING = ("Missing field 400 Bad Request: The browser (or proxy) sent a request that this server could not "
@@ -36,18 +37,14 @@ def backend_int(value: Any) -> int:
         raise ApiError(500, "Internal Server Error") from None
 
 
-class HistoryRoutes:
-    def __init__(self, server: ReferenceServer) -> None:
-        self.server = server
-        self.store = server.store
-        self.tasks = server.store.tasks
-
-    def setup(self, app: web.Application) -> None:
-        router = app.router
-        router.add_post("/produced_text", self.edit_text)
-        router.add_delete("/produced_text", self.delete_text)
-        router.add_post("/user_task_execution_title", self.rename_run)
-        router.add_delete("/user_task_execution", self.delete_run)
+class HistoryRoutes(Routes):
+    def table(self) -> list[tuple[str, str, Handler]]:
+        return [
+            ("POST", "/produced_text", self.edit_text),
+            ("DELETE", "/produced_text", self.delete_text),
+            ("POST", "/user_task_execution_title", self.rename_run),
+            ("DELETE", "/user_task_execution", self.delete_run),
+        ]
 
     def _json(self, request: web.Request, refusal: str) -> dict[str, Any]:
         if not is_json(request):

@@ -20,12 +20,12 @@ from aiohttp import web
 from ..errors import ApiError
 from ..generators import DEMO_PREFIX
 from ..params import authorized, json_body, json_response, page
+from ..routes import Handler, Routes
 from ..task_store import UserTask
 from ..users import require_terms
 from .task_runner import announce_title
 
 if TYPE_CHECKING:
-    from ..server import ReferenceServer
     from . import Mojodex04
 
 HOME_CHAT_BUG = ("error_message: with_db_session :: __create_home_chat() got an unexpected keyword argument "
@@ -85,17 +85,15 @@ async def start_task(dialect: Mojodex04, session_id: str, user_pk: int, task: Us
     await dialect.instruct.turn(run_pk)
 
 
-class HomeChatRoutes:
-    def __init__(self, server: ReferenceServer) -> None:
-        self.server = server
-        self.store = server.store
-
-    def setup(self, app: web.Application) -> None:
-        app.router.add_put("/session", self.create)
-        app.router.add_get("/session", self.list)
-        app.router.add_delete("/session", self.delete)
-        app.router.add_get("/home_chat", self.home_chat)
-        app.router.add_post("/home_chat", self.prepare_home_chat)
+class HomeChatRoutes(Routes):
+    def table(self) -> list[tuple[str, str, Handler]]:
+        return [
+            ("PUT", "/session", self.create),
+            ("GET", "/session", self.list),
+            ("DELETE", "/session", self.delete),
+            ("GET", "/home_chat", self.home_chat),
+            ("POST", "/home_chat", self.prepare_home_chat),
+        ]
 
     async def create(self, request: web.Request) -> web.Response:
         user_pk = authorized(request, self.store)

@@ -31,16 +31,11 @@ class Instruct:
         self.server = server
         self.tasks = server.store.tasks
 
-    def _run(self, pk: int) -> TaskExecution:
-        run = self.tasks.execution(pk)
-        assert run is not None
-        return run
-
     def start(self, run_pk: int) -> None:
         self.server.background.spawn(self._first_turn(run_pk))
 
     async def _first_turn(self, run_pk: int) -> None:
-        run = self._run(run_pk)
+        run = self.tasks.known_execution(run_pk)
         await wait_for_room(self.server, run.session_id)
         await announce_title(self.server, run)
         await self.turn(run_pk)
@@ -62,7 +57,7 @@ class Instruct:
 
     async def turn(self, run_pk: int) -> None:
         """The assistant's next turn on the run: a question or a new version of the draft."""
-        run = self._run(run_pk)
+        run = self.tasks.known_execution(run_pk)
         reply: Reply = await self.server.assistant(self._turn(run))
         if reply.kind == "question":
             await self.server.chat.tokens(run.session_id, reply.text)

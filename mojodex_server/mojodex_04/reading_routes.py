@@ -9,11 +9,12 @@ from aiohttp import web
 
 from ..errors import ApiError
 from ..params import as_int, authorized, json_response, page, require_field
+from ..routes import Handler, Routes
 from ..task_store import ProducedTextVersion
 from .views import find_run, run_json, run_not_found
 
 if TYPE_CHECKING:
-    from ..server import ReferenceServer
+    pass
 
 
 def version_json(version: ProducedTextVersion) -> dict[str, object]:
@@ -24,18 +25,14 @@ def version_json(version: ProducedTextVersion) -> dict[str, object]:
             "user_task_execution_fk": version.execution_fk}
 
 
-class ReadingRoutes:
-    def __init__(self, server: ReferenceServer) -> None:
-        self.server = server
-        self.store = server.store
-        self.tasks = server.store.tasks
-
-    def setup(self, app: web.Application) -> None:
-        router = app.router
-        router.add_get("/user_task_execution", self.runs)
-        router.add_get("/produced_text", self.produced_text)
-        router.add_get("/user_task_execution_produced_text", self.run_produced_text)
-        router.add_get("/message", self.messages)
+class ReadingRoutes(Routes):
+    def table(self) -> list[tuple[str, str, Handler]]:
+        return [
+            ("GET", "/user_task_execution", self.runs),
+            ("GET", "/produced_text", self.produced_text),
+            ("GET", "/user_task_execution_produced_text", self.run_produced_text),
+            ("GET", "/message", self.messages),
+        ]
 
     async def runs(self, request: web.Request) -> web.Response:
         user_pk = authorized(request, self.store)

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from ..errors import ApiError
 from ..params import authorized, json_body, json_response, page
+from ..routes import Handler, Routes
 from .todo_routes import MISSING, pk_of
 
 if TYPE_CHECKING:
@@ -79,18 +80,18 @@ def resolvable(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(host) and not host.endswith(".invalid")
 
 
-class ResourceRoutes:
+class ResourceRoutes(Routes):
     def __init__(self, dialect: Mojodex04) -> None:
-        self.server = dialect.server
-        self.store = dialect.server.store
+        super().__init__(dialect.server)
         self.resources = dialect.resources
 
-    def setup(self, app: web.Application) -> None:
-        router = app.router
-        router.add_get("/resource", self.list_documents)
-        router.add_put("/resource", self.add_website)
-        router.add_post("/resource", self.edit)
-        router.add_delete("/resource", self.delete)
+    def table(self) -> list[tuple[str, str, Handler]]:
+        return [
+            ("GET", "/resource", self.list_documents),
+            ("PUT", "/resource", self.add_website),
+            ("POST", "/resource", self.edit),
+            ("DELETE", "/resource", self.delete),
+        ]
 
     def _own(self, user_pk: int, value: Any) -> Document:
         document = self.resources.documents.get(pk_of(value) or 0)

@@ -15,6 +15,7 @@ from .. import content
 from ..account_store import Plan
 from ..errors import ApiError
 from ..params import authorized, is_json, json_body, json_response, require_field
+from ..routes import Handler, Routes
 
 if TYPE_CHECKING:
     from ..server import ReferenceServer
@@ -25,15 +26,12 @@ def user_id(user_pk: int) -> str:
     return f"{user_pk:032x}"
 
 
-class SignupRoutes:
-    def __init__(self, server: ReferenceServer) -> None:
-        self.server = server
-        self.store = server.store
-        self.accounts = server.accounts
-
-    def setup(self, app: web.Application) -> None:
-        app.router.add_get("/product_category", self.list_categories)
-        app.router.add_put("/associate_free_product", self.associate_free_product)
+class SignupRoutes(Routes):
+    def table(self) -> list[tuple[str, str, Handler]]:
+        return [
+            ("GET", "/product_category", self.list_categories),
+            ("PUT", "/associate_free_product", self.associate_free_product),
+        ]
 
     async def list_categories(self, request: web.Request) -> web.Response:
         authorized(request, self.store)

@@ -10,6 +10,7 @@ from aiohttp import web
 from ..account_store import task_inputs
 from ..errors import ApiError
 from ..params import as_int, authorized, files, form, json_body, json_response, require_field
+from ..routes import Handler, Routes
 from ..task_listing import check_platform
 from ..task_store import TaskExecution, TaskStepExecution, Upload
 from ..users import require_terms
@@ -45,21 +46,20 @@ def input_values(run: TaskExecution, raw: str, uploads: dict[str, Any]) -> list[
     return values
 
 
-class TaskRoutes:
+class TaskRoutes(Routes):
     def __init__(self, dialect: Mojodex04) -> None:
+        super().__init__(dialect.server)
         self.dialect = dialect
-        self.server = dialect.server
-        self.store = dialect.server.store
-        self.tasks = dialect.server.store.tasks
 
-    def setup(self, app: web.Application) -> None:
-        router = app.router
-        router.add_put("/user_task_execution", self.create_run)
-        router.add_post("/user_task_execution_run", self.start_run)
-        router.add_post("/user_workflow_step_execution", self.validate_step)
-        router.add_put("/user_workflow_step_execution", self.relaunch_step)
-        router.add_put("/user_workflow_step_execution_result", self.edit_result)
-        router.add_post("/restart_user_workflow_execution", self.restart)
+    def table(self) -> list[tuple[str, str, Handler]]:
+        return [
+            ("PUT", "/user_task_execution", self.create_run),
+            ("POST", "/user_task_execution_run", self.start_run),
+            ("POST", "/user_workflow_step_execution", self.validate_step),
+            ("PUT", "/user_workflow_step_execution", self.relaunch_step),
+            ("PUT", "/user_workflow_step_execution_result", self.edit_result),
+            ("POST", "/restart_user_workflow_execution", self.restart),
+        ]
 
     # ---- runs ----------------------------------------------------------------------------------------
     async def create_run(self, request: web.Request) -> web.Response:

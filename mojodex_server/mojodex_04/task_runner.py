@@ -31,16 +31,6 @@ class TaskRunner:
         self.server = server
         self.tasks = server.store.tasks
 
-    def _run(self, pk: int) -> TaskExecution:
-        run = self.tasks.execution(pk)
-        assert run is not None
-        return run
-
-    def _step(self, pk: int) -> TaskStepExecution:
-        se = self.tasks.step_execution(pk)
-        assert se is not None
-        return se
-
     def payload(self, se: TaskStepExecution, session_id: str) -> dict[str, Any]:
         return {**se.json(), "session_id": session_id}
 
@@ -50,7 +40,7 @@ class TaskRunner:
 
     def validate(self, step_execution_pk: int, validated: bool) -> None:
         """Store a validation; a true one on the latest step execution starts the next one or ends the run."""
-        se = self._step(step_execution_pk)
+        se = self.tasks.known_step_execution(step_execution_pk)
         latest = self.tasks.step_executions(se.execution_fk)[-1]
         self.tasks.set_validated(se.pk, validated)
         if validated and not se.validated and latest.pk == se.pk:
@@ -66,9 +56,9 @@ class TaskRunner:
 
     async def _invalidate(self, old: TaskStepExecution) -> TaskExecution:
         self.tasks.set_validated(old.pk, False)
-        run = self._run(old.execution_fk)
-        await self.server.emit_to_room("workflow_step_execution_invalidated",
-                                       self.payload(self._step(old.pk), run.session_id), run.session_id)
+        run = self.tasks.known_execution(old.execution_fk)
+        payload = self.payload(self.tasks.known_step_execution(old.pk), run.session_id)
+        await self.server.emit_to_room("workflow_step_execution_invalidated", payload, run.session_id)
         return run
 
     async def rerun(self, old: TaskStepExecution, instruction: str) -> None:
@@ -79,7 +69,7 @@ class TaskRunner:
 
     def restart(self, run_pk: int, values: list[dict[str, Any]]) -> bool:
         """New inputs while the first step waits for validation; later (as on 0.4) nothing happens."""
-        run = self._run(run_pk)
+        run = self.tasks.known_execution(run_pk)
         task = self.tasks.user_task(run.user_task_fk)
         executions = self.tasks.step_executions(run_pk)
         steps = self.tasks.task_steps(task.task_pk) if task else []
@@ -98,7 +88,7 @@ class TaskRunner:
 
     # ---- the run loop ------------------------------------------------------------------------------------
     def _advance(self, run_pk: int) -> None:
-        run = self._run(run_pk)
+        run = self.tasks.known_execution(run_pk)
         broken = self.server.faults.take_run_error()
         if broken is not None:
             payload = {"error": f"Error during workflow run: {broken}", "session_id": run.session_id,
@@ -118,8 +108,8 @@ class TaskRunner:
 
     async def _run_step(self, pk: int, first: bool = False) -> None:
         server = self.server
-        se = self._step(pk)
-        run = self._run(se.execution_fk)
+        se = self.tasks.known_step_execution(pk)
+        run = self.tasks.known_execution(se.execution_fk)
         room = run.session_id
         if first:
             await wait_for_room(server, room)
@@ -136,7 +126,7 @@ class TaskRunner:
         except Exception as exc:  # 0.4 sends no error event: the ended step carries error_status
             log.warning("reference server: step %s failed: %s", se.step_name, exc)
             self.tasks.set_step_error(pk, str(exc) or type(exc).__name__)
-        se = self._step(pk)
+        se = self.tasks.known_step_execution(pk)
         await server.emit_to_room("workflow_step_execution_ended", self.payload(se, room), room)
         if se.error_status is None and not se.step.user_validation_required:
             self.validate(pk, True)

@@ -9,10 +9,10 @@ from aiohttp import web
 
 from ..errors import ApiError
 from ..params import authorized, is_json, json_body, json_response
+from ..routes import Handler, Routes
 
 if TYPE_CHECKING:
     from ..account_store import Todo
-    from ..server import ReferenceServer
 
 GENERIC = "Oops, something weird has happened. We'll help you by email!"
 BAD_REQUEST = ("400 Bad Request: The browser (or proxy) sent a request that this server could not understand.")
@@ -34,18 +34,14 @@ def pk_of(value: Any) -> int | None:
     return None
 
 
-class TodoRoutes:
-    def __init__(self, server: ReferenceServer) -> None:
-        self.server = server
-        self.store = server.store
-        self.accounts = server.accounts
-
-    def setup(self, app: web.Application) -> None:
-        router = app.router
-        router.add_get("/todos", self.list_todos)
-        router.add_post("/todos", self.mark)
-        router.add_delete("/todos", self.delete)
-        router.add_post("/timezone", self.timezone)
+class TodoRoutes(Routes):
+    def table(self) -> list[tuple[str, str, Handler]]:
+        return [
+            ("GET", "/todos", self.list_todos),
+            ("POST", "/todos", self.mark),
+            ("DELETE", "/todos", self.delete),
+            ("POST", "/timezone", self.timezone),
+        ]
 
     def _own_todo(self, user_pk: int, value: Any) -> Todo:
         todo = self.accounts.todos.get(pk_of(value) or 0)

@@ -8,28 +8,29 @@ from aiohttp import web
 
 from ..errors import ApiError
 from ..params import as_int, authorized, json_body, json_response, page, require
+from ..routes import Handler, Routes
 from ..users import require_terms
 
 if TYPE_CHECKING:
     from . import Spec
 
 
-class WorkflowRoutes:
+class WorkflowRoutes(Routes):
     def __init__(self, dialect: Spec) -> None:
+        super().__init__(dialect.server)
         self.dialect = dialect
-        self.server = dialect.server
-        self.store = dialect.server.store
 
-    def setup(self, app: web.Application) -> None:
+    def table(self) -> list[tuple[str, str, Handler]]:
         """``/user_workflow_execution``: the dialect's ``creates_with`` method creates, the other one submits."""
-        router = app.router
-        router.add_get("/user_workflow", self.list_workflows)
-        router.add_get("/user_workflow_execution", self.get_execution)
         create, submit = self.create_execution, self.submit_inputs
         post_creates = self.dialect.creates_with == "POST"
-        router.add_post("/user_workflow_execution", create if post_creates else submit)
-        router.add_put("/user_workflow_execution", submit if post_creates else create)
-        app.router.add_post("/user_workflow_step_execution", self.validate_step)
+        return [
+            ("GET", "/user_workflow", self.list_workflows),
+            ("GET", "/user_workflow_execution", self.get_execution),
+            ("POST", "/user_workflow_execution", create if post_creates else submit),
+            ("PUT", "/user_workflow_execution", submit if post_creates else create),
+            ("POST", "/user_workflow_step_execution", self.validate_step),
+        ]
 
     # ---- /user_workflow ----------------------------------------------------------------------------
     async def list_workflows(self, request: web.Request) -> web.Response:
