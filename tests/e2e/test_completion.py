@@ -49,13 +49,23 @@ def test_task_show_offers_the_run_ids_in_numeric_order(spawn_mojodex, logged_in,
     assert "Note" in menu.group(0)
 
 
-def test_options_complete_after_the_arguments(spawn_mojodex, logged_in, unreachable_url):
+def test_options_complete_after_the_arguments_and_a_command_typed_once_is_suggested_from_history(
+        spawn_mojodex, logged_in, unreachable_url):
     logged_in(unreachable_url)
     term = spawn_mojodex(server_url=unreachable_url)
     term.expect_prompt()
     term.type("workflow run 1 --\t")
     term.expect(re.compile(r"--input +give an input's value"))
     term.expect(re.compile(r"--yes +accept every step"))
+    term.ctrl("c")  # the line and its menu go, the shell goes on
+    term.expect_prompt()
+    term.line("help config path")
+    term.expect("usage: config path")
+    term.expect_prompt()
+    term.type("help c")
+    term.expect("onfig path")  # the rest of the line, suggested after the cursor
+    term.type("\x1b[C\r")  # Right takes the suggestion
+    term.expect("usage: config path")
 
 
 def test_the_toolbar_shortens_itself_to_60_columns(spawn_mojodex, mojodex_home, unreachable_url):
@@ -68,19 +78,6 @@ def test_the_toolbar_shortens_itself_to_60_columns(spawn_mojodex, mojodex_home, 
     term.expect_prompt()
     # Whole, in 59 cells: the name cut, the scheme dropped (it was `...Second Team | http://127.0` and no port).
     term.expect("Demo User of th… | " + unreachable_url.removeprefix("http://"))
-
-
-def test_a_command_typed_once_is_suggested_from_history(spawn_mojodex, logged_in, unreachable_url):
-    logged_in(unreachable_url)
-    term = spawn_mojodex(server_url=unreachable_url)
-    term.expect_prompt()
-    term.line("help config path")
-    term.expect("usage: config path")
-    term.expect_prompt()
-    term.type("help c")
-    term.expect("onfig path")  # the rest of the line, suggested after the cursor
-    term.type("\x1b[C\r")  # Right takes the suggestion
-    term.expect("usage: config path")
 
 
 # -- the background loads, in this process ----------------------------------------------------------------------

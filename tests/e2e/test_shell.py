@@ -28,27 +28,26 @@ def shell(make_shell, logged_in, unreachable_url, monkeypatch):
     assert "Traceback" not in term.text, term.text
 
 
-@pytest.fixture
-def pty_shell(spawn_mojodex, logged_in, unreachable_url):
-    """``shell`` in the real script in a pseudo-terminal."""
-    logged_in(unreachable_url)
-    term = spawn_mojodex(server_url=unreachable_url)
-    term.expect_prompt()
-    term.url = unreachable_url
-    return term
-
-
-def test_prompt_appears_promptly_with_no_cursor_position_request(spawn_mojodex, logged_in, unreachable_url):
+def test_prompt_appears_promptly_with_no_cursor_position_request_and_ctrl_c_clears_the_line(
+        spawn_mojodex, logged_in, unreachable_url):
     logged_in(unreachable_url)
     started = time.monotonic()
     term = spawn_mojodex(server_url=unreachable_url)
     term.expect_prompt(timeout=5)
     assert time.monotonic() - started < 5
+    term.type("whoami")
+    term.expect("whoami")
+    term.ctrl("c")
+    term.expect_prompt()
+    term.line("help config path")
+    term.expect("usage: config path")  # the shell goes on
+    term.expect_prompt()
     term.line("exit")
     assert term.wait_exit(timeout=5) == 0
     assert "\x1b[6n" not in term.raw  # never asked the terminal where the cursor is
     assert "CPR" not in term.text and "cursor position" not in term.text
     assert "Username:" not in term.text
+    assert "Demo User <" not in term.text  # the cleared line never ran
 
 
 def test_toolbar_shows_user_and_server(shell):
@@ -89,19 +88,6 @@ def test_exit_quit_and_ctrl_d_leave_with_status_0(shell, leave):
     else:
         shell.line(leave)
     assert shell.wait_exit() == 0
-
-
-def test_ctrl_c_at_the_prompt_clears_the_line_and_the_shell_goes_on(pty_shell):
-    pty_shell.type("whoami")
-    pty_shell.expect("whoami")
-    pty_shell.ctrl("c")
-    pty_shell.expect_prompt()
-    pty_shell.line("help config path")
-    pty_shell.expect("usage: config path")
-    pty_shell.expect_prompt()
-    pty_shell.line("exit")
-    assert pty_shell.wait_exit() == 0
-    assert "Demo User <" not in pty_shell.text  # the cleared line never ran
 
 
 def test_ctrl_c_cancels_the_running_command_not_the_shell(spawn_mojodex, logged_in, unreachable_url, plugin_site):
