@@ -45,8 +45,8 @@ def new_session(srv: Any, api: str) -> tuple[str, int]:
         tasks = srv.store.tasks
         pk = tasks.add_execution(int(srv.demo_workflow_ref()), user.user_pk, [])
         return tasks.execution(pk).session_id, pk
-    execution = srv.store.add_execution(1, user.user_pk)
-    return execution.session_id, execution.pk
+    pk = srv.store.tasks.add_execution(1, user.user_pk, None)  # a workflow execution: inputs not submitted
+    return srv.store.tasks.execution(pk).session_id, pk
 
 
 def serve(conn: Any, api: str) -> None:

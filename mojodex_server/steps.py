@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .generators import call_generator
-from .store import StepExecution
+from .task_store import TaskStepExecution
 from .testing import GeneratorCall
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ S = TypeVar("S", bound=StepLike)
 E = TypeVar("E", bound=StepExecutionLike)
 
 
-def step_payload(se: StepExecution, session_id: str) -> dict[str, Any]:
+def step_payload(se: TaskStepExecution, session_id: str) -> dict[str, Any]:
     return {
         "user_workflow_step_execution_pk": se.pk,
         "workflow_step_pk": se.workflow_step_pk,

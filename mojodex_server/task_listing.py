@@ -3,7 +3,7 @@ older instruct tasks."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from aiohttp import web
 
@@ -40,6 +40,9 @@ def task_json(server: ReferenceServer, task: UserTask, one: bool = False) -> dic
 
 
 class TaskListing(Routes):
+    task_type: ClassVar[str | None] = None
+    """The only type of task listed (None: every type)."""
+
     def table(self) -> list[tuple[str, str, Handler]]:
         return [
             ("GET", "/user_task", self.list_tasks),
@@ -54,14 +57,16 @@ class TaskListing(Routes):
         if "user_task_pk" in query:
             pk = as_int(query["user_task_pk"], "user_task_pk")
             task = self.tasks.user_task(pk)
-            if task is None or task.user_fk != user_pk or not task.enabled or not purchase:
+            if (task is None or task.user_fk != user_pk or not task.enabled or not purchase
+                    or self.task_type not in (None, task.task_type)):
                 raise ApiError(400, f"Invalid user_task_pk: {pk} for this user")
             return json_response(task_json(self.server, task, one=True))
         limit, offset = page(query, "n_user_tasks")
         if not purchase:
             return json_response({"user_tasks": []})
-        found = self.tasks.enabled_user_tasks(user_pk, limit, offset)
+        kind = self.task_type
+        found = self.tasks.enabled_user_tasks(user_pk, limit, offset, kind)
         if len(found) < limit:  # a short page: the tasks the user cannot run come after
-            skip = max(0, offset - self.tasks.count_enabled(user_pk))
-            found += self.tasks.unavailable_tasks(user_pk, limit - len(found), skip)
+            skip = max(0, offset - self.tasks.count_enabled(user_pk, kind))
+            found += self.tasks.unavailable_tasks(user_pk, limit - len(found), skip, kind)
         return json_response({"user_tasks": [task_json(self.server, t) for t in found]})

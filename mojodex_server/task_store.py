@@ -1,5 +1,8 @@
-"""Storage of Mojodex 0.4, in memory: tasks, task runs, their step executions, uploads, and the chat's messages
-and produced texts (which the 2024 dialect shares for its rejection messages). ``Store.tasks`` holds it.
+"""Storage of the runs of every dialect, in memory: tasks, task runs, their step executions, uploads, and the
+chat's messages and produced texts. ``Store.tasks`` holds it.
+
+A workflow of ``spec`` and ``mojodex-2024`` is a task of type ``"workflow"`` (its user workflow a user task, its
+execution a run, its step executions the run's); each dialect says how they look on the wire.
 """
 
 from __future__ import annotations
@@ -54,11 +57,13 @@ class TaskExecution:
     user_task_fk: int
     user_fk: int
     session_id: str
-    json_input_values: list[dict[str, Any]]
+    json_input_values: list[dict[str, Any]] | None  # None: inputs not submitted yet (a spec execution's)
     start_date: str | None
     title: str | None
     summary: str | None
     deleted: bool
+    finished: bool  # the last step validated (kept by spec and 2024)
+    error: str | None  # the text of the step error that stopped it (kept by spec and 2024)
 
 
 @dataclass(frozen=True)
@@ -215,13 +220,14 @@ class TaskStore:
                                        and (not task_type or u.task_type == task_type))
         return page(sorted(found, key=lambda u: (u.task_pk, u.user_task_pk)), limit, offset)
 
-    def count_enabled(self, user_pk: int) -> int:
-        return sum(1 for u in self._user_tasks if u.user_fk == user_pk and u.enabled)
+    def count_enabled(self, user_pk: int, task_type: str | None = None) -> int:
+        return sum(1 for u in self._user_tasks
+                   if u.user_fk == user_pk and u.enabled and (not task_type or u.task_type == task_type))
 
-    def unavailable_tasks(self, user_pk: int, limit: int, offset: int) -> list[UserTask]:
+    def unavailable_tasks(self, user_pk: int, limit: int, offset: int, task_type: str | None = None) -> list[UserTask]:
         """Tasks the user cannot run: disabled for them, or never theirs but shown for teasing (by task pk)."""
         found: list[UserTask] = []
-        for task in self._tasks.where():
+        for task in self._tasks.where(lambda t: not task_type or t.task_type == task_type):
             theirs = [snapshot(u) for u in self._user_tasks if u.task_pk == task.pk and u.user_fk == user_pk]
             found += [u for u in theirs if not u.enabled]
             if not theirs and task.visible_for_teasing:
@@ -232,9 +238,9 @@ class TaskStore:
         return self._user_tasks.get(user_task_pk)
 
     # ---- task executions -----------------------------------------------------------------------------------
-    def add_execution(self, user_task_pk: int, user_pk: int, json_input_values: list[dict[str, Any]]) -> int:
+    def add_execution(self, user_task_pk: int, user_pk: int, json_input_values: list[dict[str, Any]] | None) -> int:
         return self._executions.add(TaskExecution, user_task_pk, user_pk, secrets.token_hex(16), json_input_values,
-                                    None, None, None, False).pk
+                                    None, None, None, False, False, None).pk
 
     def execution(self, pk: int) -> TaskExecution | None:
         return self._executions.get(pk)
@@ -263,6 +269,12 @@ class TaskStore:
     def set_title(self, pk: int, title: str, summary: str | None = None) -> None:
         """A title without a summary keeps the summary."""
         self._executions.update(pk, title=title, **({} if summary is None else {"summary": summary}))
+
+    def set_finished(self, pk: int) -> None:
+        self._executions.update(pk, finished=True)
+
+    def set_error(self, pk: int, error: str) -> None:
+        self._executions.update(pk, error=error)
 
     def set_session(self, pk: int, session_id: str) -> None:
         self._executions.update(pk, session_id=session_id)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def missing_inputs(run: TaskExecution) -> list[str]:
     """The descriptions of the run's required inputs (all but ``"required": false`` ones) left empty."""
-    return [str(entry.get("description_for_user") or entry["input_name"]) for entry in run.json_input_values
+    return [str(entry.get("description_for_user") or entry["input_name"]) for entry in run.json_input_values or []
             if entry.get("required", True) and entry.get("value") in (None, "")]
 
 

@@ -37,7 +37,7 @@ def input_values(run: TaskExecution, raw: str, uploads: dict[str, Any]) -> list[
             raise ApiError(500, "'input_value'")
         given[str(entry.get("input_name"))] = entry["input_value"]
     values = []
-    for spec in run.json_input_values:
+    for spec in run.json_input_values or []:
         name = spec["input_name"]
         value = given.get(name, spec.get("value"))
         if value in (None, "") and name in uploads:

@@ -3,7 +3,8 @@ with the methods swapped (PUT creates, POST submits), inputs prefilled with thei
 listing validated steps only, no end event, and the very last validation of a run answered 200 but never stored.
 A rejected step is rerun by a chat message (``PUT /user_message``): ``user_message_reception``,
 ``workflow_step_execution_invalidated``, an acknowledged ``mojo_message`` "Ok", then the new step execution.
-``GET /user_task`` lists its older instruct tasks (not run here)."""
+``GET /user_task`` lists its older instruct tasks (not run here), and only those: that backend kept its workflows
+apart from its tasks."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
     from aiohttp import web
 
 
+class InstructTaskListing(TaskListing):
+    task_type = "instruct"
+
+
 class Mojodex2024(Spec):
     name = "mojodex-2024"
     end_event = False
@@ -30,7 +35,7 @@ class Mojodex2024(Spec):
 
     def setup_routes(self, app: web.Application) -> None:
         super().setup_routes(app)
-        TaskListing(self.server).setup(app)
+        InstructTaskListing(self.server).setup(app)
         ChatRoutes(self.server).setup(app)
 
     def install_demo(self) -> int:
@@ -40,20 +45,19 @@ class Mojodex2024(Spec):
         return ref
 
     def message_run(self, session_id: str, fields: dict[str, str]) -> tuple[str, int]:
-        execution = self.server.store.execution_by_session(session_id)
+        execution = self.server.store.tasks.execution_by_session(session_id)
         return "user_workflow_execution_pk", execution.pk if execution else 0
 
     async def answer_message(self, session_id: str) -> None:
         """Rerun the rejected step with the user's words since the assistant last spoke."""
-        server, store = self.server, self.server.store
-        execution = store.execution_by_session(session_id)
+        server, tasks = self.server, self.server.store.tasks
+        execution = tasks.execution_by_session(session_id)
         assert execution is not None
         old = self.runner.rejected(execution.pk)
-        instruction = instructions(store.tasks.messages(session_id))
+        instruction = instructions(tasks.messages(session_id))
         if old is not None:
-            store.set_validated(old.pk, False)
-            se = store.step_execution(old.pk)
-            assert se is not None
+            tasks.set_validated(old.pk, False)
+            se = tasks.known_step_execution(old.pk)
             await server.emit_to_room("workflow_step_execution_invalidated", step_payload(se, session_id),
                                       session_id)
         await server.chat.mojo_message(session_id, "Ok", None, question=False)

@@ -11,7 +11,7 @@ from ..dialect import Dialect
 from ..steps import step_payload
 from .routes import WorkflowRoutes
 from .runner import Runner
-from .views import execution_json
+from .views import execution_json, user_workflow_json
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -48,25 +48,26 @@ class Spec(Dialect):
         """The execution as ``GET /user_workflow_execution`` returns it (KeyError: no such execution)."""
         return execution_json(self, pk)
 
+    def user_workflows(self, user_pk: int, limit: int, offset: int) -> list[dict[str, Any]]:
+        """The user's workflows as ``GET /user_workflow`` lists them."""
+        tasks = self.server.store.tasks
+        return [user_workflow_json(tasks, t) for t in tasks.enabled_user_tasks(user_pk, limit, offset, "workflow")]
+
     def stored_run(self, pk: int) -> dict[str, Any]:
         """The execution's JSON plus all ``step_executions``, ``json_inputs``, ``finished`` and ``error``."""
         data = self.execution_json(pk)
-        store = self.server.store
-        execution = store.execution(pk)
-        assert execution is not None
-        data["step_executions"] = [step_payload(se, execution.session_id) for se in store.step_executions(pk)]
-        data["json_inputs"] = execution.json_inputs
+        tasks = self.server.store.tasks
+        execution = tasks.known_execution(pk)
+        data["step_executions"] = [step_payload(se, execution.session_id) for se in tasks.step_executions(pk)]
+        data["json_inputs"] = execution.json_input_values
         data["finished"] = execution.finished
         data["error"] = execution.error
         return data
 
     def add_workflow(self, name: str, icon: str, description: str, inputs: list[Any] | None,
                      steps: list[str] | None, user_email: str) -> int:
+        """A workflow task; its user_task_pk is the user_workflow_pk."""
         raw_inputs: list[Any] = list(inputs) if inputs is not None else DEFAULT_INPUTS
         inputs_spec = [{"input_name": i} if isinstance(i, str) else dict(i) for i in raw_inputs]
         step_names = list(steps) if steps is not None else DEFAULT_STEPS
-        store = self.server.store
-        user = store.user_by_email(user_email)
-        if user is None:
-            raise KeyError(user_email)
-        return store.add_workflow(user.user_pk, name, icon, description, inputs_spec, step_names)
+        return self.server.add_task(name, icon, description, "workflow", inputs_spec, step_names, user_email)

@@ -10,6 +10,7 @@ from ..errors import ApiError
 from ..params import as_int, authorized, json_body, json_response, page, require
 from ..routes import Handler, Routes
 from ..users import require_terms
+from .views import user_workflow
 
 if TYPE_CHECKING:
     from . import Spec
@@ -38,7 +39,7 @@ class WorkflowRoutes(Routes):
         query = request.query
         require(query, "datetime", "platform", "version")
         limit, offset = page(query, "n_user_workflows")
-        return json_response({"user_workflows": self.store.user_workflows(user_pk, limit, offset)})
+        return json_response({"user_workflows": self.dialect.user_workflows(user_pk, limit, offset)})
 
     # ---- /user_workflow_execution -----------------------------------------------------------------
     async def create_execution(self, request: web.Request) -> web.Response:
@@ -46,16 +47,16 @@ class WorkflowRoutes(Routes):
         body = json_body(request)
         require(body, "datetime", "platform", "user_workflow_pk")
         user_workflow_pk = as_int(body["user_workflow_pk"], "user_workflow_pk")
-        found = self.store.user_workflow(user_workflow_pk)
-        if found is None or found[0] != user_pk:
+        found = user_workflow(self.tasks, user_workflow_pk)
+        if found is None or found.user_fk != user_pk:
             raise ApiError(404, "Workflow not found for this user")
         require_terms(self.server, user_pk)
-        execution = self.store.add_execution(user_workflow_pk, user_pk)
-        return json_response(self.dialect.execution_json(execution.pk))
+        pk = self.tasks.add_execution(user_workflow_pk, user_pk, None)
+        return json_response(self.dialect.execution_json(pk))
 
     def _own_execution(self, user_pk: int, value: Any) -> int:
         pk = as_int(value, "user_workflow_execution_pk")
-        execution = self.store.execution(pk)
+        execution = self.tasks.execution(pk)
         if execution is None or execution.user_fk != user_pk:
             raise ApiError(404, "Workflow execution not found for this user")
         return pk
@@ -71,9 +72,7 @@ class WorkflowRoutes(Routes):
         for entry in json_inputs:
             if not isinstance(entry, dict) or not isinstance(entry.get("input_name"), str):
                 raise ApiError(400, "Each json_inputs entry must be an object with an input_name.")
-        execution = self.store.execution(pk)
-        assert execution is not None
-        if execution.json_inputs is not None:
+        if self.tasks.known_execution(pk).json_input_values is not None:
             raise ApiError(400, "Inputs already submitted for this execution.")
         self.dialect.runner.submit_inputs(pk, json_inputs)
         return json_response({"user_workflow_execution_pk": pk})
@@ -94,10 +93,10 @@ class WorkflowRoutes(Routes):
         validated = body["validated"]
         if not isinstance(validated, bool):
             raise ApiError(400, "Bad parameter : 'validated' must be a boolean")
-        step_execution = self.store.step_execution(pk)
+        step_execution = self.tasks.step_execution(pk)
         if step_execution is None:
             raise ApiError(404, "Step execution not found.")
-        execution = self.store.execution(step_execution.execution_fk)
+        execution = self.tasks.execution(step_execution.execution_fk)
         if execution is None or execution.user_fk != user_pk:
             raise ApiError(404, "Step execution not found.")
         if step_execution.result is None:

@@ -36,7 +36,7 @@ def add_run(srv: Any, email: str) -> tuple[str, str]:
         ref = server.add_workflow("Hers", "📝", "Someone's own workflow", user_email=email)
         if server.api == "mojodex-0.4":
             return str(ref), str(server.store.tasks.add_execution(ref, user_pk, []))
-        return str(ref), str(server.store.add_execution(ref, user_pk).pk)
+        return str(ref), str(server.store.tasks.add_execution(ref, user_pk, None))
 
     return tuple(srv.call(make))
 

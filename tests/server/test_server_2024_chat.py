@@ -59,7 +59,7 @@ async def test_2024_prefills_defaults_and_rejects_a_create_body() -> None:
                                  json={**NOW, "user_workflow_pk": 1})
         assert posted.status_code == 400
         assert posted.json() == {"error": "Missing parameter : 'user_workflow_execution_pk'"}
-        assert srv.store.execution(1) is None  # nothing created
+        assert srv.store.tasks.execution(1) is None  # nothing created
         execution = await create(http, token, 1, method="PUT")
         assert [(i["value"], i["default_value"]) for i in execution["inputs"]] == [("Spring", "Spring"), (3, 3)]
         await submit(http, token, 1, inputs=[{"input_name": "poem_topic", "value": "Sea"},

@@ -11,17 +11,23 @@ STEP = {"step_name": "s", "name_for_user": "S", "definition_for_user": "d"}
 def test_each_table_counts_from_first_pk_and_reads_are_snapshots() -> None:
     store = Store(first_pk=7)
     user = store.add_user("a@example.com", "pw", "A")
-    uw_pk = store.add_workflow(user.user_pk, "W", "i", "d", [{"input_name": "x"}], ["one", "two"])
-    execution = store.add_execution(uw_pk, user.user_pk)
-    step = store.steps(uw_pk)[1]
-    se_pk = store.add_step_execution(execution.pk, step.workflow_step_pk, {"k": 1})
-    assert (user.user_pk, uw_pk, execution.pk, step.workflow_step_pk, se_pk) == (7, 7, 7, 8, 7)
-    store.step_executions(execution.pk)[0].parameter["k"] = 2
-    found = store.user_workflow(uw_pk)
+    tasks = store.tasks
+    task_pk = tasks.add_task("W", "i", "d", "workflow", [{"input_name": "x"}], [STEP, {**STEP, "step_name": "t"}])
+    user_task_pk = tasks.add_user_task(user.user_pk, task_pk)
+    run = tasks.add_execution(user_task_pk, user.user_pk, None)  # a spec execution: inputs not submitted yet
+    step = tasks.task_steps(task_pk)[1]
+    se_pk = tasks.add_step_execution(run, step.workflow_step_pk, {"k": 1})
+    assert (user.user_pk, task_pk, user_task_pk, run, step.workflow_step_pk, se_pk) == (7, 7, 7, 7, 8, 7)
+    tasks.step_executions(run)[0].parameter["k"] = 2
+    found = tasks.user_task(user_task_pk)
     assert found is not None
-    found[1]["inputs_spec"].clear()
-    assert store.step_execution(se_pk).parameter == {"k": 1}  # type: ignore[union-attr]
-    assert store.user_workflow(uw_pk)[1]["inputs_spec"] == [{"input_name": "x"}]  # type: ignore[index]
+    found.json_input.clear()
+    assert tasks.known_step_execution(se_pk).parameter == {"k": 1}
+    assert tasks.user_task(user_task_pk).json_input == [{"input_name": "x"}]  # type: ignore[union-attr]
+    tasks.set_finished(run)
+    tasks.set_error(run, "boom")
+    stored = tasks.known_execution(run)
+    assert (stored.json_input_values, stored.finished, stored.error) == (None, True, "boom")
     assert store.check_password("a@example.com", "pw") == user and store.check_password("a@example.com", "x") is None
 
 

@@ -23,7 +23,7 @@ def creates(srv):
 
 def executions(srv):
     """The pks of every execution the server holds."""
-    return srv.call(lambda: [pk for pk in range(1, 100) if srv.server.store.execution(pk) is not None])
+    return srv.call(lambda: [pk for pk in range(1, 100) if srv.server.store.tasks.execution(pk) is not None])
 
 
 def run_to_the_end(srv, one_shot):

@@ -285,14 +285,14 @@ def test_wrong_fields_in_the_servers_payloads_are_one_line(start_server_thread, 
 def test_malformed_events_and_list_entries_are_skipped_with_one_line(start_server_thread, open_shell):
     gate = Gate()
     srv = start_server_thread(generator=gate)
-    original = srv.server.store.user_workflows
+    original = srv.server.dialect.user_workflows
 
     def odd_entries(user_pk, limit, offset):
         good = original(user_pk, limit, offset)
         return ["junk", {"user_workflow_pk": None, "name": "no pk"}, {"user_workflow_pk": 5, "name": 7},
                 {"user_workflow_pk": True, "name": "a bool pk"}, *good]
 
-    srv.call(lambda: setattr(srv.server.store, "user_workflows", odd_entries))
+    srv.call(lambda: setattr(srv.server.dialect, "user_workflows", odd_entries))
     term = open_shell(srv)
     term.line("workflow list")
     shown = term.expect(re.compile(r"\n(.*)\nmojodex> "))
