@@ -235,10 +235,20 @@ class ShellContext:
             if self.rearm_sigint is not None:
                 self.rearm_sigint()
 
-    async def confirm(self, question: str = "Continue (Y/n)?", default: bool = True) -> bool:
-        """Ask a yes/no question: Enter takes the default, ``y``/``yes`` and ``n``/``no`` in any case."""
+    async def confirm(self, question: str = "Continue (Y/n)?", default: bool = True, *,
+                      refusal: str | None = None) -> bool:
+        """Ask a yes/no question: Enter takes the default, ``y``/``yes`` and ``n``/``no`` in any case.
+
+        With no terminal, raises ``NotInteractiveError``: with ``refusal`` as its line (say which flag answers
+        the question there, as in "deleting todo 3 asks first: pass --yes to delete it").
+        """
         while True:
-            answer = (await self.ask(question.rstrip() + " ")).strip().lower()
+            try:
+                answer = (await self.ask(question.rstrip() + " ")).strip().lower()
+            except NotInteractiveError:
+                if refusal is None:
+                    raise
+                raise NotInteractiveError(refusal) from None
             if not answer:
                 return default
             if answer in ("y", "yes"):

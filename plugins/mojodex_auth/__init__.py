@@ -69,14 +69,11 @@ async def terms_accept_command(ctx: Context, args: list[str]) -> int:
     if args not in ([], ["--yes"], ["-y"]):
         raise UsageError("usage: terms accept [--yes]")
     await ctx.require_user()
-    if not args:
-        try:
-            agreed = await ctx.confirm(f"Accept the terms and conditions of {ctx.server_url}? (y/N)", default=False)
-        except NotInteractiveError:
-            raise NotInteractiveError("accepting the terms and conditions asks first: pass --yes to accept "
-                                      "them") from None
-        if not agreed:
-            raise MojodexError("the terms and conditions were not accepted")
+    if not args and not await ctx.confirm(
+        f"Accept the terms and conditions of {ctx.server_url}? (y/N)", default=False,
+        refusal="accepting the terms and conditions asks first: pass --yes to accept them",
+    ):
+        raise MojodexError("the terms and conditions were not accepted")
     await ctx.server.accept_terms()
     ctx.print(f"Accepted the terms and conditions of {ctx.server_url}.")
     return 0

@@ -165,15 +165,12 @@ async def _terms(ctx: Context, ns: Any) -> None:
     if not ns.json:
         ctx.print(f"The terms and conditions of {url}: Mojodex serves no text of them; its operator publishes "
                   "them (on a server of your own, you do).")
-    if not ns.accept_terms:
-        try:
-            agreed = await ctx.confirm(f"Accept the terms and conditions of {url}? (y/N)", default=False)
-        except NotInteractiveError:
-            raise NotInteractiveError("signup asks to accept the server's terms and conditions: pass "
-                                      "--accept-terms to accept them") from None
-        if not agreed:
-            raise MojodexError("the terms and conditions were not accepted, and nothing else was done: `signup` "
-                               "goes on from here (or `terms accept`)")
+    if not ns.accept_terms and not await ctx.confirm(
+        f"Accept the terms and conditions of {url}? (y/N)", default=False,
+        refusal="signup asks to accept the server's terms and conditions: pass --accept-terms to accept them",
+    ):
+        raise MojodexError("the terms and conditions were not accepted, and nothing else was done: `signup` "
+                           "goes on from here (or `terms accept`)")
     await ctx.server.accept_terms()
     if not ns.json:
         ctx.print(f"Accepted the terms and conditions of {url}.")

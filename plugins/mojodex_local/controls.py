@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mojodex_core import ArgumentParser, MojodexError, NotInteractiveError, one_line, open_in_editor
+from mojodex_core import ArgumentParser, MojodexError, one_line, open_in_editor
 
 if TYPE_CHECKING:
     from mojodex_core import Context
@@ -43,14 +43,11 @@ async def confirm_rewind(ctx: Context, store: Any, ref: str, assume_yes: bool) -
     if assume_yes:
         return item
     steps = "the step after it" if later == 1 else f"the {later} steps after it"
-    try:
-        if later:
-            ctx.print(f"Run {st.run_id}: the results of {steps} are dropped and made again.")
-        agreed = await ctx.confirm(f"Go back to step {item.ordinal + 1} ({item.step.name})? (y/N)", default=False)
-    except NotInteractiveError:
-        raise NotInteractiveError(f"`workflow rewind` drops the results after step {item.ordinal + 1} and there "
-                                  "is no terminal to ask: pass --yes") from None
-    if not agreed:
+    if later:
+        ctx.print(f"Run {st.run_id}: the results of {steps} are dropped and made again.")
+    if not await ctx.confirm(f"Go back to step {item.ordinal + 1} ({item.step.name})? (y/N)", default=False,
+                             refusal=f"`workflow rewind` drops the results after step {item.ordinal + 1} and "
+                                     "there is no terminal to ask: pass --yes"):
         return None
     return item
 

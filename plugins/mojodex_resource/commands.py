@@ -13,7 +13,6 @@ from mojodex_core import (
     ArgumentParser,
     MojodexError,
     NetworkError,
-    NotInteractiveError,
     Resource,
     ServerError,
     UsageError,
@@ -140,13 +139,11 @@ async def cmd_remove(ctx: Context, args: list[str]) -> int:
     ns = remove_parser().parse(ctx, args)
     pk = pk_arg(ns.pk, "RESOURCE")
     await ctx.require_user()
-    if not ns.yes:
-        try:
-            agreed = await ctx.confirm(f"Remove resource {pk}? The assistant forgets it. (y/N)", default=False)
-        except NotInteractiveError:
-            raise NotInteractiveError(f"removing resource {pk} asks first: pass --yes to remove it") from None
-        if not agreed:
-            raise MojodexError(f"resource {pk} was not removed")
+    if not ns.yes and not await ctx.confirm(
+        f"Remove resource {pk}? The assistant forgets it. (y/N)", default=False,
+        refusal=f"removing resource {pk} asks first: pass --yes to remove it",
+    ):
+        raise MojodexError(f"resource {pk} was not removed")
     await ctx.server.remove_resource(pk)
     if ns.json:
         ctx.print(json.dumps({"resource_pk": pk, "removed": True}))

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from mojodex_core import (
     ArgumentParser,
     MojodexError,
-    NotInteractiveError,
     ProducedText,
     RunInfo,
     one_line,
@@ -33,16 +32,6 @@ async def need(ctx: Context, flag: str, what: str) -> None:
     """Refuse, in one line and before any request about the run, what the server's dialect cannot do."""
     if not getattr(await ctx.server.capabilities(), flag):
         raise ctx.server.unsupported(what)
-
-
-async def confirmed(ctx: Context, question: str, assume_yes: bool, refusal: str) -> bool:
-    """Ask ``question`` (y/N) unless ``--yes``; without a terminal, ``refusal`` says to pass --yes."""
-    if assume_yes:
-        return True
-    try:
-        return bool(await ctx.confirm(question, default=False))
-    except NotInteractiveError:
-        raise NotInteractiveError(refusal) from None
 
 
 def with_text(run: RunInfo, pk: int, what: str) -> ProducedText:
@@ -140,8 +129,9 @@ async def delete_text(ctx: Context, pk: int, assume_yes: bool, json_mode: bool) 
         raise MojodexError(f"the server gave no number for the produced text of run {pk}: it cannot be deleted")
     title = one_line(produced.title or run.title or run.name, 60)
     question = f"Delete the produced text of run {pk}" + (f" ({title})" if title else "") + "? (y/N)"
-    if not await confirmed(ctx, question, assume_yes,
-                           f"deleting the produced text of run {pk} asks first: pass --yes to delete it"):
+    if not assume_yes and not await ctx.confirm(
+        question, default=False, refusal=f"deleting the produced text of run {pk} asks first: pass --yes to delete it"
+    ):
         raise MojodexError(f"the produced text of run {pk} was not deleted")
     await ctx.server.delete_text(pk, produced.pk)
     if json_mode:
@@ -188,7 +178,8 @@ async def cmd_delete(ctx: Context, args: list[str]) -> int:
     run = await ctx.server.read_run(pk)
     title = one_line(run.title or run.name, 60)
     question = f"Delete run {pk}" + (f" ({title})" if title else "") + "? (y/N)"
-    if not await confirmed(ctx, question, ns.yes, f"deleting run {pk} asks first: pass --yes to delete it"):
+    if not ns.yes and not await ctx.confirm(question, default=False,
+                                            refusal=f"deleting run {pk} asks first: pass --yes to delete it"):
         raise MojodexError(f"run {pk} was not deleted")
     await ctx.server.delete_run(pk)
     if ns.json:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from mojodex_core import (
     ArgumentParser,
     MojodexError,
-    NotInteractiveError,
     Todo,
     one_line,
     pk_arg,
@@ -165,11 +164,8 @@ async def cmd_delete(ctx: Context, args: list[str], plugin: Any) -> int:
     todo = _known(plugin, pk)
     if not ns.yes:
         what = f" ({one_line(todo.description, 60)})" if todo.description else ""
-        try:
-            agreed = await ctx.confirm(f"Delete todo {pk}{what}? (y/N)", default=False)
-        except NotInteractiveError:
-            raise NotInteractiveError(f"deleting todo {pk} asks first: pass --yes to delete it") from None
-        if not agreed:
+        if not await ctx.confirm(f"Delete todo {pk}{what}? (y/N)", default=False,
+                                 refusal=f"deleting todo {pk} asks first: pass --yes to delete it"):
             raise MojodexError(f"todo {pk} was not deleted")
     await ctx.server.delete_todo(pk)
     plugin.seen.pop(str(pk), None)
