@@ -76,10 +76,7 @@ def delete_parser() -> ArgumentParser:
 
 async def cmd_chat(ctx: Context, args: list[str]) -> int:
     ns = chat_parser().parse(ctx, args)
-    message = _message(ns)
-    if not message and (not ctx.interactive or ns.json):
-        raise NotInteractiveError("a chat needs a terminal: pass --message TEXT to send one message and print the "
-                                  "answer")
+    message = _message(ctx, ns, "a chat")
     await ctx.require_user()
     session_id = await ctx.server.create_chat()
     conv = ChatConversation(ctx, session_id, plain=ns.plain, json_mode=ns.json)
@@ -88,10 +85,7 @@ async def cmd_chat(ctx: Context, args: list[str]) -> int:
 
 async def cmd_resume(ctx: Context, args: list[str]) -> int:
     ns = resume_parser().parse(ctx, args)
-    message = _message(ns)
-    if not message and (not ctx.interactive or ns.json):
-        raise NotInteractiveError("reopening a chat needs a terminal: pass --message TEXT to send one message and "
-                                  "print the answer")
+    message = _message(ctx, ns, "reopening a chat")
     await ctx.require_user()
     session_id = await resolve(ctx, ns.chat)
     messages = await ctx.server.chat_messages(session_id)  # newest first
@@ -112,10 +106,14 @@ async def cmd_resume(ctx: Context, args: list[str]) -> int:
     return await _talk(ctx, conv, message)
 
 
-def _message(ns: Any) -> str:
+def _message(ctx: Context, ns: Any, what: str) -> str:
+    """The one message of ``--message``, or "" to talk at the terminal (``what`` needs one without it)."""
     message = (ns.message or "").strip()
     if ns.message is not None and not message:
         raise UsageError("--message needs a text")
+    if not message and (not ctx.interactive or ns.json):
+        raise NotInteractiveError(f"{what} needs a terminal: pass --message TEXT to send one message and print "
+                                  "the answer")
     return message
 
 
@@ -234,13 +232,9 @@ async def cmd_delete(ctx: Context, args: list[str]) -> int:
     await ctx.require_user()
     session_id = await resolve(ctx, ns.chat)
     name = short(session_id)
-    if not ns.yes:
-        try:
-            agreed = await ctx.confirm(f"Delete chat {name}? (y/N)", default=False)
-        except NotInteractiveError:
-            raise NotInteractiveError(f"deleting chat {name} asks first: pass --yes to delete it") from None
-        if not agreed:
-            raise MojodexError(f"chat {name} was not deleted")
+    if not ns.yes and not await ctx.confirm(f"Delete chat {name}? (y/N)", default=False,
+                                            refusal=f"deleting chat {name} asks first: pass --yes to delete it"):
+        raise MojodexError(f"chat {name} was not deleted")
     await ctx.server.delete_chat(session_id)
     if ns.json:
         ctx.print(json.dumps({"session_id": session_id, "deleted": True}))
