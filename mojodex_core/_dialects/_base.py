@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,15 @@ class Dialect:
 
     async def create_run(self, ref: str) -> RunInfo:
         raise NotImplementedError
+
+    def remember(self, listed: Iterable[WorkflowInfo | None]) -> list[WorkflowInfo]:
+        """The definitions of a list just read, the first of each ref, in order; kept as known for ``workflow``."""
+        found: dict[str, WorkflowInfo] = {}
+        for info in listed:
+            if info is not None:
+                found.setdefault(info.ref, info)
+        self.known.update(found)
+        return list(found.values())
 
     async def workflow(self, ref: str) -> WorkflowInfo | None:
         """The listed workflow ``ref`` (listing once if needed); None when the list cannot be read."""

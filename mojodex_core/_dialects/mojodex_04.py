@@ -7,7 +7,9 @@ run restarted with new inputs; instruct tasks chat with the assistant, which wri
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +39,9 @@ class Mojodex04Dialect(Dialect):
     async def list_tasks(self) -> list[WorkflowInfo]:
         """Every task the user can run, workflows and instruct tasks (never those listed as not enabled)."""
         items = await self.pages("/user_task", "user_tasks", "n_user_tasks", {}, "task list", first_plain=True)
-        found: dict[str, WorkflowInfo] = {}
-        for item in items:
-            if not isinstance(item, dict) or item.get("enabled") is False:
-                continue
-            info = p.workflow(item, pk_key="user_task_pk", name_key="task_name", icon_key="task_icon",
-                              description_key="task_description")
-            if info is not None:
-                found.setdefault(info.ref, info)
-        self.known.update(found)
-        return list(found.values())
+        return self.remember(p.workflow(item, pk_key="user_task_pk", name_key="task_name", icon_key="task_icon",
+                                        description_key="task_description")
+                             for item in items if isinstance(item, dict) and item.get("enabled") is not False)
 
     async def list_workflows(self) -> list[WorkflowInfo]:
         return [t for t in await self.list_tasks() if t.kind == "workflow"]
@@ -173,23 +168,14 @@ class Mojodex04Dialect(Dialect):
         params: dict[str, Any] = {"n_todos": max(1, min(limit, PAGE)), "offset": max(0, offset)}
         if run_pk is not None:
             params["user_task_execution_fk"] = run_pk
-        try:
+        with contextlib.nullcontext() if run_pk is None else _not_found("run", run_pk):
             data = await self.http.request("GET", "/todos", params=params, what="the to-do list")
-        except NotFoundError as exc:
-            if run_pk is None or exc.route_missing:
-                raise
-            raise NotFoundError(f"run {run_pk} not found", exc.status, text=exc.text, kind="run",
-                                ref=str(run_pk)) from None
         return p.todo_page(data)
 
     async def _todo(self, todo_pk: int | str, **fields: Any) -> None:
         try:
-            await self.http.request("POST", "/todos", what="an answer", json={"todo_pk": todo_pk, **fields})
-        except NotFoundError as exc:
-            if exc.route_missing:
-                raise
-            raise NotFoundError(f"todo {todo_pk} not found", exc.status, text=exc.text, kind="todo",
-                                ref=str(todo_pk)) from None
+            with _not_found("todo", todo_pk):
+                await self.http.request("POST", "/todos", what="an answer", json={"todo_pk": todo_pk, **fields})
         except ServerError as exc:
             if exc.status == 400 and "already done" in exc.text.lower():
                 raise MojodexError(f"todo {todo_pk} is already done") from None
@@ -204,13 +190,8 @@ class Mojodex04Dialect(Dialect):
 
     async def delete_todo(self, todo_pk: int | str) -> None:
         # The answer echoes the pk as a string ("7"): nothing in it is needed.
-        try:
+        with _not_found("todo", todo_pk):
             await self.http.request("DELETE", "/todos", what="a delete answer", params={"todo_pk": todo_pk})
-        except NotFoundError as exc:
-            if exc.route_missing:
-                raise
-            raise NotFoundError(f"todo {todo_pk} not found", exc.status, text=exc.text, kind="todo",
-                                ref=str(todo_pk)) from None
 
     async def set_timezone(self, offset: int) -> None:
         await self.http.request("POST", "/timezone", what="an answer", json={"timezone_offset": offset})
@@ -280,13 +261,8 @@ class Mojodex04Dialect(Dialect):
 
     async def remove_resource(self, pk: int | str) -> None:
         # The answer echoes the pk as a string ("2"): nothing in it is needed.
-        try:
+        with _not_found("resource", pk):
             await self.http.request("DELETE", "/resource", what="a delete answer", params={"document_pk": pk})
-        except NotFoundError as exc:
-            if exc.route_missing:
-                raise
-            raise NotFoundError(f"resource {pk} not found", exc.status, text=exc.text, kind="resource",
-                                ref=str(pk)) from None
 
     async def set_description(self, text: str) -> None:
         await self.http.request("POST", "/resource", what="an answer",
@@ -402,3 +378,15 @@ class _open_files:
         for handle in self.handles:
             handle.close()
         self.handles.clear()
+
+
+@contextlib.contextmanager
+def _not_found(kind: str, pk: int | str) -> Iterator[None]:
+    """A JSON 404 to a call about one todo, run or resource means that one is not found (``kind`` and ``ref`` say
+    which); a missing route stays what it is."""
+    try:
+        yield
+    except NotFoundError as exc:
+        if exc.route_missing:
+            raise
+        raise NotFoundError(f"{kind} {pk} not found", exc.status, text=exc.text, kind=kind, ref=str(pk)) from None

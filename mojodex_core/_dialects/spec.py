@@ -26,14 +26,8 @@ class SpecDialect(Dialect):
         # The first page is the server's default page (50 from 0): the specification's request, as written.
         items = await self.pages("/user_workflow", "user_workflows", "n_user_workflows",
                                  {"version": self.version}, "workflow list", first_plain=True)
-        found: dict[str, WorkflowInfo] = {}
-        for item in items:
-            info = p.workflow(item, pk_key="user_workflow_pk", name_key="name", icon_key="icon",
-                              description_key="description")
-            if info is not None:
-                found.setdefault(info.ref, info)
-        self.known.update(found)
-        return list(found.values())
+        return self.remember(p.workflow(item, pk_key="user_workflow_pk", name_key="name", icon_key="icon",
+                                        description_key="description") for item in items)
 
     async def create_run(self, ref: str) -> RunInfo:
         typed = await self._inputs_spec(ref)
