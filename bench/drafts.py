@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from percentiles import percentile  # bench/ is the script's folder, first on sys.path
+
 from mojodex_core import hookimpl
 
 TARGET_P99_MS = 5.0
@@ -163,11 +165,6 @@ async def one_pass(server: ServerProcess, ctx: Any, delay: float) -> dict[str, A
         "wire": sum(2 * n for n, _ in sent),  # produced_text and text: each token carries the whole text twice
         "p50": statistics.median(latencies), "p99": percentile(latencies, 99), "max": max(latencies),
     }
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 async def main_async(args: argparse.Namespace) -> int:

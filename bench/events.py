@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from percentiles import percentile  # bench/ is the script's folder, first on sys.path
+
 from mojodex_core import DIALECTS, hookimpl
 
 TARGET_P99_MS = 5.0
@@ -186,11 +188,6 @@ async def emit_all(srv: Any, api: str, session_id: str, first_pk: int, n_steps: 
             delay = start + (i + 1) * interval - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)  # pacing the emitter (a benchmark's clock, not a synchronisation)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 async def one_pass(server: ServerProcess, ctx: Any, first_pk: int, n_events: int,
