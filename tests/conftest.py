@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from started_threads import start_each
 from terminal import Terminal
 
 from mojodex_core.testing import ServerThread, make_context  # the plugin author kit's, for the tests
@@ -87,16 +88,7 @@ async def reference_server() -> AsyncIterator[Any]:
 @pytest.fixture
 def start_server_thread() -> Iterator[Callable[..., ServerThread]]:
     """Start one more reference server in a thread: ``start_server_thread(**ReferenceServer kwargs)``."""
-    started: list[ServerThread] = []
-
-    def start(**kwargs: Any) -> ServerThread:
-        srv = ServerThread(**kwargs).start()
-        started.append(srv)
-        return srv
-
-    yield start
-    for srv in started:
-        srv.stop()
+    yield from start_each(ServerThread)
 
 
 @pytest.fixture

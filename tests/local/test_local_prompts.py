@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from chunk_iterator import ChunkIterator
 from local_helpers import TWO_CONVERSATIONS, Recorder, make_engine, write_definition
 
 from mojodex_engine.definitions import parse_definition
@@ -62,19 +62,6 @@ async def test_each_call_starts_with_the_whole_previous_call_and_the_system_text
         assert [m["role"] for m in call[len(previous):]] == ["assistant", "user"]
     # the second conversation reads its input (the accepted plan), not the first one's transcript
     assert "## Plan\nthe plan" in calls[4][1]["content"] and "CEO: three" not in str(calls[4])
-
-
-class ChunkIterator:
-    def __init__(self, chunks: list[str]) -> None:
-        self.chunks = chunks
-
-    def __aiter__(self) -> AsyncIterator[str]:
-        return self
-
-    async def __anext__(self) -> str:
-        if not self.chunks:
-            raise StopAsyncIteration
-        return self.chunks.pop(0)
 
 
 class PlainProvider:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from inprocess import shell_as_configured
+from started_threads import start_each
 
 from .local_shell_helpers import LLMThread, llm_config, model_env, roleplay_reply, write_config
 
@@ -16,16 +17,7 @@ from .local_shell_helpers import LLMThread, llm_config, model_env, roleplay_repl
 @pytest.fixture
 def start_llm() -> Iterator[Callable[..., LLMThread]]:
     """``start_llm(**FakeOpenAIServer kwargs)``: one more fake model server in a thread; stopped at the end."""
-    started: list[LLMThread] = []
-
-    def start(**kwargs: Any) -> LLMThread:
-        llm = LLMThread(**kwargs).start()
-        started.append(llm)
-        return llm
-
-    yield start
-    for llm in started:
-        llm.stop()
+    yield from start_each(LLMThread)
 
 
 @pytest.fixture

@@ -4,11 +4,12 @@ an endpoint that is not there, a broken definition. Also the tree of a definitio
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chunk_iterator import ChunkIterator
 
 from mojodex_core import hookimpl
 
@@ -198,19 +199,6 @@ def test_show_definition_prints_the_phases_as_a_tree(shell_with: Callable[..., A
     )
 
 
-class _Chunks:
-    def __init__(self, text: str) -> None:
-        self.chunks = [text[: len(text) // 2], text[len(text) // 2 :]]
-
-    def __aiter__(self) -> AsyncIterator[str]:
-        return self
-
-    async def __anext__(self) -> str:
-        if not self.chunks:
-            raise StopAsyncIteration
-        return self.chunks.pop(0)
-
-
 class PlainProvider:
     """The smallest provider the hook documents: ``stream`` and ``usage``, no ``preflight``, no ``aclose``."""
 
@@ -221,7 +209,8 @@ class PlainProvider:
     async def stream(self, messages: list[dict[str, str]], *, model: str, temperature: float) -> Any:
         self.calls += 1
         self.usage = {"prompt_tokens": 10, "completion_tokens": 2}
-        return _Chunks(f"Stanza number {self.calls} from the plain provider.")
+        text = f"Stanza number {self.calls} from the plain provider."
+        return ChunkIterator([text[: len(text) // 2], text[len(text) // 2 :]])
 
 
 class PlainProviderPlugin:

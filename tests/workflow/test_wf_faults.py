@@ -16,6 +16,7 @@ from workflow_helpers import (
     PROMPT,
     QUESTION,
     Gate,
+    accept_the_poem,
     execution,
     many_topics,
     requests,
@@ -110,13 +111,7 @@ def test_a_bad_answer_to_the_execution_get_mid_run_falls_back_on_the_event(start
     srv.call(getattr(srv.server.faults, knob), EXECUTION_PATH)  # the next one is the GET on the step's end
     gate.open(srv)
     term.expect('Step stanza_divider ended\nResults:\n- Stanza: "[offline demo] Spring')
-    term.expect(QUESTION)
-    term.line("")
-    term.expect("Step stanza_writer ended")
-    term.expect(QUESTION)
-    term.line("")
-    term.expect("Run finished.")
-    term.expect(PROMPT)
+    accept_the_poem(term)
     gets = requests(srv, "GET", EXECUTION_PATH)
     assert gets[0].fault is not None and all(g.fault is None for g in gets[1:])
     assert all(s["validated"] for s in step_executions(srv, 1))
@@ -133,13 +128,7 @@ def test_500_on_a_validation_is_one_line_and_resume_carries_on(start_server_thre
     term.expect(PROMPT)
     term.line("workflow resume 1")
     term.expect("Step stanza_divider ended\nResults:")
-    term.expect(QUESTION)
-    term.line("")
-    term.expect("Step stanza_writer ended")
-    term.expect(QUESTION)
-    term.line("")
-    term.expect("Run finished.")
-    term.expect(PROMPT)
+    accept_the_poem(term)
     assert [v.status for v in validations(srv)] == [500, 200, 200]
     assert all(s["validated"] for s in step_executions(srv, 1))
 
@@ -191,14 +180,7 @@ def test_expired_token_mid_run_asks_to_log_in_again_and_the_run_goes_on(start_se
     term.line("demo")
     term.expect("Welcome, Demo User.")
     term.expect("Results:\n- Stanza 1:")
-    term.expect(QUESTION)
-    term.line("")
-    for _ in range(2):
-        term.expect("Step stanza_writer ended")
-        term.expect(QUESTION)
-        term.line("")
-    term.expect("Run finished.")
-    term.expect(PROMPT)
+    accept_the_poem(term, stanzas=2)
     assert all(s["validated"] for s in step_executions(srv, 1)) and len(step_executions(srv, 1)) == 3
     statuses = [r.status for r in requests(srv, "GET", EXECUTION_PATH)]
     assert statuses[0] == 403 and all(s == 200 for s in statuses[1:])

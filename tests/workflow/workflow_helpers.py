@@ -52,6 +52,18 @@ def step_executions(srv: Any, pk: int) -> list[dict[str, Any]]:
     return list(execution(srv, pk)["step_executions"])
 
 
+def accept_the_poem(term: Any, stanzas: int = 1) -> None:
+    """At the question after the poem's divider step: accept it, then each stanza, up to the run's end."""
+    term.expect(QUESTION)
+    term.line("")
+    for _ in range(stanzas):
+        term.expect("Step stanza_writer ended")
+        term.expect(QUESTION)
+        term.line("")
+    term.expect("Run finished.")
+    term.expect(PROMPT)
+
+
 def set_faults(srv: Any, **knobs: Any) -> None:
     def apply() -> None:
         for name, value in knobs.items():
