@@ -51,6 +51,8 @@ class Dialect:
     name: ClassVar[str]
     end_event: ClassVar[bool] = True
     """A ``workflow_execution_produced_text`` event ends a workflow run (the default of ``end_event``)."""
+    loses_last_validation: ClassVar[bool] = False
+    """The validation of a run's very last step is answered 200 but never stored."""
 
     def __init__(self, server: ReferenceServer) -> None:
         self.server = server

@@ -40,7 +40,7 @@ class Mojodex04(Dialect):
 
     def __init__(self, server: ReferenceServer) -> None:
         super().__init__(server)
-        self.task_runner = TaskRunner(server)
+        self.task_runner = TaskRunner(self)
         self.instruct = Instruct(server)
         self.voice = Voice()  # voice messages' canned transcriptions
         self.resources = Resources(server.first_pk)  # the users' documents and descriptions

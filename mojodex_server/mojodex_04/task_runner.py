@@ -3,18 +3,15 @@ and relaunch, edited results, rejection reruns, restart with new inputs, the pro
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from typing import TYPE_CHECKING, Any
 
 from ..assistant import run_title
-from ..steps import Crashed, final_text, generate, inputs_parameter, plan_next, under_review, wait_for_room
+from ..step_runner import StepRunner
+from ..steps import final_text, inputs_parameter
 from ..task_store import TaskExecution, TaskStepExecution
 
 if TYPE_CHECKING:
     from ..server import ReferenceServer
-
-log = logging.getLogger(__name__)
 
 
 async def announce_title(server: ReferenceServer, run: TaskExecution) -> None:
@@ -26,11 +23,7 @@ async def announce_title(server: ReferenceServer, run: TaskExecution) -> None:
                               run.session_id)
 
 
-class TaskRunner:
-    def __init__(self, server: ReferenceServer) -> None:
-        self.server = server
-        self.tasks = server.store.tasks
-
+class TaskRunner(StepRunner):
     def payload(self, se: TaskStepExecution, session_id: str) -> dict[str, Any]:
         return {**se.json(), "session_id": session_id}
 
@@ -38,32 +31,14 @@ class TaskRunner:
     def start(self, run_pk: int) -> None:
         self._advance(run_pk)
 
-    def validate(self, step_execution_pk: int, validated: bool) -> None:
-        """Store a validation; a true one on the latest step execution starts the next one or ends the run."""
-        se = self.tasks.known_step_execution(step_execution_pk)
-        latest = self.tasks.step_executions(se.execution_fk)[-1]
-        self.tasks.set_validated(se.pk, validated)
-        if validated and not se.validated and latest.pk == se.pk:
-            self._advance(se.execution_fk)
-
     def relaunch(self, old: TaskStepExecution) -> int:
         pk = self.tasks.add_step_execution(old.execution_fk, old.workflow_step_pk, old.parameter)
         self.server.background.spawn(self._run_step(pk))
         return pk
 
-    def rejected(self, run_pk: int) -> TaskStepExecution | None:
-        return under_review(self.tasks.step_executions(run_pk))
-
-    async def _invalidate(self, old: TaskStepExecution) -> TaskExecution:
-        self.tasks.set_validated(old.pk, False)
-        run = self.tasks.known_execution(old.execution_fk)
-        payload = self.payload(self.tasks.known_step_execution(old.pk), run.session_id)
-        await self.server.emit_to_room("workflow_step_execution_invalidated", payload, run.session_id)
-        return run
-
     async def rerun(self, old: TaskStepExecution, instruction: str) -> None:
         """Invalidate ``old``, then run its step again on the same parameter with the user's instruction."""
-        run = await self._invalidate(old)
+        run = await self.invalidate(old)
         pk = self.tasks.add_step_execution(run.pk, old.workflow_step_pk, old.parameter, instruction)
         await self._run_step(pk)
 
@@ -82,54 +57,29 @@ class TaskRunner:
         return True
 
     async def _restart(self, old: TaskStepExecution, values: list[dict[str, Any]]) -> None:
-        run = await self._invalidate(old)
+        run = await self.invalidate(old)
         pk = self.tasks.add_step_execution(run.pk, old.workflow_step_pk, inputs_parameter(values))
         await self._run_step(pk)
 
-    # ---- the run loop ------------------------------------------------------------------------------------
-    def _advance(self, run_pk: int) -> None:
-        run = self.tasks.known_execution(run_pk)
+    # ---- what 0.4 does its own way -------------------------------------------------------------------------
+    def _advance(self, run_pk: int) -> int | None:
         broken = self.server.faults.take_run_error()
-        if broken is not None:
-            payload = {"error": f"Error during workflow run: {broken}", "session_id": run.session_id,
-                       "user_task_execution_pk": run.pk}
-            self.server.background.spawn(self.server.emit_to_room("error", payload, run.session_id))
-            return
-        task = self.tasks.user_task(run.user_task_fk)
-        assert task is not None
-        executions = self.tasks.step_executions(run_pk)
-        planned = plan_next(self.tasks.task_steps(task.task_pk), run.json_input_values, executions)
-        if planned is None:
-            self.server.background.spawn(self._end(run))
-            return
-        step, parameter = planned
-        pk = self.tasks.add_step_execution(run_pk, step.workflow_step_pk, parameter)
-        self.server.background.spawn(self._run_step(pk, first=not executions))
+        if broken is None:
+            return super()._advance(run_pk)
+        run = self.tasks.known_execution(run_pk)
+        payload = {"error": f"Error during workflow run: {broken}", "session_id": run.session_id,
+                   "user_task_execution_pk": run.pk}
+        self.server.background.spawn(self.server.emit_to_room("error", payload, run.session_id))
+        return None
 
-    async def _run_step(self, pk: int, first: bool = False) -> None:
-        server = self.server
-        se = self.tasks.known_step_execution(pk)
-        run = self.tasks.known_execution(se.execution_fk)
-        room = run.session_id
-        if first:
-            await wait_for_room(server, room)
-        await server.emit_to_room("workflow_step_execution_started", self.payload(se, room), room)
+    async def _started(self, run: TaskExecution) -> None:
         if not run.title:  # as the backend: a run without a title (never titled, or cleared before a restart)
-            await announce_title(server, run)
-        try:
-            result = await generate(server, se.step_name, dict(se.parameter), se.instruction)
-            self.tasks.set_step_result(pk, result)
-        except Crashed:
-            return  # started, then nothing at all
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # 0.4 sends no error event: the ended step carries error_status
-            log.warning("reference server: step %s failed: %s", se.step_name, exc)
-            self.tasks.set_step_error(pk, str(exc) or type(exc).__name__)
-        se = self.tasks.known_step_execution(pk)
-        await server.emit_to_room("workflow_step_execution_ended", self.payload(se, room), room)
-        if se.error_status is None and not se.step.user_validation_required:
-            self.validate(pk, True)
+            await announce_title(self.server, run)
+
+    # (a failed step sends no error event: its ended carries error_status)
+
+    def _finish(self, run: TaskExecution) -> None:
+        self.server.background.spawn(self._end(run))  # a 0.4 run always ends with its produced text
 
     async def _end(self, run: TaskExecution) -> None:
         text = final_text(self.tasks.step_executions(run.pk))

@@ -14,7 +14,6 @@ from .. import content
 from ..chat import instructions
 from ..chat_routes import ChatRoutes
 from ..spec import Spec
-from ..steps import step_payload
 from ..task_listing import TaskListing
 
 if TYPE_CHECKING:
@@ -56,10 +55,7 @@ class Mojodex2024(Spec):
         old = self.runner.rejected(execution.pk)
         instruction = instructions(tasks.messages(session_id))
         if old is not None:
-            tasks.set_validated(old.pk, False)
-            se = tasks.known_step_execution(old.pk)
-            await server.emit_to_room("workflow_step_execution_invalidated", step_payload(se, session_id),
-                                      session_id)
+            await self.runner.invalidate(old)
         await server.chat.mojo_message(session_id, "Ok", None, question=False)
         if old is not None:
             self.runner.rerun(old, instruction)

@@ -31,8 +31,6 @@ class Spec(Dialect):
     shows_current_step: ClassVar[bool] = True
     """``GET /user_workflow_execution`` has ``current_step_execution``: the step that ended and waits for validation
     (the specification reads "the status of the step and the results of the current step run" from it)."""
-    loses_last_validation: ClassVar[bool] = False
-    """The validation of a run's very last step is answered 200 but never stored."""
 
     def __init__(self, server: ReferenceServer) -> None:
         super().__init__(server)
