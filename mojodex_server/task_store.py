@@ -321,9 +321,6 @@ class TaskStore:
     def add_message(self, session_id: str, sender: str, message: dict[str, Any], message_id: str | None = None) -> int:
         return self._messages.add(Message, session_id, sender, message, message_id, now_iso()).pk
 
-    def set_message(self, pk: int, message: dict[str, Any]) -> None:
-        self._messages.update(pk, message=message)
-
     def message_by_id(self, session_id: str, message_id: str) -> Message | None:
         found = self._messages.where(lambda m: m.session_id == session_id and m.message_id == message_id)
         return next(iter(found), None)
