@@ -4,27 +4,16 @@ read, a run started by a message, the documents' routes and the user's descripti
 
 from __future__ import annotations
 
-import io
-import wave
 from collections.abc import Callable
 from typing import Any
 
 from server04_helpers import ASSIST, joined_run, nth, server04
+from wav import a_wav
 
 from mojodex_server.mojodex_04.todo_routes import MISSING
 from mojodex_server.mojodex_04.voice import CANNED_LABEL, NO_FFPROBE
 
 Probes = Callable[..., Any]
-
-
-def a_wav(seconds: float = 1.0) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as audio:
-        audio.setnchannels(1)
-        audio.setsampwidth(2)
-        audio.setframerate(16000)
-        audio.writeframes(b"\x00\x00" * int(16000 * seconds))
-    return out.getvalue()
 
 
 def voice_form(run: dict[str, Any], message_id: str) -> dict[str, Any]:
