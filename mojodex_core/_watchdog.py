@@ -1,7 +1,8 @@
 """Noticing a plugin that blocks the event loop: a heartbeat task, and a thread that looks when it stalls.
 
 When the heartbeat is late by more than the threshold, the thread reads the main thread's stack and names
-the innermost plugin module on it; the warning is printed once the loop runs again.
+the innermost plugin module on it, if a second look a moment later finds the loop still stalled there; the warning
+is printed once the loop runs again.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import sys
 import threading
 import time
 from typing import Any
+
+SECOND_LOOK = 0.1
+"""Seconds between the two looks at a stalled loop that must both blame the same plugin."""
 
 # Set while a program the user drives holds the terminal (the pager): the loop waits for the user, not for a plugin.
 USER_HOLDS_TERMINAL = threading.Event()
@@ -52,17 +56,24 @@ class LoopWatchdog:
             if USER_HOLDS_TERMINAL.is_set():
                 self.beat = time.monotonic()
             elif late > self.threshold + self.interval and self._blamed is None:
-                try:
-                    blamed = self.blame(sys._current_frames().get(self._main))
-                except Exception:  # the records changed under us: look again at the next tick
+                started = self.beat
+                blamed = self._look()
+                # A second look: a process the machine did not run for a while shows whatever its main thread was
+                # doing when it stopped, and runs on at once; a loop a plugin really blocks is still there.
+                if blamed is None or self._stop.wait(SECOND_LOOK) or self.beat != started or self._look() != blamed:
                     continue
-                if blamed is not None:
-                    self._blamed = blamed
-                    started = self.beat
-                    try:
-                        loop.call_soon_threadsafe(self._report, started)
-                    except RuntimeError:  # the loop is closed
-                        return
+                self._blamed = blamed
+                try:
+                    loop.call_soon_threadsafe(self._report, started)
+                except RuntimeError:  # the loop is closed
+                    return
+
+    def _look(self) -> tuple[str, str] | None:
+        """The plugin the main thread's stack blames now, if any."""
+        try:
+            return self.blame(sys._current_frames().get(self._main))
+        except Exception:  # the records changed under us: look again at the next tick
+            return None
 
     def owners(self) -> dict[str, str]:
         """Module name -> plugin name: each plugin's own module, and its top-level package if no other plugin
