@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import wave
+from pathlib import Path
 
 
 def a_wav(seconds: float = 1.0) -> bytes:
@@ -15,3 +16,9 @@ def a_wav(seconds: float = 1.0) -> bytes:
         audio.setframerate(16000)
         audio.writeframes(b"\x00\x00" * int(16000 * seconds))
     return out.getvalue()
+
+
+def write_wav(path: Path, seconds: float = 1.0) -> Path:
+    """``path``, now a WAV file of ``seconds`` of silence."""
+    path.write_bytes(a_wav(seconds))
+    return path

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from task_helpers import MINUTES, PROMPT, YOU, task_execution
-from test_voice_resources import write_wav
+from wav import write_wav
 
 FIRST_RUN = 11  # the server's pks start at 11
 

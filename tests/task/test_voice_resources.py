@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from task_helpers import ASSIST, POEM
-from wav import a_wav
+from wav import write_wav
 
 from mojodex_server.mojodex_04.voice import CANNED_LABEL
 
@@ -35,8 +35,7 @@ def test_a_server_without_resources_says_so_in_one_line_and_is_asked_nothing(
 
 
 def test_task_run_audio_starts_the_run_from_a_voice_message(srv: Any, one_shot: Any, tmp_path: Path) -> None:
-    voice = tmp_path / "voice.wav"
-    voice.write_bytes(a_wav())
+    voice = write_wav(tmp_path / "voice.wav")
     proc = one_shot(srv, "task", "run", str(ASSIST), "--audio", str(voice), "--json")
     assert proc.returncode == 0, proc.stderr
     document = json.loads(proc.stdout)
@@ -59,9 +58,7 @@ def test_audio_files_are_checked_before_anything_is_created(srv: Any, one_shot: 
         proc = one_shot(srv, "task", "run", str(ASSIST), "--audio", str(tmp_path / name))
         assert proc.returncode == 1 and proc.stderr.startswith(line), (name, proc.stderr)
         assert len(proc.stderr.splitlines()) == 1
-    wav = tmp_path / "voice.wav"
-    wav.write_bytes(a_wav())
-    voice = str(wav)
+    voice = str(write_wav(tmp_path / "voice.wav"))
     workflow = one_shot(srv, "task", "run", str(POEM), "--audio", voice)
     assert workflow.returncode == 2 and "--audio starts instruct tasks only" in workflow.stderr
     mixed = one_shot(srv, "task", "run", str(ASSIST), "--audio", voice, "--input", "request=x")

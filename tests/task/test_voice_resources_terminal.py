@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from task_helpers import ASSIST, PROMPT, YOU
-from test_voice_resources import write_wav
+from wav import write_wav
 
 HEARD = "[canned transcription] Make it a list of three items for the lunch"
 
